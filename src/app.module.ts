@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { OpenAiExceptionFilter } from './common/filters/openai-exception.filter';
+import { createValidationPipe } from './common/http/validation';
+import { appConfig } from './config/app.config';
+import { deepseekConfig } from './config/deepseek.config';
+import { validateEnvironment } from './config/environment';
+import { tokensConfig } from './config/tokens.config';
+import { HealthModule } from './health/health.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: true,
+      validate: validateEnvironment,
+      load: [appConfig, deepseekConfig, tokensConfig],
+    }),
+    HealthModule,
+  ],
+  providers: [
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,20 @@
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import type { AppConfig } from '../../config/app.config';
+
+const SEVERITY: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** `info` is Nest's `log`; a level enables itself and everything more severe. */
+export function logLevelsFor(level: string): LogLevel[] {
+  const wanted = level === 'info' ? 'log' : (level as LogLevel);
+  const index = SEVERITY.indexOf(wanted);
+  return SEVERITY.slice(0, index < 0 ? SEVERITY.indexOf('log') + 1 : index + 1);
+}
+
+/** JSON lines by default (one object per line, for log shippers); Nest's coloured format for a terminal. */
+export function createAppLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>): ConsoleLogger {
+  return new ConsoleLogger({
+    json: config.logFormat === 'json',
+    colors: config.logFormat === 'pretty' && process.stdout.isTTY,
+    logLevels: logLevelsFor(config.logLevel),
+  });
+}

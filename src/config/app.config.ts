@@ -1,0 +1,20 @@
+import { registerAs } from '@nestjs/config';
+import { readEnvironment } from './environment';
+
+export const appConfig = registerAs('app', () => {
+  const env = readEnvironment();
+  return {
+    port: env.PORT ?? 8000,
+    host: env.HOST ?? '0.0.0.0',
+    bodyLimit: env.BODY_LIMIT ?? '20mb',
+    maxMessages: env.MAX_MESSAGES ?? 2000,
+    maxPromptChars: env.MAX_PROMPT_CHARS ?? 1_000_000,
+    keepAliveIntervalMs: env.KEEPALIVE_INTERVAL_MS ?? 15_000,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? 10_000,
+    metricsToken: env.METRICS_TOKEN,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    logFormat: (env.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
+  };
+});
+
+export type AppConfig = ReturnType<typeof appConfig>;

@@ -1,0 +1,31 @@
+import { readEnvironment, splitList } from './environment';
+
+describe('readEnvironment', () => {
+  it('should accept an empty environment (every variable has a default)', () => {
+    expect(() => readEnvironment({})).not.toThrow();
+  });
+
+  it('should parse numbers once', () => {
+    expect(readEnvironment({ PORT: '9000', QUEUE_TIMEOUT_MS: '250' })).toMatchObject({
+      PORT: 9000,
+      QUEUE_TIMEOUT_MS: 250,
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['ACCOUNT_MAX_INFLIGHT', '0'],
+    ['DEEPSEEK_BASE_URL', 'not a url'],
+    ['LOG_FORMAT', 'xml'],
+  ])('should refuse %s=%s and name the variable', (name, value) => {
+    expect(() => readEnvironment({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
+});
+
+describe('splitList', () => {
+  it('should trim, drop empties and duplicates', () => {
+    expect(splitList(' a, b,,a ,c ')).toEqual(['a', 'b', 'c']);
+    expect(splitList(undefined)).toEqual([]);
+  });
+});
