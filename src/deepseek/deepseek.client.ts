@@ -1,0 +1,55 @@
+import type { Observable } from 'rxjs';
+import type { DeepSeekEvent } from './stream/deepseek-event';
+
+export type ModelType = 'default' | 'expert';
+
+/** What `users/current` tells about an account. */
+export interface UpstreamAccount {
+  /** Unix ms until which the account is muted, or null. */
+  mutedUntilMs: number | null;
+}
+
+export interface CompletionOptions {
+  /** The account's userToken; never logged. */
+  token: string;
+  prompt: string;
+  thinking: boolean;
+  search: boolean;
+  modelType: ModelType;
+  /** Continue this upstream session (native continuation); without it a new session is created. */
+  sessionId?: string;
+  /** The response message id to answer after; null/absent starts the session's first turn. */
+  parentMessageId?: number | null;
+  /** Aborting cancels whatever is in flight (session, PoW, stream) and sends stop_stream if a message started. */
+  signal: AbortSignal;
+}
+
+export interface UpstreamCompletion {
+  sessionId: string;
+  /** Ids of the new exchange, from the upstream's first event (null if it never said). */
+  requestMessageId: number | null;
+  responseMessageId: number | null;
+  /**
+   * Every event of the generation, continue rounds spliced in (each text emitted once). Completes
+   * after the terminal status; errors with an UpstreamError. Subscribe once.
+   */
+  events: Observable<DeepSeekEvent>;
+}
+
+/** Everything the app asks of DeepSeek. The rest of the app never sees HTTP. */
+export abstract class DeepSeekClient {
+  /** `users/current`: the account's state, or an UpstreamError (`auth` for a dead token). */
+  abstract checkToken(token: string, signal?: AbortSignal): Promise<UpstreamAccount>;
+
+  /**
+   * Session creation and PoW run concurrently, then the completion request. Resolves once the
+   * upstream's first event arrived, so refusals (busy, muted, auth, blocked…) reject here, before any
+   * byte has reached our own client.
+   */
+  abstract startCompletion(options: CompletionOptions): Promise<UpstreamCompletion>;
+
+  /** Best effort: asks the upstream to stop generating a message. Never throws. */
+  abstract stopStream(token: string, sessionId: string, messageId: number): Promise<void>;
+
+  abstract deleteSession(token: string, sessionId: string): Promise<void>;
+}
