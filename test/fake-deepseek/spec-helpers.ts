@@ -1,0 +1,253 @@
+import { request } from 'node:http';
+import { deepSeekHashV1 } from '../../src/deepseek/pow/deepseek-hash';
+import type { IssuedChallenge } from './pow';
+
+export interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/** Minimal WHATWG SSE parsing (comments skipped); enough to check what the fake wrote. */
+export function parseSse(text: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    let event = 'message';
+    const data: string[] = [];
+    for (const line of block.split(/\r?\n/)) {
+      if (line.startsWith('event:')) event = line.slice(6).trimStart();
+      else if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+    }
+    if (data.length > 0) events.push({ event, data: data.join('\n') });
+  }
+  return events;
+}
+
+export interface Decoded {
+  reasoning: string;
+  content: string;
+  template: string;
+  status: string | null;
+  usage: number | null;
+  title: string | null;
+  named: string[];
+  document: Record<string, any>;
+}
+
+/** Applies Formats A/B/C the way §7.3–7.4 define them, to check that texts arrive intact. */
+export function decodeStream(events: SseEvent[]): Decoded {
+  const out: Decoded = {
+    reasoning: '',
+    content: '',
+    template: '',
+    status: null,
+    usage: null,
+    title: null,
+    named: [],
+    document: {},
+  };
+  let path = '';
+  let op = 'SET';
+  let chunkUsage = 0;
+  for (const { event, data } of events) {
+    if (event !== 'message') {
+      out.named.push(event);
+      if (event === 'title') out.title = JSON.parse(data).content;
+      continue;
+    }
+    if (data === '[DONE]') continue;
+    const frame = JSON.parse(data);
+    if (frame.choices) {
+      const choice = frame.choices[0];
+      if (choice.delta.type === 'thinking') out.reasoning += choice.delta.content ?? '';
+      if (choice.delta.type === 'text') out.content += choice.delta.content ?? '';
+      chunkUsage += frame.chunk_token_usage + (frame.prompt_token_usage ?? 0);
+      if (choice.finish_reason) out.status = choice.finish_reason;
+      out.usage = chunkUsage;
+      continue;
+    }
+    if (frame.type === 'error') {
+      out.status = 'ERROR';
+      continue;
+    }
+    if ('p' in frame) path = frame.p;
+    if ('o' in frame) op = frame.o;
+    const inferredBatch =
+      !('o' in frame) && Array.isArray(frame.v) && frame.v.every((x: any) => typeof x?.p === 'string');
+    apply(out.document, path, inferredBatch ? 'BATCH' : op, frame.v);
+  }
+  const response = out.document.response ?? {};
+  if (Array.isArray(response.fragments)) {
+    for (const f of response.fragments) {
+      if (f.type === 'THINK') out.reasoning += f.content;
+      if (f.type === 'RESPONSE') out.content += f.content;
+      if (f.type === 'TEMPLATE_RESPONSE') out.template += f.content;
+    }
+  } else if ('content' in response) {
+    out.reasoning = response.thinking_content ?? '';
+    out.content = response.content;
+  }
+  if (response.status) out.status = response.status;
+  if (typeof response.accumulated_token_usage === 'number') out.usage = response.accumulated_token_usage;
+  return out;
+}
+
+function apply(doc: Record<string, any>, path: string, op: string, value: any): void {
+  if (op === 'BATCH') {
+    for (const sub of value) apply(doc, path === '' ? sub.p : `${path}/${sub.p}`, sub.o ?? 'SET', sub.v);
+    return;
+  }
+  if (path === '') {
+    Object.assign(doc, value);
+    return;
+  }
+  const keys = path.split('/');
+  let target: any = doc;
+  for (const key of keys.slice(0, -1)) {
+    const k = Array.isArray(target) && Number(key) < 0 ? target.length + Number(key) : key;
+    target[k] ??= {};
+    target = target[k];
+  }
+  const last = keys[keys.length - 1];
+  const k = Array.isArray(target) && Number(last) < 0 ? target.length + Number(last) : last;
+  const current = target[k];
+  if (op === 'APPEND' && typeof current === 'string') target[k] = current + value;
+  else if (op === 'APPEND' && Array.isArray(current)) current.push(...(Array.isArray(value) ? value : [value]));
+  else target[k] = value;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** The connection ended without a complete response (socket destroyed). */
+  cut: boolean;
+}
+
+export interface RawOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Called with the body so far after each chunk; return true to abort the request. */
+  abortWhen?: (bodySoFar: string) => boolean;
+}
+
+/** A node:http request that keeps partial bodies (fetch throws them away on a cut). */
+export function rawRequest(url: string, path: string, options: RawOptions = {}): Promise<RawResponse> {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}${path}`,
+      {
+        method: options.method ?? (payload === undefined ? 'GET' : 'POST'),
+        headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...options.headers },
+      },
+      (res) => {
+        let body = '';
+        let settled = false;
+        const done = (cut: boolean) => {
+          if (settled) return;
+          settled = true;
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, cut });
+        };
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (options.abortWhen?.(body)) {
+            req.destroy();
+            done(true);
+          }
+        });
+        res.on('end', () => done(false));
+        res.on('error', () => done(true));
+        res.on('close', () => done(!res.complete));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export function solvePow(challenge: IssuedChallenge): number {
+  for (let answer = 0; answer < challenge.difficulty; answer++) {
+    if (deepSeekHashV1(`${challenge.salt}_${challenge.expire_at}_${answer}`) === challenge.challenge) return answer;
+  }
+  throw new Error('no answer');
+}
+
+export function powHeader(challenge: IssuedChallenge, answer: number, override: Record<string, unknown> = {}): string {
+  const value = {
+    algorithm: challenge.algorithm,
+    challenge: challenge.challenge,
+    salt: challenge.salt,
+    answer,
+    signature: challenge.signature,
+    target_path: challenge.target_path,
+    ...override,
+  };
+  return Buffer.from(JSON.stringify(value)).toString('base64');
+}
+
+/** Talks to the fake as one account, the way our real client will. */
+export class FakeClient {
+  constructor(
+    readonly url: string,
+    readonly token: string,
+  ) {}
+
+  async json(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
+    const res = await rawRequest(this.url, path, {
+      body,
+      headers: { authorization: `Bearer ${this.token}`, ...headers },
+    });
+    return JSON.parse(res.body);
+  }
+
+  async createSession(): Promise<string> {
+    const envelope = await this.json('/api/v0/chat_session/create', {});
+    const data = envelope.data.biz_data;
+    return data.chat_session?.id ?? data.id;
+  }
+
+  async challenge(targetPath = '/api/v0/chat/completion'): Promise<IssuedChallenge> {
+    const envelope = await this.json('/api/v0/chat/create_pow_challenge', { target_path: targetPath });
+    return envelope.data.biz_data.challenge;
+  }
+
+  async solvedHeader(): Promise<string> {
+    const challenge = await this.challenge();
+    return powHeader(challenge, solvePow(challenge));
+  }
+
+  /** POST chat/completion with a fresh solved PoW unless `pow` is given (null = no header). */
+  async complete(
+    body: Record<string, unknown>,
+    options: { pow?: string | null; headers?: Record<string, string>; abortWhen?: RawOptions['abortWhen'] } = {},
+  ): Promise<RawResponse & { events: SseEvent[]; pow: string | null }> {
+    const pow = options.pow === undefined ? await this.solvedHeader() : options.pow;
+    return this.stream('/api/v0/chat/completion', { parent_message_id: null, prompt: 'Hello', ...body }, pow, options);
+  }
+
+  async continue(
+    body: Record<string, unknown>,
+    pow: string | null,
+    options: { headers?: Record<string, string> } = {},
+  ): Promise<RawResponse & { events: SseEvent[]; pow: string | null }> {
+    return this.stream('/api/v0/chat/continue', { fallback_to_resume: true, ...body }, pow, options);
+  }
+
+  private async stream(
+    path: string,
+    body: Record<string, unknown>,
+    pow: string | null,
+    options: { headers?: Record<string, string>; abortWhen?: RawOptions['abortWhen'] },
+  ) {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.token}`,
+      accept: 'text/event-stream',
+      ...(pow === null ? {} : { 'x-ds-pow-response': pow }),
+      ...options.headers,
+    };
+    const res = await rawRequest(this.url, path, { body, headers, abortWhen: options.abortWhen });
+    return { ...res, events: parseSse(res.body), pow };
+  }
+}
