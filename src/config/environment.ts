@@ -18,9 +18,9 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   DEEPSEEK_BASE_URL?: string;
-  @IsOptional() @IsString() DEEPSEEK_TOKENS?: string;
-  @IsOptional() @IsString() DEEP_SEEK_CHAT_AUTHORIZATION?: string;
-  @IsOptional() @IsString() API_KEYS?: string;
+  @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_TOKENS?: string;
+  @Transform(blankToUndefined) @IsOptional() @IsString() DEEP_SEEK_CHAT_AUTHORIZATION?: string;
+  @Transform(blankToUndefined) @IsOptional() @IsString() API_KEYS?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_USER_AGENT?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_CLIENT_VERSION?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_APP_VERSION?: string;

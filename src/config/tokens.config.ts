@@ -1,6 +1,9 @@
 import { registerAs } from '@nestjs/config';
 import { readEnvironment, splitList } from './environment';
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
 export const tokensConfig = registerAs('tokens', () => {
   const env = readEnvironment();
   return {
@@ -12,6 +15,29 @@ export const tokensConfig = registerAs('tokens', () => {
     queueTimeoutMs: env.QUEUE_TIMEOUT_MS ?? 30_000,
     queueMaxLength: env.QUEUE_MAX_LENGTH ?? 1000,
     redisUrl: env.REDIS_URL,
+    /** A lock lives this long unless its holder's heartbeat renews it (a crashed instance frees its accounts). */
+    leaseTtlMs: MINUTE,
+    /** Safety net for a lease its owner never releases (a bug): force-released after this long. */
+    maxLeaseMs: 30 * MINUTE,
+    /** A token that passed `users/current` is trusted this long before it is checked again. */
+    validationTtlMs: HOUR,
+    /** An account whose token was rejected is tried again after this long. */
+    invalidRecheckMs: 10 * MINUTE,
+    /** Used when DeepSeek reports a mute without its end. */
+    defaultMuteMs: HOUR,
+    /** First cooldown after "a message is being generated"; doubles per consecutive refusal. */
+    busyCooldownMs: 2_000,
+    /** First cooldown after "too frequent" / 40029; doubles per consecutive refusal. */
+    throttleCooldownMs: 5_000,
+    maxCooldownMs: MINUTE,
+    /** Accounts whose state is remembered (direct mode sees arbitrary tokens); least recently seen go first. */
+    maxKnownAccounts: 10_000,
+    /** `POST /token/check`: DeepSeek asks for at most one check per token in this window. */
+    tokenCheckIntervalMs: 10 * MINUTE,
+    tokenCheckTimeoutMs: 15_000,
+    /** conversation_id → owning account, for native continuation. */
+    sessionTtlMs: 3 * 24 * HOUR,
+    sessionMaxEntries: 100_000,
   };
 });
 

@@ -1,0 +1,113 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { OpenAiError } from '../common/errors/openai-error';
+import { tokensConfig } from '../config/tokens.config';
+import { Account, createAccount } from './account';
+import { parseTokenList } from './token-syntax';
+
+/**
+ * - `direct`: the client's `Bearer T1,T2` (or `x-api-key`) are the accounts of its request.
+ * - `managed`: clients present one of API_KEYS; the accounts are DEEPSEEK_TOKENS.
+ * - `open`: DEEPSEEK_TOKENS without API_KEYS, the old server's DEEP_SEEK_CHAT_AUTHORIZATION behaviour:
+ *   whatever the client sends, the server's accounts answer (clients often send a dummy key).
+ */
+export type CredentialsMode = 'direct' | 'managed' | 'open';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const raw = headers[name];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  return value ? value : undefined;
+}
+
+/** The credential a client presented: `Authorization` (Bearer optional, as the old server allowed), else `x-api-key`. */
+function presentedCredential(headers: IncomingHttpHeaders): string | undefined {
+  const authorization = headerValue(headers, 'authorization');
+  if (authorization !== undefined) {
+    const bearer = /^bearer(?:\s+(.*))?$/is.exec(authorization);
+    const value = (bearer ? (bearer[1] ?? '') : authorization).trim();
+    if (value) return value;
+  }
+  return headerValue(headers, 'x-api-key');
+}
+
+@Injectable()
+export class CredentialsService {
+  private readonly logger = new Logger(CredentialsService.name);
+  readonly mode: CredentialsMode;
+  private readonly serverAccounts: readonly Account[];
+  private readonly keyDigests: readonly Buffer[];
+
+  constructor(@Inject(tokensConfig.KEY) config: ConfigType<typeof tokensConfig>) {
+    this.serverAccounts = CredentialsService.serverAccountsOf(config.serverTokens);
+    this.keyDigests = config.apiKeys.map(digest);
+    this.mode = this.keyDigests.length > 0 ? 'managed' : this.serverAccounts.length > 0 ? 'open' : 'direct';
+    if (this.mode === 'managed' && this.serverAccounts.length === 0) {
+      throw new Error('API_KEYS is set but DEEPSEEK_TOKENS is empty: managed mode needs server-side accounts.');
+    }
+    if (this.mode === 'open') {
+      this.logger.warn(
+        `DEEPSEEK_TOKENS is set without API_KEYS: anyone who can reach this server uses its ${this.serverAccounts.length} account(s). Set API_KEYS to require a key.`,
+      );
+    }
+  }
+
+  /**
+   * The accounts a request may use, or an OpenAI 401 (missing or wrong key, no or malformed tokens).
+   * Messages never contain a token or a key.
+   */
+  resolve(headers: IncomingHttpHeaders): Account[] {
+    switch (this.mode) {
+      case 'managed':
+        this.authenticateClient(headers);
+        return [...this.serverAccounts];
+      case 'open':
+        return [...this.serverAccounts];
+      case 'direct':
+        return this.clientAccounts(headers);
+    }
+  }
+
+  /** In managed mode, throws a 401 unless the request carries one of API_KEYS; otherwise a no-op. */
+  authenticateClient(headers: IncomingHttpHeaders): void {
+    if (this.mode !== 'managed') return;
+    const presented = presentedCredential(headers);
+    if (presented === undefined) {
+      throw OpenAiError.unauthorized(
+        'You did not provide an API key. Send it as `Authorization: Bearer YOUR_KEY` or `x-api-key: YOUR_KEY`.',
+      );
+    }
+    if (!this.isKnownKey(presented)) throw OpenAiError.unauthorized('Incorrect API key provided.');
+  }
+
+  private isKnownKey(presented: string): boolean {
+    const candidate = digest(presented);
+    // Every key is compared, so the time taken does not tell which one (or how much of one) matched.
+    let matched = false;
+    for (const key of this.keyDigests) matched = timingSafeEqual(candidate, key) || matched;
+    return matched;
+  }
+
+  private clientAccounts(headers: IncomingHttpHeaders): Account[] {
+    const presented = presentedCredential(headers);
+    if (presented === undefined) {
+      throw OpenAiError.unauthorized(
+        'You did not provide a DeepSeek token. Send your chat.deepseek.com userToken values as `Authorization: Bearer TOKEN1,TOKEN2`.',
+      );
+    }
+    const parsed = parseTokenList(presented);
+    if (!parsed.ok) throw OpenAiError.unauthorized(`Invalid DeepSeek token list: ${parsed.problem}.`);
+    return parsed.tokens.map(createAccount);
+  }
+
+  private static serverAccountsOf(tokens: readonly string[]): Account[] {
+    if (tokens.length === 0) return [];
+    // The per-request cap is for client input; an operator may configure as many accounts as they own.
+    const parsed = parseTokenList(tokens.join(','), Number.POSITIVE_INFINITY);
+    if (!parsed.ok) throw new Error(`DEEPSEEK_TOKENS (or DEEP_SEEK_CHAT_AUTHORIZATION): ${parsed.problem}.`);
+    return parsed.tokens.map(createAccount);
+  }
+}

@@ -1,0 +1,42 @@
+import { Test } from '@nestjs/testing';
+import type { TokensConfig } from '../../config/tokens.config';
+import { tokensConfig } from '../../config/tokens.config';
+import { DeepSeekClient } from '../../deepseek/deepseek.client';
+import { AccountHealth } from '../account-health';
+import { AccountLockStore } from '../account-lock.store';
+import { InMemoryAccountLockStore } from '../in-memory-account-lock.store';
+import { TokenPool } from '../token-pool';
+import { TokenValidator } from '../token-validator';
+import { FakeDeepSeekClient } from './fake-deepseek-client';
+import { testTokensConfig } from './test-tokens-config';
+
+export interface TestPool {
+  pool: TokenPool;
+  client: FakeDeepSeekClient;
+  validator: TokenValidator;
+  close(): Promise<void>;
+}
+
+/** A TokenPool wired as TokensModule wires it, over a FakeDeepSeekClient. */
+export async function createTestPool(
+  overrides: Partial<TokensConfig> = {},
+  client = new FakeDeepSeekClient(),
+): Promise<TestPool> {
+  const moduleRef = await Test.createTestingModule({
+    providers: [
+      TokenPool,
+      AccountHealth,
+      TokenValidator,
+      { provide: AccountLockStore, useClass: InMemoryAccountLockStore },
+      { provide: DeepSeekClient, useValue: client },
+      { provide: tokensConfig.KEY, useValue: testTokensConfig(overrides) },
+    ],
+  }).compile();
+  moduleRef.useLogger(false);
+  return {
+    pool: moduleRef.get(TokenPool),
+    client,
+    validator: moduleRef.get(TokenValidator),
+    close: () => moduleRef.close(),
+  };
+}

@@ -1,0 +1,17 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiKeyGuard } from './api-key.guard';
+import { CheckTokenDto } from './dto/check-token.dto';
+import { TokenCheckService } from './token-check.service';
+
+/** The old server's `POST /token/check` `{ token }` → `{ live }`. */
+@Controller('token')
+@UseGuards(ApiKeyGuard)
+export class TokenCheckController {
+  constructor(private readonly checks: TokenCheckService) {}
+
+  @Post('check')
+  @HttpCode(200)
+  check(@Body() body: CheckTokenDto): Promise<{ live: boolean }> {
+    return this.checks.check(body.token);
+  }
+}

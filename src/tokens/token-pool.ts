@@ -1,0 +1,171 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { tokensConfig } from '../config/tokens.config';
+import { UpstreamError } from '../deepseek/upstream-error';
+import { abortError } from './abort';
+import { Account, distinctAccounts } from './account';
+import { AccountHealth } from './account-health';
+import { AccountLockStore } from './account-lock.store';
+import { AccountLease, ActiveLeases } from './active-leases';
+import { exhaustedError, LeaseScope, sessionAccountUnavailableError, shuttingDownError } from './pool-errors';
+import { SlotDispatcher, SlotGrant } from './slot-dispatcher';
+import { TokenValidator } from './token-validator';
+
+export type { AccountLease } from './active-leases';
+
+export interface LeaseRequest {
+  /** The accounts this request may use (from CredentialsService). */
+  readonly accounts: readonly Account[];
+  /** Id of the only account that may serve it: the owner of the conversation being continued. */
+  readonly affinity?: string;
+  /** Ids to skip: accounts that already failed this request (failover). */
+  readonly exclude?: ReadonlySet<string>;
+  /** Aborting (client gone) withdraws the request; `lease()` then rejects with an AbortError. */
+  readonly signal?: AbortSignal;
+}
+
+/** For metrics. Each known account is counted once: invalid, muted, busy (a lease held here), cooling or idle. */
+export interface PoolSnapshot {
+  idle: number;
+  busy: number;
+  cooling: number;
+  muted: number;
+  invalid: number;
+  /** Requests waiting for an account. */
+  waiting: number;
+  /** Leases held in this process. */
+  leases: number;
+}
+
+/** Per-account generation locks over the lock store, with a fair wait queue and account health. */
+@Injectable()
+export class TokenPool implements OnModuleDestroy {
+  private readonly logger = new Logger(TokenPool.name);
+  private readonly dispatcher: SlotDispatcher;
+  private readonly leases: ActiveLeases;
+  private readonly unsubscribe: () => void;
+  private nextSeq = 0;
+  private closed = false;
+
+  constructor(
+    @Inject(tokensConfig.KEY) private readonly config: ConfigType<typeof tokensConfig>,
+    private readonly store: AccountLockStore,
+    private readonly health: AccountHealth,
+    private readonly validator: TokenValidator,
+  ) {
+    this.dispatcher = new SlotDispatcher(store, health, {
+      maxInflight: config.accountMaxInflight,
+      leaseTtlMs: config.leaseTtlMs,
+      queueMaxLength: config.queueMaxLength,
+    });
+    this.leases = new ActiveLeases(store, config);
+    this.unsubscribe = store.onRelease(() => this.dispatcher.wake());
+  }
+
+  /**
+   * Waits for a slot on the least recently used healthy account of the request (only the `affinity`
+   * account when given), in FIFO order, up to QUEUE_TIMEOUT_MS. A token not checked within the last
+   * hour is checked first (`users/current`); a dead or muted one is skipped for the next account.
+   *
+   * Rejects with an OpenAiError when no account can serve: 401 every token rejected, 403
+   * `account_muted`, 429 `rate_limit_exceeded` (queue timeout or full queue), 400 when `affinity` is
+   * not among `accounts`; with an AbortError when `signal` aborts; with an UpstreamError when the
+   * token check fails for a reason that is not the account's (network, blocked…). When `exclude`
+   * leaves nothing to try, callers that know the last upstream error should report that instead.
+   */
+  async lease(request: LeaseRequest): Promise<AccountLease> {
+    if (this.closed) throw shuttingDownError();
+    const { candidates, scope } = this.candidatesOf(request);
+    const { signal } = request;
+    const startedAt = Date.now();
+    const slot = { seq: this.nextSeq++, candidates, scope, startedAt, signal };
+    for (let returning = false; ; returning = true) {
+      const deadline = startedAt + this.config.queueTimeoutMs;
+      const grant = await this.dispatcher.acquire({ ...slot, deadline, returning });
+      let usable: boolean;
+      try {
+        usable = await this.validator.ensureUsable(grant.account, signal);
+        if (signal?.aborted) throw abortError();
+      } catch (error) {
+        this.freeSlot(grant);
+        throw error;
+      }
+      if (usable) return this.leases.open(grant);
+      this.freeSlot(grant);
+    }
+  }
+
+  /** Records what a generation on the account ran into: auth → invalid; muted → until then; busy/throttled → cooldown. */
+  reportFailure(accountId: string, error: UpstreamError): void {
+    switch (error.kind) {
+      case 'auth':
+        this.health.markInvalid(accountId);
+        break;
+      case 'muted':
+        this.health.markMuted(accountId, error.details.muteUntilMs);
+        break;
+      case 'busy':
+      case 'throttled':
+        this.health.markRefused(accountId, error.kind);
+        break;
+      case 'blocked':
+      case 'content_filter':
+      case 'context_length':
+      case 'invalid_request':
+      case 'pow':
+      case 'bad_response':
+      case 'network':
+      case 'timeout':
+        return; // Says nothing about the account.
+    }
+    this.dispatcher.wake();
+  }
+
+  /** A generation went through: clears the cooldown backoff and vouches for the token for another hour. */
+  reportSuccess(accountId: string): void {
+    this.health.markSucceeded(accountId);
+    this.dispatcher.wake();
+  }
+
+  snapshot(): PoolSnapshot {
+    const now = Date.now();
+    const counts = { idle: 0, busy: 0, cooling: 0, muted: 0, invalid: 0 };
+    for (const id of this.health.knownIds()) {
+      const { kind } = this.health.condition(id, now);
+      if (kind === 'invalid' || kind === 'muted') counts[kind]++;
+      else if (this.leases.inflight(id) > 0) counts.busy++;
+      else if (kind === 'cooling') counts.cooling++;
+      else counts.idle++;
+    }
+    return { ...counts, waiting: this.dispatcher.waiting, leases: this.leases.size };
+  }
+
+  onModuleDestroy(): void {
+    this.closed = true;
+    this.dispatcher.rejectAll(shuttingDownError());
+    this.leases.stop();
+    this.unsubscribe();
+  }
+
+  private candidatesOf(request: LeaseRequest): { candidates: Account[]; scope: LeaseScope } {
+    const all = distinctAccounts(request.accounts);
+    if (all.length === 0) throw new Error('TokenPool.lease() needs at least one account');
+    for (const account of all) this.health.know(account.id);
+    const allowed = all.filter((account) => !request.exclude?.has(account.id));
+    if (request.affinity !== undefined) {
+      const owner = allowed.find((account) => account.id === request.affinity);
+      if (!owner) throw sessionAccountUnavailableError();
+      return { candidates: [owner], scope: 'session' };
+    }
+    if (allowed.length === 0) throw exhaustedError(all.map((account) => this.health.condition(account.id)));
+    return { candidates: allowed, scope: 'request' };
+  }
+
+  private freeSlot(grant: SlotGrant): void {
+    this.store.release(grant.account.id, grant.leaseId).catch((error: unknown) => {
+      this.logger.warn(
+        `releasing account ${grant.account.id} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { tokensConfig } from '../config/tokens.config';
+import { DeepSeekClient } from '../deepseek/deepseek.client';
+import { isUpstreamError } from '../deepseek/upstream-error';
+import { raceAbort } from './abort';
+import type { Account } from './account';
+import { AccountHealth } from './account-health';
+
+/** What `users/current` said: live (maybe muted) or dead. Any other failure rejects with its UpstreamError. */
+export type TokenVerdict = { live: true; mutedUntilMs: number | null } | { live: false };
+
+/** Token checks through `users/current`: one in flight per token, results recorded in AccountHealth. */
+@Injectable()
+export class TokenValidator {
+  private readonly inFlight = new Map<string, Promise<TokenVerdict>>();
+
+  constructor(
+    private readonly client: DeepSeekClient,
+    private readonly health: AccountHealth,
+    @Inject(tokensConfig.KEY) private readonly config: ConfigType<typeof tokensConfig>,
+  ) {}
+
+  /**
+   * Whether the account may run a generation now: true at once when a recent check vouches for it,
+   * otherwise after a check. False when the check found it dead, muted, busy or throttled (its health
+   * says which). Rejects with the UpstreamError of any other failure, or an AbortError.
+   */
+  async ensureUsable(account: Account, signal?: AbortSignal): Promise<boolean> {
+    if (!this.health.needsValidation(account.id)) return true;
+    try {
+      const verdict = await raceAbort(this.check(account), signal);
+      return verdict.live && this.health.condition(account.id).kind === 'ready';
+    } catch (error) {
+      if (isUpstreamError(error) && (error.kind === 'busy' || error.kind === 'throttled')) return false;
+      throw error;
+    }
+  }
+
+  /** A fresh check, shared with any check of the same token already in flight. */
+  check(account: Account): Promise<TokenVerdict> {
+    let pending = this.inFlight.get(account.id);
+    if (!pending) {
+      pending = this.run(account).finally(() => this.inFlight.delete(account.id));
+      this.inFlight.set(account.id, pending);
+    }
+    return pending;
+  }
+
+  private async run(account: Account): Promise<TokenVerdict> {
+    try {
+      // No caller's signal here: the check is shared, and one caller leaving must not cancel it for the others.
+      const { mutedUntilMs } = await this.client.checkToken(
+        account.token,
+        AbortSignal.timeout(this.config.tokenCheckTimeoutMs),
+      );
+      this.health.markValid(account.id, mutedUntilMs);
+      return { live: true, mutedUntilMs };
+    } catch (error) {
+      if (!isUpstreamError(error)) throw error;
+      if (error.kind === 'auth') {
+        this.health.markInvalid(account.id);
+        return { live: false };
+      }
+      if (error.kind === 'muted') {
+        return { live: true, mutedUntilMs: this.health.markMuted(account.id, error.details.muteUntilMs) };
+      }
+      if (error.kind === 'busy' || error.kind === 'throttled') this.health.markRefused(account.id, error.kind);
+      throw error;
+    }
+  }
+}
