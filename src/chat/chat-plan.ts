@@ -1,0 +1,58 @@
+import { OpenAiError } from '../common/errors/openai-error';
+import type { ConversationRef } from './conversation-id';
+import type { ChatCompletionRequest, RequestLimits } from './dto/chat-completion-request';
+import { ModelFlags, resolveModel } from './models';
+import { buildPrompt } from './prompt';
+import { estimateTokens } from './usage';
+
+/** Everything the service needs to run one completion, decided before any upstream call. */
+export interface ChatPlan extends ModelFlags {
+  /** Echoed in every response and chunk. */
+  model: string;
+  stream: boolean;
+  includeUsage: boolean;
+  prompt: string;
+  /** Local estimate of the prompt's tokens (usage fallback when the upstream sends no total). */
+  promptTokens: number;
+  /** Native continuation of an upstream session (`conversation_id`), or null for a new session. */
+  continuation: ConversationRef | null;
+  maxTokens: number | null;
+  /** Content part types that were dropped, for a log note. */
+  droppedPartTypes: readonly string[];
+}
+
+export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLimits): ChatPlan {
+  const continuation = request.conversation;
+  const prompt = buildPrompt(request.messages, continuation !== null);
+  checkPrompt(prompt, continuation !== null, limits.maxPromptChars);
+  return {
+    ...resolveModel(request.model, { thinking: request.thinking, reasoningEffort: request.reasoningEffort }),
+    model: request.model,
+    stream: request.stream,
+    includeUsage: request.includeUsage,
+    prompt,
+    promptTokens: estimateTokens(prompt),
+    continuation,
+    maxTokens: request.maxTokens,
+    droppedPartTypes: request.droppedPartTypes,
+  };
+}
+
+function checkPrompt(prompt: string, continuation: boolean, maxPromptChars: number): void {
+  if (prompt.length > maxPromptChars) {
+    throw OpenAiError.badRequest(
+      `This model's maximum context length is ${maxPromptChars} characters. However, your messages resulted in ${prompt.length} characters. Please reduce the length of the messages.`,
+      'messages',
+      'context_length_exceeded',
+    );
+  }
+  if (prompt.length === 0) {
+    throw OpenAiError.badRequest(
+      continuation
+        ? 'With conversation_id, messages must hold the new turn after the last assistant message; there is none.'
+        : 'The messages hold no text to send.',
+      'messages',
+      'invalid_value',
+    );
+  }
+}

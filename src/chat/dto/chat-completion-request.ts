@@ -1,0 +1,58 @@
+import type { ConversationRef } from '../conversation-id';
+
+/**
+ * A validated `POST /v1/chat/completions` body (client-api.md §1), reduced to what we read. Produced
+ * by `parseChatCompletionRequest`; unknown keys are ignored there, never rejected.
+ */
+
+export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
+
+export const CHAT_ROLES: readonly ChatRole[] = ['system', 'assistant', 'user', 'function', 'tool', 'developer'];
+
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+
+export interface ToolCall {
+  id: string | null;
+  name: string;
+  /** JSON text, as the client sent it. */
+  arguments: string;
+}
+
+export interface ChatMessage {
+  role: ChatRole;
+  /** A string, the message's text parts (other parts are dropped), or null when absent. */
+  content: string | TextPart[] | null;
+  name: string | null;
+  /** Assistant `tool_calls` (or the legacy `function_call`); empty otherwise. */
+  toolCalls: ToolCall[];
+  /** `tool` messages: the call this result answers. */
+  toolCallId: string | null;
+  /** DeepSeek extension echoed back on assistant turns; accepted, not sent upstream. */
+  reasoningContent: string | null;
+}
+
+export interface ChatCompletionRequest {
+  model: string;
+  messages: ChatMessage[];
+  stream: boolean;
+  /** `stream_options.include_usage`. */
+  includeUsage: boolean;
+  /** `max_completion_tokens ?? max_tokens`. */
+  maxTokens: number | null;
+  reasoningEffort: string | null;
+  /** DeepSeek's `thinking: {type}` (a bare boolean is accepted too). */
+  thinking: 'enabled' | 'disabled' | null;
+  /** The parsed `conversation_id` (`<chat_session_id>@<message_id>`): continue that upstream session. */
+  conversation: ConversationRef | null;
+  /** Content part types we dropped (`image_url`, `input_audio`…), each once, for a log note. */
+  droppedPartTypes: string[];
+}
+
+/** The request-size limits; `AppConfig` satisfies it. */
+export interface RequestLimits {
+  maxMessages: number;
+  maxPromptChars: number;
+}

@@ -1,0 +1,314 @@
+import { OpenAiError } from '../../common/errors/openai-error';
+import { parseChatCompletionRequest } from './parse-chat-request';
+
+const limits = { maxMessages: 5, maxPromptChars: 1000 };
+const parse = (body: unknown) => parseChatCompletionRequest(body, limits);
+const user = { role: 'user', content: 'Hi' };
+const withBody = (extra: Record<string, unknown>) => ({ model: 'deepseek-chat', messages: [user], ...extra });
+
+/** The 400 a body fails with: `[param, code, message]`. */
+function failure(body: unknown): [string | null, string | null, string] {
+  try {
+    parse(body);
+  } catch (error) {
+    if (!(error instanceof OpenAiError)) throw error;
+    expect(error.getStatus()).toBe(400);
+    expect(error.type).toBe('invalid_request_error');
+    return [error.param, error.code, error.message];
+  }
+  throw new Error('expected the body to be rejected');
+}
+
+describe('parseChatCompletionRequest rejections', () => {
+  it.each<[string, unknown, string | null, string | null, string]>([
+    ['an array body', [user], null, 'invalid_type', 'The request body must be a JSON object.'],
+    ['a number body', 42, null, 'invalid_type', 'The request body must be a JSON object.'],
+    ['a null body', null, null, 'invalid_type', 'The request body must be a JSON object.'],
+    [
+      'a missing model',
+      { messages: [user] },
+      'model',
+      'missing_required_parameter',
+      "Missing required parameter: 'model'.",
+    ],
+    [
+      'a numeric model',
+      { model: 7, messages: [user] },
+      'model',
+      'invalid_type',
+      "Invalid type for 'model': expected a string, but got an integer instead.",
+    ],
+    [
+      'an empty model',
+      { model: '', messages: [user] },
+      'model',
+      'invalid_value',
+      "Invalid 'model': empty string. Expected a model name.",
+    ],
+    [
+      'missing messages',
+      { model: 'm' },
+      'messages',
+      'missing_required_parameter',
+      "Missing required parameter: 'messages'.",
+    ],
+    [
+      'null messages',
+      { model: 'm', messages: null },
+      'messages',
+      'missing_required_parameter',
+      "Missing required parameter: 'messages'.",
+    ],
+    [
+      'messages as an object',
+      { model: 'm', messages: { 0: user } },
+      'messages',
+      'invalid_type',
+      "Invalid type for 'messages': expected an array, but got an object instead.",
+    ],
+    [
+      'empty messages',
+      { model: 'm', messages: [] },
+      'messages',
+      'empty_array',
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+    ],
+    [
+      'too many messages',
+      { model: 'm', messages: Array(6).fill(user) },
+      'messages',
+      'array_above_max_length',
+      "Invalid 'messages': array too long. Expected an array with maximum length 5, but got an array with length 6 instead.",
+    ],
+    [
+      'a message that is a string',
+      { model: 'm', messages: [user, 'hello'] },
+      'messages[1]',
+      'invalid_type',
+      "Invalid type for 'messages[1]': expected an object, but got a string instead.",
+    ],
+    [
+      'a message without role',
+      { model: 'm', messages: [{ content: 'x' }] },
+      'messages[0].role',
+      'missing_required_parameter',
+      "Missing required parameter: 'messages[0].role'.",
+    ],
+    [
+      'a numeric role',
+      { model: 'm', messages: [{ role: 1, content: 'x' }] },
+      'messages[0].role',
+      'invalid_type',
+      "Invalid type for 'messages[0].role': expected a string, but got an integer instead.",
+    ],
+    [
+      'an unknown role',
+      { model: 'm', messages: [user, { role: 'robot', content: 'x' }] },
+      'messages[1].role',
+      'invalid_value',
+      "Invalid value: 'robot'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.",
+    ],
+    [
+      'numeric content',
+      { model: 'm', messages: [{ role: 'user', content: 5 }] },
+      'messages[0].content',
+      'invalid_type',
+      "Invalid type for 'messages[0].content': expected one of a string or array of objects, but got an integer instead.",
+    ],
+    [
+      'object content',
+      { model: 'm', messages: [{ role: 'user', content: { text: 'x' } }] },
+      'messages[0].content',
+      'invalid_type',
+      "Invalid type for 'messages[0].content': expected one of a string or array of objects, but got an object instead.",
+    ],
+    [
+      'a part that is a string',
+      { model: 'm', messages: [{ role: 'user', content: ['x'] }] },
+      'messages[0].content[0]',
+      'invalid_type',
+      "Invalid type for 'messages[0].content[0]': expected an object, but got a string instead.",
+    ],
+    [
+      'a part without type',
+      { model: 'm', messages: [{ role: 'user', content: [{ text: 'x' }] }] },
+      'messages[0].content[0].type',
+      'missing_required_parameter',
+      "Missing required parameter: 'messages[0].content[0].type'.",
+    ],
+    [
+      'a text part without text',
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text' }] }] },
+      'messages[0].content[1].text',
+      'missing_required_parameter',
+      "Missing required parameter: 'messages[0].content[1].text'.",
+    ],
+    [
+      'a text part with numeric text',
+      { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 1.5 }] }] },
+      'messages[0].content[0].text',
+      'invalid_type',
+      "Invalid type for 'messages[0].content[0].text': expected a string, but got a decimal instead.",
+    ],
+    [
+      'tool_calls as an object',
+      { model: 'm', messages: [user, { role: 'assistant', tool_calls: {} }] },
+      'messages[1].tool_calls',
+      'invalid_type',
+      "Invalid type for 'messages[1].tool_calls': expected an array, but got an object instead.",
+    ],
+    [
+      'a tool call without function',
+      { model: 'm', messages: [user, { role: 'assistant', tool_calls: [{ id: 'c' }] }] },
+      'messages[1].tool_calls[0].function',
+      'missing_required_parameter',
+      "Missing required parameter: 'messages[1].tool_calls[0].function'.",
+    ],
+    [
+      'object tool arguments',
+      {
+        model: 'm',
+        messages: [user, { role: 'assistant', tool_calls: [{ id: 'c', function: { name: 'f', arguments: {} } }] }],
+      },
+      'messages[1].tool_calls[0].function.arguments',
+      'invalid_type',
+      "Invalid type for 'messages[1].tool_calls[0].function.arguments': expected a string, but got an object instead.",
+    ],
+    [
+      'a numeric tool_call_id',
+      { model: 'm', messages: [{ role: 'tool', tool_call_id: 3, content: 'x' }] },
+      'messages[0].tool_call_id',
+      'invalid_type',
+      "Invalid type for 'messages[0].tool_call_id': expected a string, but got an integer instead.",
+    ],
+    [
+      'a numeric name',
+      { model: 'm', messages: [{ role: 'user', content: 'x', name: 1 }] },
+      'messages[0].name',
+      'invalid_type',
+      "Invalid type for 'messages[0].name': expected a string, but got an integer instead.",
+    ],
+    [
+      'an array reasoning_content',
+      { model: 'm', messages: [{ role: 'assistant', content: 'x', reasoning_content: [] }] },
+      'messages[0].reasoning_content',
+      'invalid_type',
+      "Invalid type for 'messages[0].reasoning_content': expected a string, but got an array instead.",
+    ],
+    [
+      'a string stream',
+      withBody({ stream: 'true' }),
+      'stream',
+      'invalid_type',
+      "Invalid type for 'stream': expected a boolean, but got a string instead.",
+    ],
+    [
+      'a numeric stream',
+      withBody({ stream: 1 }),
+      'stream',
+      'invalid_type',
+      "Invalid type for 'stream': expected a boolean, but got an integer instead.",
+    ],
+    [
+      'n > 1',
+      withBody({ n: 2 }),
+      'n',
+      'invalid_value',
+      "Invalid 'n': only n=1 is supported (one choice per request), but got 2.",
+    ],
+    [
+      'n = 0',
+      withBody({ n: 0 }),
+      'n',
+      'integer_below_min_value',
+      "Invalid 'n': integer below minimum value. Expected a value >= 1, but got 0 instead.",
+    ],
+    [
+      'a decimal n',
+      withBody({ n: 1.5 }),
+      'n',
+      'invalid_type',
+      "Invalid type for 'n': expected an integer, but got a decimal instead.",
+    ],
+    [
+      'stream_options as a string',
+      withBody({ stream_options: 'usage' }),
+      'stream_options',
+      'invalid_type',
+      "Invalid type for 'stream_options': expected an object, but got a string instead.",
+    ],
+    [
+      'a string include_usage',
+      withBody({ stream_options: { include_usage: 'yes' } }),
+      'stream_options.include_usage',
+      'invalid_type',
+      "Invalid type for 'stream_options.include_usage': expected a boolean, but got a string instead.",
+    ],
+    [
+      'a string max_tokens',
+      withBody({ max_tokens: '100' }),
+      'max_tokens',
+      'invalid_type',
+      "Invalid type for 'max_tokens': expected an integer, but got a string instead.",
+    ],
+    [
+      'a zero max_completion_tokens',
+      withBody({ max_completion_tokens: 0 }),
+      'max_completion_tokens',
+      'integer_below_min_value',
+      "Invalid 'max_completion_tokens': integer below minimum value. Expected a value >= 1, but got 0 instead.",
+    ],
+    [
+      'a numeric reasoning_effort',
+      withBody({ reasoning_effort: 3 }),
+      'reasoning_effort',
+      'invalid_type',
+      "Invalid type for 'reasoning_effort': expected a string, but got an integer instead.",
+    ],
+    [
+      'a string thinking',
+      withBody({ thinking: 'on' }),
+      'thinking',
+      'invalid_type',
+      "Invalid type for 'thinking': expected an object, but got a string instead.",
+    ],
+    [
+      'a numeric thinking.type',
+      withBody({ thinking: { type: 1 } }),
+      'thinking.type',
+      'invalid_type',
+      "Invalid type for 'thinking.type': expected a string, but got an integer instead.",
+    ],
+    [
+      'a numeric conversation_id',
+      withBody({ conversation_id: 12 }),
+      'conversation_id',
+      'invalid_type',
+      "Invalid type for 'conversation_id': expected a string, but got an integer instead.",
+    ],
+  ])('should reject %s', (_name, body, param, code, message) => {
+    expect(failure(body)).toEqual([param, code, message]);
+  });
+
+  it.each([
+    '0a3c904d-5761-4cf0-ae51-9b41c1c78f1e',
+    '0a3c904d-5761-4cf0-ae51-9b41c1c78f1e@',
+    '0A3C904D-5761-4CF0-AE51-9B41C1C78F1E@2',
+    'x0a3c904d-5761-4cf0-ae51-9b41c1c78f1e@2',
+    '0a3c904d-5761-4cf0-ae51-9b41c1c78f1e@2 ',
+    '0a3c904d-5761-4cf0-ae51-9b41c1c78f1e@2\n',
+    '0a3c904d-5761-4cf0-ae51-9b41c1c78f1e@99999999999999999999',
+    '',
+  ])('should reject the malformed conversation_id %j', (conversationId) => {
+    expect(failure(withBody({ conversation_id: conversationId }))).toEqual([
+      'conversation_id',
+      'invalid_value',
+      "Invalid 'conversation_id': expected '<chat_session_id>@<message_id>', the id of an earlier response.",
+    ]);
+  });
+
+  it('should quote a long unknown role only in part', () => {
+    const [, , message] = failure({ model: 'm', messages: [{ role: 'r'.repeat(10_000), content: '' }] });
+    expect(message.length).toBeLessThan(200);
+  });
+});

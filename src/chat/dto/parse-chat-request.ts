@@ -1,0 +1,108 @@
+import { OpenAiError } from '../../common/errors/openai-error';
+import { ConversationRef, parseConversationId } from '../conversation-id';
+import { ChatCompletionRequest, ChatMessage, RequestLimits } from './chat-completion-request';
+import {
+  invalidType,
+  invalidValue,
+  isObject,
+  JsonObject,
+  missing,
+  optionalBoolean,
+  optionalInteger,
+  optionalObject,
+  optionalString,
+} from './json-checks';
+import { parseMessage } from './parse-message';
+
+/**
+ * Checks and normalises a chat completion body. Throws `OpenAiError` 400 (`invalid_request_error`,
+ * `param` = the field's path) for anything we cannot serve; every other field, known or not, is ignored.
+ * Safe on any JSON value: it only descends into the fields it reads.
+ */
+export function parseChatCompletionRequest(body: unknown, limits: RequestLimits): ChatCompletionRequest {
+  if (!isObject(body)) throw OpenAiError.badRequest('The request body must be a JSON object.', null, 'invalid_type');
+  const model = parseModel(body);
+  const dropped = new Set<string>();
+  const messages = parseMessages(body, limits.maxMessages, dropped);
+  checkChoiceCount(body);
+  return {
+    model,
+    messages,
+    stream: optionalBoolean(body, 'stream', 'stream') ?? false,
+    includeUsage: parseIncludeUsage(body),
+    maxTokens: parseMaxTokens(body),
+    reasoningEffort: optionalString(body, 'reasoning_effort', 'reasoning_effort'),
+    thinking: parseThinking(body.thinking),
+    conversation: parseConversation(body),
+    droppedPartTypes: [...dropped],
+  };
+}
+
+function parseModel(body: JsonObject): string {
+  const model = optionalString(body, 'model', 'model');
+  if (model === null) throw missing('model');
+  if (model === '') throw invalidValue('model', "Invalid 'model': empty string. Expected a model name.");
+  return model;
+}
+
+function parseMessages(body: JsonObject, maxMessages: number, dropped: Set<string>): ChatMessage[] {
+  const raw = body.messages;
+  if (raw == null) throw missing('messages');
+  if (!Array.isArray(raw)) throw invalidType('messages', 'an array', raw);
+  if (raw.length === 0) {
+    throw invalidValue(
+      'messages',
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'empty_array',
+    );
+  }
+  if (raw.length > maxMessages) {
+    throw invalidValue(
+      'messages',
+      `Invalid 'messages': array too long. Expected an array with maximum length ${maxMessages}, but got an array with length ${raw.length} instead.`,
+      'array_above_max_length',
+    );
+  }
+  const messages: ChatMessage[] = [];
+  for (let i = 0; i < raw.length; i++) messages.push(parseMessage(raw[i], `messages[${i}]`, dropped));
+  return messages;
+}
+
+function checkChoiceCount(body: JsonObject): void {
+  const n = optionalInteger(body, 'n', 'n', 1);
+  if (n !== null && n > 1) {
+    throw invalidValue('n', `Invalid 'n': only n=1 is supported (one choice per request), but got ${n}.`);
+  }
+}
+
+function parseIncludeUsage(body: JsonObject): boolean {
+  const options = optionalObject(body, 'stream_options', 'stream_options');
+  return options !== null && optionalBoolean(options, 'include_usage', 'stream_options.include_usage') === true;
+}
+
+function parseMaxTokens(body: JsonObject): number | null {
+  const completion = optionalInteger(body, 'max_completion_tokens', 'max_completion_tokens', 1);
+  const legacy = optionalInteger(body, 'max_tokens', 'max_tokens', 1);
+  return completion ?? legacy;
+}
+
+function parseThinking(value: unknown): ChatCompletionRequest['thinking'] {
+  if (value == null) return null;
+  if (typeof value === 'boolean') return value ? 'enabled' : 'disabled';
+  if (!isObject(value)) throw invalidType('thinking', 'an object', value);
+  const type = optionalString(value, 'type', 'thinking.type');
+  return type === 'enabled' || type === 'disabled' ? type : null;
+}
+
+function parseConversation(body: JsonObject): ConversationRef | null {
+  const id = optionalString(body, 'conversation_id', 'conversation_id');
+  if (id === null) return null;
+  const conversation = parseConversationId(id);
+  if (!conversation) {
+    throw invalidValue(
+      'conversation_id',
+      "Invalid 'conversation_id': expected '<chat_session_id>@<message_id>', the id of an earlier response.",
+    );
+  }
+  return conversation;
+}

@@ -1,0 +1,83 @@
+import { CHAT_ROLES, ChatMessage, ChatRole, TextPart, ToolCall } from './chat-completion-request';
+import {
+  invalidType,
+  invalidValue,
+  isObject,
+  JsonObject,
+  missing,
+  optionalString,
+  quote,
+  requiredString,
+} from './json-checks';
+
+const SUPPORTED_ROLES = "'system', 'assistant', 'user', 'function', 'tool', and 'developer'";
+
+/** One entry of `messages`; `path` is `messages[i]`. Non-text parts go to `dropped`. */
+export function parseMessage(value: unknown, path: string, dropped: Set<string>): ChatMessage {
+  if (!isObject(value)) throw invalidType(path, 'an object', value);
+  const role = parseRole(value, `${path}.role`);
+  return {
+    role,
+    content: parseContent(value.content, `${path}.content`, dropped),
+    name: optionalString(value, 'name', `${path}.name`),
+    toolCalls: role === 'assistant' ? parseToolCalls(value, path) : [],
+    toolCallId: role === 'tool' ? optionalString(value, 'tool_call_id', `${path}.tool_call_id`) : null,
+    reasoningContent:
+      role === 'assistant' ? optionalString(value, 'reasoning_content', `${path}.reasoning_content`) : null,
+  };
+}
+
+function parseRole(message: JsonObject, param: string): ChatRole {
+  const role = requiredString(message, 'role', param);
+  const known = CHAT_ROLES.find((candidate) => candidate === role);
+  if (!known) throw invalidValue(param, `Invalid value: ${quote(role)}. Supported values are: ${SUPPORTED_ROLES}.`);
+  return known;
+}
+
+function parseContent(value: unknown, path: string, dropped: Set<string>): string | TextPart[] | null {
+  if (value == null) return null;
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value)) throw invalidType(path, 'one of a string or array of objects', value);
+  const parts: TextPart[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const partPath = `${path}[${i}]`;
+    const part: unknown = value[i];
+    if (!isObject(part)) throw invalidType(partPath, 'an object', part);
+    const type = requiredString(part, 'type', `${partPath}.type`);
+    // An assistant's refusal part is text the model said; anything else (images, audio, files) waits.
+    const textKey = type === 'text' ? 'text' : type === 'refusal' ? 'refusal' : null;
+    if (textKey) parts.push({ type: 'text', text: requiredString(part, textKey, `${partPath}.${textKey}`) });
+    else dropped.add(type.slice(0, 64));
+  }
+  return parts;
+}
+
+function parseToolCalls(message: JsonObject, path: string): ToolCall[] {
+  const calls: ToolCall[] = [];
+  const raw = message.tool_calls;
+  if (raw != null) {
+    if (!Array.isArray(raw)) throw invalidType(`${path}.tool_calls`, 'an array', raw);
+    for (let i = 0; i < raw.length; i++) {
+      const callPath = `${path}.tool_calls[${i}]`;
+      const call: unknown = raw[i];
+      if (!isObject(call)) throw invalidType(callPath, 'an object', call);
+      if (call.function == null) throw missing(`${callPath}.function`);
+      calls.push({
+        id: optionalString(call, 'id', `${callPath}.id`),
+        ...parseFunction(call.function, `${callPath}.function`),
+      });
+    }
+  }
+  if (message.function_call != null) {
+    calls.push({ id: null, ...parseFunction(message.function_call, `${path}.function_call`) });
+  }
+  return calls;
+}
+
+function parseFunction(value: unknown, path: string): Pick<ToolCall, 'name' | 'arguments'> {
+  if (!isObject(value)) throw invalidType(path, 'an object', value);
+  return {
+    name: requiredString(value, 'name', `${path}.name`),
+    arguments: optionalString(value, 'arguments', `${path}.arguments`) ?? '{}',
+  };
+}

@@ -1,0 +1,47 @@
+import type { OperatorFunction } from 'rxjs';
+import type { ChatEvent } from './chat-event';
+import { Emit, EventStage, stageOperator } from './stage-operator';
+
+export const FOLD_OPEN = '<details><summary>Thinking</summary>\n\n';
+export const FOLD_CLOSE = '\n\n</details>\n\n';
+
+/**
+ * For `fold` models: reasoning becomes content inside a collapsed `<details>` block, opened by the
+ * first reasoning text and closed before the first answer text (or at the end).
+ */
+class FoldStage implements EventStage<ChatEvent, ChatEvent> {
+  private open = false;
+
+  next(event: ChatEvent, emit: Emit<ChatEvent>): void {
+    switch (event.type) {
+      case 'reasoning':
+        emit({ type: 'content', text: this.open ? event.text : FOLD_OPEN + event.text });
+        this.open = true;
+        return;
+      case 'content':
+        emit(this.open ? { type: 'content', text: FOLD_CLOSE + event.text } : event);
+        this.open = false;
+        return;
+      case 'finish':
+        this.close(emit);
+        emit(event);
+        return;
+      case 'sources':
+        emit(event);
+        return;
+    }
+  }
+
+  complete(emit: Emit<ChatEvent>): void {
+    this.close(emit);
+  }
+
+  private close(emit: Emit<ChatEvent>): void {
+    if (this.open) emit({ type: 'content', text: FOLD_CLOSE });
+    this.open = false;
+  }
+}
+
+export function foldReasoning(): OperatorFunction<ChatEvent, ChatEvent> {
+  return stageOperator(() => new FoldStage());
+}

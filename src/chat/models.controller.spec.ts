@@ -1,0 +1,58 @@
+import { INestApplication } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
+import { ModelsModule } from './models.module';
+
+describe('ModelsController', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [ModelsModule],
+      providers: [{ provide: APP_FILTER, useClass: OpenAiExceptionFilter }],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+  });
+
+  afterAll(() => app.close());
+
+  it('should list the models as JSON', async () => {
+    const response = await request(app.getHttpServer()).get('/v1/models').expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.body.object).toBe('list');
+    expect(response.body.data).toContainEqual({
+      id: 'deepseek-reasoner',
+      object: 'model',
+      created: expect.any(Number),
+      owned_by: 'deepseek',
+    });
+    expect(response.body.data).toHaveLength(8);
+  });
+
+  it('should return one model by id, including names the mapping accepts', async () => {
+    const canonical = await request(app.getHttpServer()).get('/v1/models/deepseek-chat').expect(200);
+    expect(canonical.body).toEqual({
+      id: 'deepseek-chat',
+      object: 'model',
+      created: expect.any(Number),
+      owned_by: 'deepseek',
+    });
+    const alias = await request(app.getHttpServer()).get('/v1/models/deepseek-r1-search-silent').expect(200);
+    expect(alias.body.id).toBe('deepseek-r1-search-silent');
+  });
+
+  it('should answer an unknown model with 404 model_not_found', async () => {
+    const response = await request(app.getHttpServer()).get('/v1/models/gpt-4o').expect(404);
+    expect(response.body).toEqual({
+      error: {
+        message: 'The model `gpt-4o` does not exist or you do not have access to it.',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'model_not_found',
+      },
+    });
+  });
+});

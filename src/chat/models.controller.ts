@@ -1,0 +1,23 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { OpenAiError } from '../common/errors/openai-error';
+import { findModel, listModels, OpenAiModel, OpenAiModelList } from './models';
+
+@Controller('v1/models')
+export class ModelsController {
+  @Get()
+  list(): OpenAiModelList {
+    return listModels();
+  }
+
+  @Get(':model')
+  get(@Param('model') id: string): OpenAiModel {
+    const model = findModel(id);
+    if (!model) {
+      throw OpenAiError.notFound(
+        `The model \`${id}\` does not exist or you do not have access to it.`,
+        'model_not_found',
+      );
+    }
+    return model;
+  }
+}

@@ -1,0 +1,84 @@
+import type { ModelType } from '../deepseek/deepseek.client';
+
+export const CANONICAL_MODEL_IDS: readonly string[] = [
+  'deepseek-chat',
+  'deepseek-reasoner',
+  'deepseek-v4-flash',
+  'deepseek-v4-pro',
+  'deepseek-chat-search',
+  'deepseek-reasoner-search',
+  'deepseek-v4-flash-search',
+  'deepseek-v4-pro-search',
+];
+
+/** A fixed date (2025-01-01), so the listing never changes between calls or restarts. */
+const MODELS_CREATED = 1735689600;
+
+export interface OpenAiModel {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: 'deepseek';
+}
+
+export interface OpenAiModelList {
+  object: 'list';
+  data: OpenAiModel[];
+}
+
+export interface ModelFlags {
+  thinking: boolean;
+  search: boolean;
+  /** No source list after a search answer. */
+  silent: boolean;
+  /** Thinking goes into the content, inside a `<details>` block. */
+  fold: boolean;
+  modelType: ModelType;
+}
+
+/** Request fields that override the name's thinking flag, strongest first: `thinking`, `reasoning_effort`. */
+export interface ThinkingOverrides {
+  thinking?: 'enabled' | 'disabled' | null;
+  reasoningEffort?: string | null;
+}
+
+const THINKING_MARKERS = ['think', 'r1', 'reasoner'];
+
+/**
+ * Flags from a model name. Any name is accepted, as the old server did: unknown names behave like
+ * `deepseek-chat` plus whatever flags they spell out.
+ */
+export function resolveModel(name: string, overrides: ThinkingOverrides = {}): ModelFlags {
+  const lower = name.toLowerCase();
+  const segments = lower.split('-');
+  return {
+    thinking: resolveThinking(
+      THINKING_MARKERS.some((marker) => lower.includes(marker)),
+      overrides,
+    ),
+    search: lower.includes('search'),
+    silent: lower.includes('silent'),
+    fold: lower.includes('fold'),
+    modelType: segments.includes('pro') || segments.includes('expert') ? 'expert' : 'default',
+  };
+}
+
+function resolveThinking(byName: boolean, { thinking, reasoningEffort }: ThinkingOverrides): boolean {
+  if (thinking === 'enabled') return true;
+  if (thinking === 'disabled') return false;
+  if (reasoningEffort != null) return reasoningEffort !== 'none';
+  return byName;
+}
+
+export function toOpenAiModel(id: string): OpenAiModel {
+  return { id, object: 'model', created: MODELS_CREATED, owned_by: 'deepseek' };
+}
+
+export function listModels(): OpenAiModelList {
+  return { object: 'list', data: CANONICAL_MODEL_IDS.map(toOpenAiModel) };
+}
+
+/** Any `deepseek…` name, the canonical ids included (every name maps to flags); null otherwise. */
+export function findModel(id: string): OpenAiModel | null {
+  return id.toLowerCase().startsWith('deepseek') ? toOpenAiModel(id) : null;
+}

@@ -1,0 +1,72 @@
+import { endWith, filter, map, OperatorFunction, startWith } from 'rxjs';
+import type { OpenAiErrorBody } from '../../common/errors/openai-error';
+import type { ChatEvent } from '../events/chat-event';
+import { OpenAiChunkBuilder } from './openai-chunks';
+import type { CompletionIdentity } from './openai-types';
+
+export const SSE_DONE_FRAME = 'data: [DONE]\n\n';
+
+export function sseFrame(payload: object): string {
+  return `data: ${JSON.stringify(payload)}\n\n`;
+}
+
+/** The in-stream error after the first byte (client-api.md §3.5): no `choices`. */
+export function sseErrorFrame(body: OpenAiErrorBody): string {
+  return sseFrame(body);
+}
+
+/**
+ * ChatEvent → SSE frame text. Text deltas (one per upstream token) are the hot path: their frame is a
+ * precomputed envelope around `JSON.stringify(text)`, byte-identical to `sseFrame(chunk)` (pinned by
+ * the spec), without building the chunk object.
+ */
+export class OpenAiSseEncoder {
+  private readonly chunks: OpenAiChunkBuilder;
+  private readonly contentPrefix: string;
+  private readonly reasoningPrefix: string;
+  private readonly deltaSuffix: string;
+
+  constructor(identity: CompletionIdentity, includeUsage: boolean) {
+    this.chunks = new OpenAiChunkBuilder(identity, includeUsage);
+    const envelope =
+      `data: {"id":${JSON.stringify(identity.id)},"object":"chat.completion.chunk",` +
+      `"created":${JSON.stringify(identity.created)},"model":${JSON.stringify(identity.model)},` +
+      '"choices":[{"index":0,"delta":{';
+    this.contentPrefix = `${envelope}"content":`;
+    this.reasoningPrefix = `${envelope}"reasoning_content":`;
+    this.deltaSuffix = `},"logprobs":null,"finish_reason":null}]${includeUsage ? ',"usage":null' : ''}}\n\n`;
+  }
+
+  /** The role frame that opens every stream. */
+  start(): string {
+    return sseFrame(this.chunks.roleChunk());
+  }
+
+  /** The frame(s) for one event; '' when it has none. */
+  encode(event: ChatEvent): string {
+    switch (event.type) {
+      case 'content':
+        return this.contentPrefix + JSON.stringify(event.text) + this.deltaSuffix;
+      case 'reasoning':
+        return this.reasoningPrefix + JSON.stringify(event.text) + this.deltaSuffix;
+      case 'finish':
+      case 'sources':
+        return this.chunks.chunksFor(event).map(sseFrame).join('');
+    }
+  }
+}
+
+/**
+ * The whole OpenAI stream body: role frame, one frame per event, finish (+ usage) frames, `[DONE]`.
+ * Errors pass through untouched; the caller turns them into `sseErrorFrame`.
+ */
+export function toOpenAiSse(identity: CompletionIdentity, includeUsage: boolean): OperatorFunction<ChatEvent, string> {
+  const encoder = new OpenAiSseEncoder(identity, includeUsage);
+  return (events) =>
+    events.pipe(
+      map((event) => encoder.encode(event)),
+      filter((frame) => frame !== ''),
+      startWith(encoder.start()),
+      endWith(SSE_DONE_FRAME),
+    );
+}
