@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ChatModule } from './chat/chat.module';
 import { OpenAiExceptionFilter } from './common/filters/openai-exception.filter';
 import { createValidationPipe } from './common/http/validation';
+import { LifecycleModule } from './common/lifecycle/lifecycle.module';
 import { appConfig } from './config/app.config';
 import { deepseekConfig } from './config/deepseek.config';
 import { validateEnvironment } from './config/environment';
 import { tokensConfig } from './config/tokens.config';
+import { DeepSeekModule } from './deepseek/deepseek.module';
 import { HealthModule } from './health/health.module';
 
 @Module({
@@ -17,7 +20,10 @@ import { HealthModule } from './health/health.module';
       validate: validateEnvironment,
       load: [appConfig, deepseekConfig, tokensConfig],
     }),
+    LifecycleModule,
+    DeepSeekModule,
     HealthModule,
+    ChatModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,0 +1,178 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { deepseekConfig, DeepSeekConfig } from '../config/deepseek.config';
+import { CompletionRun } from './completion/completion-run';
+import { CompletionOptions, DeepSeekClient, UpstreamAccount, UpstreamCompletion } from './deepseek.client';
+import { UpstreamTransport } from './http/upstream-transport';
+import { PowChallenge, PowSolver, PowUnsolvableError } from './pow/pow-challenge';
+import { encodePowResponse } from './pow/pow-response';
+import { UpstreamError } from './upstream-error';
+
+const COMPLETION_PATH = '/api/v0/chat/completion';
+/** A challenge this close to expiry is not worth sending: fetch a fresh one. */
+const POW_EXPIRY_MARGIN_MS = 10_000;
+const CLOSE_GRACE_MS = 2_000;
+
+/** The real upstream over HTTP (upstream-protocol.md §4). */
+@Injectable()
+export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestroy {
+  private readonly logger = new Logger(DeepSeekClient.name);
+  private readonly transport: UpstreamTransport;
+
+  constructor(
+    @Inject(deepseekConfig.KEY) private readonly config: DeepSeekConfig,
+    private readonly pow: PowSolver,
+  ) {
+    super();
+    this.transport = new UpstreamTransport(config);
+  }
+
+  async checkToken(token: string, signal?: AbortSignal): Promise<UpstreamAccount> {
+    const data = (await this.transport.json('users/current', token, undefined, signal)) as {
+      token?: unknown;
+      chat?: { is_muted?: unknown; mute_until?: unknown };
+    } | null;
+    if (typeof data?.token !== 'string') {
+      throw new UpstreamError('auth', 'users/current: no token in the answer', { endpoint: 'users/current' });
+    }
+    const muteUntil = data.chat?.mute_until;
+    const muted = data.chat?.is_muted === 1 && typeof muteUntil === 'number' && muteUntil * 1000 > Date.now();
+    return { mutedUntilMs: muted ? Math.round(muteUntil * 1000) : null };
+  }
+
+  async startCompletion(options: CompletionOptions): Promise<UpstreamCompletion> {
+    const { token, signal } = options;
+    // Session and PoW overlap; the first failure aborts the other so no work is left behind.
+    const preflight = linkedAbortController(signal);
+    let sessionId: string;
+    let powHeader: string;
+    try {
+      [sessionId, powHeader] = await Promise.all([
+        options.sessionId ?? this.createSession(token, preflight.signal),
+        this.solvePow(token, preflight.signal),
+      ]);
+    } catch (error) {
+      preflight.abort();
+      throw signal.aborted ? (signal.reason ?? error) : error;
+    }
+    const request = {
+      chat_session_id: sessionId,
+      parent_message_id: options.parentMessageId ?? null,
+      model_type: options.modelType,
+      prompt: options.prompt,
+      ref_file_ids: [],
+      thinking_enabled: options.thinking,
+      search_enabled: options.search,
+      preempt: false,
+    };
+    try {
+      return await this.run(token, sessionId, powHeader, request, signal);
+    } catch (error) {
+      // The upstream's PoW refusals are undocumented (§6.4): fetch a new challenge and retry once.
+      if (!(error instanceof UpstreamError && error.kind === 'pow')) throw error;
+      this.logger.warn('proof of work refused by the upstream; retrying once with a fresh challenge');
+      return this.run(token, sessionId, await this.solvePow(token, signal), request, signal);
+    }
+  }
+
+  async stopStream(token: string, sessionId: string, messageId: number): Promise<void> {
+    try {
+      await this.transport.json('chat/stop_stream', token, { chat_session_id: sessionId, message_id: messageId });
+    } catch (error) {
+      this.logger.debug(`stop_stream failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  async deleteSession(token: string, sessionId: string): Promise<void> {
+    await this.transport.json('chat_session/delete', token, { chat_session_id: sessionId });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.transport.close();
+  }
+
+  private run(token: string, sessionId: string, powHeader: string, request: object, signal: AbortSignal) {
+    const abort = linkedAbortController(signal);
+    const settings = {
+      maxContinueRounds: this.config.maxContinueRounds,
+      firstByteTimeoutMs: this.config.firstByteTimeoutMs,
+      closeGraceMs: CLOSE_GRACE_MS,
+    };
+    const stop = (messageId: number) => void this.stopStream(token, sessionId, messageId);
+    return new CompletionRun(this.transport, settings, { token, sessionId, powHeader }, abort, stop).start(request);
+  }
+
+  private async createSession(token: string, signal: AbortSignal): Promise<string> {
+    const data = (await this.transport.json('chat_session/create', token, {}, signal)) as {
+      id?: unknown;
+      chat_session?: { id?: unknown };
+    } | null;
+    const id = data?.chat_session?.id ?? data?.id;
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new UpstreamError('bad_response', 'chat_session/create: no session id (the account or IP may be blocked)', {
+        endpoint: 'chat_session/create',
+      });
+    }
+    return id;
+  }
+
+  private async solvePow(token: string, signal: AbortSignal): Promise<string> {
+    let challenge = await this.fetchChallenge(token, signal);
+    let answer = await this.solve(challenge, signal);
+    if (challenge.expireAt - Date.now() < POW_EXPIRY_MARGIN_MS) {
+      challenge = await this.fetchChallenge(token, signal);
+      answer = await this.solve(challenge, signal);
+    }
+    return encodePowResponse(challenge, answer);
+  }
+
+  private async fetchChallenge(token: string, signal: AbortSignal): Promise<PowChallenge> {
+    const data = (await this.transport.json(
+      'chat/create_pow_challenge',
+      token,
+      { target_path: COMPLETION_PATH },
+      signal,
+    )) as {
+      challenge?: Record<string, unknown>;
+    } | null;
+    const c = data?.challenge;
+    if (
+      typeof c?.challenge !== 'string' ||
+      typeof c.salt !== 'string' ||
+      typeof c.signature !== 'string' ||
+      typeof c.difficulty !== 'number' ||
+      typeof c.expire_at !== 'number'
+    ) {
+      throw new UpstreamError('bad_response', 'create_pow_challenge: malformed challenge', {
+        endpoint: 'chat/create_pow_challenge',
+      });
+    }
+    return {
+      algorithm: typeof c.algorithm === 'string' ? c.algorithm : '',
+      challenge: c.challenge,
+      salt: c.salt,
+      signature: c.signature,
+      difficulty: c.difficulty,
+      expireAt: c.expire_at,
+      targetPath: typeof c.target_path === 'string' ? c.target_path : COMPLETION_PATH,
+    };
+  }
+
+  private async solve(challenge: PowChallenge, signal: AbortSignal): Promise<number> {
+    try {
+      return await this.pow.solve(challenge, signal);
+    } catch (error) {
+      if (error instanceof PowUnsolvableError) {
+        throw new UpstreamError('pow', `proof of work: ${error.message}`, { endpoint: 'chat/create_pow_challenge' });
+      }
+      throw error;
+    }
+  }
+}
+
+/** A controller that aborts when `parent` does, and can also be aborted on its own. */
+function linkedAbortController(parent: AbortSignal): AbortController {
+  const controller = new AbortController();
+  if (parent.aborted) controller.abort(parent.reason);
+  else parent.addEventListener('abort', () => controller.abort(parent.reason), { once: true });
+  return controller;
+}
