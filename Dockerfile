@@ -1,0 +1,37 @@
+# Build:  docker build -t deepseek-web-gateway .
+# Run:    docker run -d --name deepseek-gateway -p 8000:8000 --stop-timeout 30 deepseek-web-gateway
+# scripts/smoke-prod.sh repeats these steps without Docker; keep the two in step.
+
+ARG NODE_VERSION=20
+
+# ---- build: all dependencies, compile TypeScript to dist/ ----
+FROM node:${NODE_VERSION}-alpine AS build
+WORKDIR /app
+# No package needs an install script to build or run; one dev dependency has one, and npm 10
+# (the npm in node:20) ignores package.json "allowScripts", so scripts are skipped here.
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# ---- runtime: production dependencies and dist/ only ----
+FROM node:${NODE_VERSION}-alpine AS runtime
+# tini as PID 1 forwards SIGTERM to node, which drains open streams, and reaps zombies; so
+# `docker run --init` is not needed (-s keeps tini quiet when someone adds it anyway).
+RUN apk add --no-cache tini
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8000
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# Files stay root-owned: the app user can read its code but not change it.
+USER node
+EXPOSE 8000
+# node:*-alpine has no curl; busybox wget would work but node is always there.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "require('http').get({host:'127.0.0.1',port:process.env.PORT||8000,path:'/healthz',timeout:4000},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))"]
+ENTRYPOINT ["/sbin/tini", "-s", "--"]
+CMD ["node", "dist/main.js"]
