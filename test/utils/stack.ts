@@ -1,0 +1,50 @@
+import OpenAI from 'openai';
+import { startFakeDeepSeek, type FakeDeepSeek } from '../fake-deepseek';
+import type { FakeOptions } from '../fake-deepseek/types';
+import { TokenPool, type PoolSnapshot } from '../../src/tokens/token-pool';
+import { startTestApp, type TestApp } from './test-app';
+
+export interface Stack {
+  fake: FakeDeepSeek;
+  server: TestApp;
+  /** The gateway's base URL for OpenAI clients: `http://127.0.0.1:<port>/v1`. */
+  baseURL: string;
+  /** An `openai` SDK client for the gateway, authenticating with the given tokens (default: all). */
+  openai(tokens?: string[]): OpenAI;
+  /** Pool counters of the gateway (idle, busy, waiting, leases…). */
+  pool(): PoolSnapshot;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Account tokens the fake knows and the clients send (default `['tok-a']`). */
+  tokens?: string[];
+  fake?: FakeOptions;
+  /** Gateway environment variables (DEEPSEEK_BASE_URL is set for you). */
+  env?: Record<string, string>;
+}
+
+/** The real gateway on port 0 in front of the fake DeepSeek upstream, both on 127.0.0.1. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const tokens = options.tokens ?? ['tok-a'];
+  const fake = await startFakeDeepSeek({ accounts: tokens, powDifficulty: 1000, ...options.fake });
+  let server: TestApp;
+  try {
+    server = await startTestApp({ DEEPSEEK_BASE_URL: fake.url, ...options.env });
+  } catch (error) {
+    await fake.close();
+    throw error;
+  }
+  const baseURL = `${server.url}/v1`;
+  return {
+    fake,
+    server,
+    baseURL,
+    openai: (clientTokens = tokens) => new OpenAI({ baseURL, apiKey: clientTokens.join(','), maxRetries: 0 }),
+    pool: () => server.app.get(TokenPool).snapshot(),
+    close: async () => {
+      await server.close();
+      await fake.close();
+    },
+  };
+}
