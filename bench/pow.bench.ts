@@ -1,15 +1,16 @@
 /**
  * PoW solver benchmark: the worst case (difficulty 144000, answer 143999) solved on this thread and through the
- * worker pool, plus the event-loop delay of the main thread while four solves share the pool.
+ * worker pool, with the WebAssembly and the TypeScript search each, plus the event-loop delay of the main thread
+ * while four solves share the pool.
  *
  *   npx ts-node --transpile-only bench/pow.bench.ts      (BENCH_RUNS=15, POW_WORKERS=2 by default)
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { findPowAnswer } from '../src/deepseek/pow/pow-search';
+import { createPowSearch, PowEngine } from '../src/deepseek/pow/pow-engine';
 import { POW_WORST_CASE } from '../src/deepseek/pow/pow-test-vectors';
-import { WorkerPowSolver } from '../src/deepseek/pow/worker-pow-solver';
+import { startPowWorker, WorkerPowSolver } from '../src/deepseek/pow/worker-pow-solver';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));
 const WORKERS = Number(process.env.POW_WORKERS ?? 2);
 const CONCURRENT_SOLVES = 4;
 const { challenge, answer } = POW_WORST_CASE;
@@ -22,9 +23,14 @@ interface Timing {
   hashesPerSecond: number;
 }
 
-async function time(runs: number, solve: () => number | null | Promise<number>): Promise<Timing> {
+interface EventLoopDelay {
+  p99Ms: number;
+  maxMs: number;
+}
+
+async function time(solve: () => number | Promise<number>): Promise<Timing> {
   const samples: number[] = [];
-  for (let run = 0; run < runs; run++) {
+  for (let run = 0; run < RUNS; run++) {
     const started = performance.now();
     const found = await solve();
     samples.push(performance.now() - started);
@@ -40,7 +46,14 @@ async function time(runs: number, solve: () => number | null | Promise<number>):
   };
 }
 
-async function eventLoopDelayUnderLoad(solver: WorkerPowSolver): Promise<{ p99Ms: number; maxMs: number }> {
+/** A search prepared per solve, as a worker does per job. */
+function inThread(engine: PowEngine): Promise<Timing> {
+  const solve = () => createPowSearch(challenge, engine).scan(0, challenge.difficulty);
+  solve(); // JIT warm-up, and for wasm the tier-up from Liftoff to TurboFan
+  return time(solve);
+}
+
+async function eventLoopDelayUnderLoad(solver: WorkerPowSolver): Promise<EventLoopDelay> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
   for (let round = 0; round < 3; round++) {
@@ -50,40 +63,48 @@ async function eventLoopDelayUnderLoad(solver: WorkerPowSolver): Promise<{ p99Ms
   return { p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6 };
 }
 
-const round1 = (value: number) => Math.round(value * 10) / 10;
-
-async function main(): Promise<void> {
-  findPowAnswer(challenge); // JIT warm-up
-  const inThread = await time(RUNS, () => findPowAnswer(challenge));
-
-  const solver = new WorkerPowSolver(WORKERS);
+/** One pool at a time, so that the two never compete for cores. */
+async function pool(engine: PowEngine): Promise<{ timing: Timing; eventLoopDelay: EventLoopDelay }> {
+  const solver = new WorkerPowSolver(WORKERS, () => startPowWorker(engine));
   try {
     await solver.solve(challenge); // thread start-up and warm-up
-    const pool = await time(RUNS, () => solver.solve(challenge));
-    const loop = await eventLoopDelayUnderLoad(solver);
-
-    const row = (t: Timing) => ({
-      'median ms': round1(t.medianMs),
-      'min ms': round1(t.minMs),
-      'max ms': round1(t.maxMs),
-      'hashes/s': Math.round(t.hashesPerSecond),
-    });
-    console.log(
-      `PoW worst case: difficulty ${challenge.difficulty}, answer ${answer}, ${RUNS} runs, Node ${process.version}`,
-    );
-    console.table({ 'in-thread': row(inThread), [`pool (${WORKERS} workers)`]: row(pool) });
-    console.log(
-      `event-loop delay with ${CONCURRENT_SOLVES} concurrent pool solves: p99 ${round1(loop.p99Ms)} ms, max ${round1(loop.maxMs)} ms (limit 20 ms)`,
-    );
-    console.log(
-      JSON.stringify(
-        { bench: 'pow', runs: RUNS, workers: WORKERS, inThread, pool, eventLoopDelay: loop },
-        (_key, v: unknown) => (typeof v === 'number' ? round1(v) : v),
-      ),
-    );
+    const timing = await time(() => solver.solve(challenge));
+    return { timing, eventLoopDelay: await eventLoopDelayUnderLoad(solver) };
   } finally {
     await solver.close();
   }
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+async function main(): Promise<void> {
+  const results: Record<string, { timing: Timing; eventLoopDelay?: EventLoopDelay }> = {
+    'in-thread ts': { timing: await inThread('ts') },
+    'in-thread wasm': { timing: await inThread('wasm') },
+    [`pool wasm (${WORKERS} workers)`]: await pool('wasm'),
+    [`pool ts (${WORKERS} workers)`]: await pool('ts'),
+  };
+
+  console.log(
+    `PoW worst case: difficulty ${challenge.difficulty}, answer ${answer}, ${RUNS} runs each, Node ${process.version}`,
+  );
+  const rows = Object.entries(results).map(([name, { timing, eventLoopDelay }]) => {
+    const row = {
+      'median ms': round1(timing.medianMs),
+      'min ms': round1(timing.minMs),
+      'max ms': round1(timing.maxMs),
+      'hashes/s': Math.round(timing.hashesPerSecond),
+      [`loop p99 ms (${CONCURRENT_SOLVES} solves)`]: eventLoopDelay ? round1(eventLoopDelay.p99Ms) : '-',
+    };
+    return [name, row] as const;
+  });
+  console.table(Object.fromEntries(rows));
+  console.log(`event-loop limit: 20 ms`);
+  console.log(
+    JSON.stringify({ bench: 'pow', runs: RUNS, workers: WORKERS, results }, (_key, v: unknown) =>
+      typeof v === 'number' ? round1(v) : v,
+    ),
+  );
 }
 
 main().catch((error: unknown) => {

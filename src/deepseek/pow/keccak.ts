@@ -14,10 +14,10 @@ export const ROUND_CONSTANTS = new Uint32Array([
 ]);
 
 // ρ rotation offset of lane x + 5y.
-const RHO = [0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14];
+export const RHO = [0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14];
 
 // π: lane x + 5y moves to lane y + 5((2x + 3y) mod 5).
-const PI = RHO.map((_, i) => {
+export const PI = RHO.map((_, i) => {
   const x = i % 5;
   const y = Math.floor(i / 5);
   return y + 5 * ((2 * x + 3 * y) % 5);

@@ -1,15 +1,12 @@
 import { xorInterleavedLane, toInterleavedState } from './bit-interleave';
 import { deepSeekHashV1 } from './deepseek-hash';
-import { keccakF1600 } from './keccak';
 import { keccakF1600Interleaved } from './keccak-interleaved';
 import { PowChallenge, PowUnsolvableError } from './pow-challenge';
+import { absorbFullBlocks, challengeDigest, powPrefix, RATE_BYTES } from './pow-message';
 
 export const POW_ALGORITHM = 'DeepSeekHashV1';
 /** Nonces stay int32 so the digit loop runs on small integers. Real difficulties are around 144000. */
 export const MAX_POW_DIFFICULTY = 0x7fffffff;
-
-const RATE_BYTES = 136;
-const HEX_DIGEST = /^[0-9a-f]{64}$/i;
 
 /** Throws PowUnsolvableError unless `challenge` is one we know how to search. */
 export function assertSupportedChallenge(challenge: PowChallenge): void {
@@ -25,12 +22,19 @@ export function assertSupportedChallenge(challenge: PowChallenge): void {
   }
 }
 
+/** The answer search for one challenge, as the worker threads run it. */
+export interface PowScanner {
+  readonly difficulty: number;
+  /** The smallest answer in [from, to) ∩ [0, difficulty), or -1. */
+  scan(from: number, to: number): number;
+}
+
 /**
  * The answer search for one challenge (upstream-protocol.md §6.2), prepared once: the message
  * `salt_expireAt_nonce` differs per nonce only in its last bytes, so every prefix block is absorbed up
  * front and only the nonce lanes of the final block are rewritten per candidate.
  */
-export class PowSearch {
+export class PowSearch implements PowScanner {
   readonly difficulty: number;
   private readonly prefix: Buffer;
   private readonly targetHex: string;
@@ -47,19 +51,15 @@ export class PowSearch {
   constructor(challenge: PowChallenge) {
     assertSupportedChallenge(challenge);
     this.difficulty = challenge.difficulty;
-    this.prefix = Buffer.from(`${challenge.salt}_${challenge.expireAt}_`, 'utf8');
+    this.prefix = powPrefix(challenge);
     this.targetHex = challenge.challenge.toLowerCase();
-    this.target = HEX_DIGEST.test(challenge.challenge) ? digestLanes(Buffer.from(challenge.challenge, 'hex')) : null;
+    const digest = challengeDigest(challenge);
+    this.target = digest && digestLanes(digest);
 
-    const fullBlocks = Math.floor(this.prefix.length / RATE_BYTES);
-    const words = new Uint32Array(50);
-    for (let block = 0; block < fullBlocks; block++) {
-      for (let w = 0; w < RATE_BYTES / 4; w++) words[w] ^= this.prefix.readUInt32LE(block * RATE_BYTES + 4 * w);
-      keccakF1600(words, 1);
-    }
-    this.base = toInterleavedState(words);
+    const { state, rest } = absorbFullBlocks(this.prefix);
+    this.base = toInterleavedState(state);
     const finalBlock = Buffer.alloc(RATE_BYTES);
-    this.rest = this.prefix.copy(finalBlock, 0, fullBlocks * RATE_BYTES);
+    this.rest = rest.copy(finalBlock);
     finalBlock[RATE_BYTES - 1] ^= 0x80;
     for (let lane = 0; lane < RATE_BYTES / 8; lane++) {
       xorInterleavedLane(this.base, lane, finalBlock.readUInt32LE(8 * lane), finalBlock.readUInt32LE(8 * lane + 4));

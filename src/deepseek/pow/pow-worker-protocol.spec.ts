@@ -1,6 +1,7 @@
 import { PowSearch } from './pow-search';
 import { ControlSlot, createControl, hasUnclaimedWork, POW_SLICE, runPowSlices } from './pow-worker-protocol';
 import { POW_NO_ANSWER, POW_SOLVE_VECTORS } from './pow-test-vectors';
+import { WasmPowSearch } from './wasm/wasm-pow-search';
 
 const { challenge, answer } = POW_SOLVE_VECTORS[5];
 
@@ -8,6 +9,14 @@ describe('runPowSlices', () => {
   it('should record the answer and leave no work unclaimed', () => {
     const control = createControl(challenge.difficulty);
     runPowSlices(new PowSearch(challenge), control);
+
+    expect(control[ControlSlot.Best]).toBe(answer);
+    expect(hasUnclaimedWork(control, challenge.difficulty)).toBe(false);
+  });
+
+  it('should run the WebAssembly search the same way', () => {
+    const control = createControl(challenge.difficulty);
+    runPowSlices(new WasmPowSearch(challenge), control);
 
     expect(control[ControlSlot.Best]).toBe(answer);
     expect(hasUnclaimedWork(control, challenge.difficulty)).toBe(false);

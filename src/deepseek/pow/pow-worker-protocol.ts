@@ -1,7 +1,8 @@
 import { PowChallenge } from './pow-challenge';
-import { PowSearch } from './pow-search';
+import type { PowEngine, PowEngineChoice } from './pow-engine';
+import { PowScanner } from './pow-search';
 
-/** Nonces a worker claims at a time: about a millisecond of work, so cancellation and load balancing stay quick. */
+/** Nonces a worker claims at a time: at most a millisecond of work, so cancellation and load balancing stay quick. */
 export const POW_SLICE = 1024;
 
 /** Int32 slots of the SharedArrayBuffer that the pool and all workers on one job share. */
@@ -14,6 +15,11 @@ export const ControlSlot = {
   Best: 2,
 } as const;
 
+/** The `workerData` of a solver thread. */
+export interface PowWorkerData {
+  engine?: PowEngineChoice;
+}
+
 export interface PowWorkerJob {
   jobId: number;
   challenge: PowChallenge;
@@ -21,7 +27,9 @@ export interface PowWorkerJob {
 }
 
 export type PowWorkerReply =
-  { kind: 'ready' } | { kind: 'done'; jobId: number } | { kind: 'failed'; jobId: number; message: string };
+  | { kind: 'ready'; engine: PowEngine }
+  | { kind: 'done'; jobId: number }
+  | { kind: 'failed'; jobId: number; message: string };
 
 export function createControl(difficulty: number): Int32Array<SharedArrayBuffer> {
   const control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
@@ -41,7 +49,7 @@ export function hasUnclaimedWork(control: Int32Array, difficulty: number): boole
  * Several threads may run this on the same `control` at once; the smallest answer wins, because every slice that
  * starts below the final answer has been scanned in full.
  */
-export function runPowSlices(search: PowSearch, control: Int32Array): void {
+export function runPowSlices(search: PowScanner, control: Int32Array): void {
   while (Atomics.load(control, ControlSlot.Cancelled) === 0) {
     const start = Atomics.add(control, ControlSlot.NextSlice, 1) * POW_SLICE;
     const end = Math.min(start + POW_SLICE, search.difficulty, Atomics.load(control, ControlSlot.Best));

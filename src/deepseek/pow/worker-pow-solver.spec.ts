@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PowUnsolvableError } from './pow-challenge';
+import { PowEngineChoice } from './pow-engine';
 import { MAX_POW_DIFFICULTY } from './pow-search';
 import { POW_NO_ANSWER, POW_SOLVE_VECTORS, POW_WORST_CASE } from './pow-test-vectors';
+import { PowWorkerData, PowWorkerReply } from './pow-worker-protocol';
 import { startPowWorker, WorkerPowSolver } from './worker-pow-solver';
 
 // Worker threads compile TypeScript through ts-node on start, which is slow on a busy machine.
@@ -20,6 +23,27 @@ function crashingWorker(): Worker {
     parentPort.postMessage({ kind: 'ready' });
     parentPort.once('message', () => process.exit(7));`;
   return new Worker(source, { eval: true });
+}
+
+/** The real solver thread, started where `WebAssembly` does not exist (as under `node --jitless`). */
+function workerWithoutWebAssembly(engine: PowEngineChoice): Worker {
+  const source = `delete globalThis.WebAssembly;
+    require(${JSON.stringify(require.resolve('ts-node/register/transpile-only'))});
+    require(${JSON.stringify(join(__dirname, 'pow.worker.ts'))});`;
+  const workerData: PowWorkerData = { engine };
+  const project = join(__dirname, '../../../tsconfig.json');
+  return new Worker(source, { eval: true, workerData, env: { ...process.env, TS_NODE_PROJECT: project } });
+}
+
+/** Starts threads with `start`, noting the engine each one reports once ready. */
+function noteEngines(start: () => Worker, engines: string[]): () => Worker {
+  return () => {
+    const worker = start();
+    worker.on('message', (reply: PowWorkerReply) => {
+      if (reply.kind === 'ready') engines.push(reply.engine);
+    });
+    return worker;
+  };
 }
 
 describe('WorkerPowSolver', () => {
@@ -77,6 +101,66 @@ describe('WorkerPowSolver', () => {
       const reason = new Error('client went away');
 
       await expect(solver.solve(ANSWER_42, AbortSignal.abort(reason))).rejects.toBe(reason);
+    });
+  });
+
+  describe.each(['wasm', 'ts'] as const)('with the %s engine forced', (engine) => {
+    const engines: string[] = [];
+    let solver: WorkerPowSolver;
+
+    beforeAll(() => {
+      solver = new WorkerPowSolver(
+        2,
+        noteEngines(() => startPowWorker(engine), engines),
+      );
+    });
+
+    afterAll(() => solver.close());
+
+    it('should solve every vector on threads that use that engine', async () => {
+      const answers = await Promise.all(POW_SOLVE_VECTORS.map(({ challenge }) => solver.solve(challenge)));
+
+      expect(answers).toEqual(POW_SOLVE_VECTORS.map(({ answer }) => answer));
+      expect(engines).toEqual([engine, engine]);
+    });
+
+    it('should reject with PowUnsolvableError when no nonce below the difficulty matches', async () => {
+      await expect(solver.solve(POW_NO_ANSWER)).rejects.toThrow(PowUnsolvableError);
+    });
+  });
+
+  describe('engines', () => {
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
+
+    it('should hash with WebAssembly by default', async () => {
+      const engines: string[] = [];
+      const solver = new WorkerPowSolver(1, noteEngines(startPowWorker, engines));
+
+      await expect(solver.solve(ANSWER_42)).resolves.toBe(42);
+      expect(engines).toEqual(['wasm']);
+      await solver.close();
+    });
+
+    it('should fall back to TypeScript on a thread without WebAssembly', async () => {
+      const engines: string[] = [];
+      const solver = new WorkerPowSolver(
+        1,
+        noteEngines(() => workerWithoutWebAssembly('auto'), engines),
+      );
+
+      await expect(solver.solve(POW_SOLVE_VECTORS[0].challenge)).resolves.toBe(POW_SOLVE_VECTORS[0].answer);
+      expect(engines).toEqual(['ts']);
+      await solver.close();
+    });
+
+    it('should not start a thread forced onto WebAssembly where there is none', async () => {
+      jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const solver = new WorkerPowSolver(1, () => workerWithoutWebAssembly('wasm'));
+
+      await expect(solver.solve(ANSWER_42)).rejects.toThrow(/WebAssembly is not available/);
+      await solver.close();
     });
   });
 

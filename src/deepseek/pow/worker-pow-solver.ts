@@ -3,15 +3,28 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PowChallenge, PowSolver, PowUnsolvableError } from './pow-challenge';
+import { PowEngineChoice } from './pow-engine';
 import { assertSupportedChallenge } from './pow-search';
-import { ControlSlot, createControl, hasUnclaimedWork, PowWorkerJob, PowWorkerReply } from './pow-worker-protocol';
+import {
+  ControlSlot,
+  createControl,
+  hasUnclaimedWork,
+  PowWorkerData,
+  PowWorkerJob,
+  PowWorkerReply,
+} from './pow-worker-protocol';
 
-/** Starts one solver thread. Under ts-jest or ts-node this module is TypeScript, and so is the worker file. */
-export function startPowWorker(): Worker {
-  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'pow.worker.js'));
+/**
+ * Starts one solver thread, hashing with WebAssembly when it can (`auto`) or with the engine given. Under ts-jest or
+ * ts-node this module is TypeScript, and so is the worker file.
+ */
+export function startPowWorker(engine: PowEngineChoice = 'auto'): Worker {
+  const workerData: PowWorkerData = { engine };
+  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'pow.worker.js'), { workerData });
   // ts-node looks for tsconfig.json from the working directory, which need not be this project.
   const project = process.env.TS_NODE_PROJECT ?? findTsconfig(__dirname);
   return new Worker(join(__dirname, 'pow.worker.ts'), {
+    workerData,
     execArgv: ['-r', require.resolve('ts-node/register/transpile-only')],
     env: project ? { ...process.env, TS_NODE_PROJECT: project } : process.env,
   });
@@ -46,7 +59,8 @@ interface PoolSlot {
 
 /**
  * PowSolver on a pool of worker threads. Every idle thread joins the oldest job that still has unclaimed nonces,
- * so a lone job is split across the whole pool and later jobs queue behind it.
+ * so a lone job is split across the whole pool and later jobs queue behind it. To force an engine, pass
+ * `() => startPowWorker('ts')` (or `'wasm'`) as `startWorker`.
  */
 export class WorkerPowSolver extends PowSolver implements OnModuleDestroy {
   private readonly logger = new Logger(WorkerPowSolver.name);
