@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { MetricsService } from '../common/metrics/metrics.service';
 import { deepseekConfig, DeepSeekConfig } from '../config/deepseek.config';
 import { CompletionRun } from './completion/completion-run';
 import { CompletionOptions, DeepSeekClient, UpstreamAccount, UpstreamCompletion } from './deepseek.client';
@@ -21,18 +22,22 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
   constructor(
     @Inject(deepseekConfig.KEY) private readonly config: DeepSeekConfig,
     private readonly pow: PowSolver,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     super();
     this.transport = new UpstreamTransport(config);
   }
 
   async checkToken(token: string, signal?: AbortSignal): Promise<UpstreamAccount> {
+    // Only the envelope's codes judge the token: old clients that insisted on finding it at one place in the
+    // answer called every token dead when the answer moved under biz_data (2025-04, upstream-protocol.md §3).
     const data = (await this.transport.json('users/current', token, undefined, signal)) as {
-      token?: unknown;
-      chat?: { is_muted?: unknown; mute_until?: unknown };
+      chat?: { is_muted?: unknown; mute_until?: unknown } | null;
     } | null;
-    if (typeof data?.token !== 'string') {
-      throw new UpstreamError('auth', 'users/current: no token in the answer', { endpoint: 'users/current' });
+    if (typeof data !== 'object' || data === null) {
+      throw new UpstreamError('bad_response', 'users/current: the answer has no account data', {
+        endpoint: 'users/current',
+      });
     }
     const muteUntil = data.chat?.mute_until;
     const muted = data.chat?.is_muted === 1 && typeof muteUntil === 'number' && muteUntil * 1000 > Date.now();
@@ -74,16 +79,18 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
     }
   }
 
-  async stopStream(token: string, sessionId: string, messageId: number): Promise<void> {
+  // `signal` goes beyond the DeepSeekClient contract, which has none for these two calls yet.
+  async stopStream(token: string, sessionId: string, messageId: number, signal?: AbortSignal): Promise<void> {
     try {
-      await this.transport.json('chat/stop_stream', token, { chat_session_id: sessionId, message_id: messageId });
+      const body = { chat_session_id: sessionId, message_id: messageId };
+      await this.transport.json('chat/stop_stream', token, body, signal);
     } catch (error) {
       this.logger.debug(`stop_stream failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
-  async deleteSession(token: string, sessionId: string): Promise<void> {
-    await this.transport.json('chat_session/delete', token, { chat_session_id: sessionId });
+  async deleteSession(token: string, sessionId: string, signal?: AbortSignal): Promise<void> {
+    await this.transport.json('chat_session/delete', token, { chat_session_id: sessionId }, signal);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -158,8 +165,11 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
   }
 
   private async solve(challenge: PowChallenge, signal: AbortSignal): Promise<number> {
+    const startedAt = performance.now();
     try {
-      return await this.pow.solve(challenge, signal);
+      const answer = await this.pow.solve(challenge, signal);
+      this.metrics?.observePowSolve(performance.now() - startedAt);
+      return answer;
     } catch (error) {
       if (error instanceof PowUnsolvableError) {
         throw new UpstreamError('pow', `proof of work: ${error.message}`, { endpoint: 'chat/create_pow_challenge' });
@@ -171,8 +181,8 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
 
 /** A controller that aborts when `parent` does, and can also be aborted on its own. */
 function linkedAbortController(parent: AbortSignal): AbortController {
-  const controller = new AbortController();
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener('abort', () => controller.abort(parent.reason), { once: true });
-  return controller;
+  // AbortSignal.any holds its sources weakly: no listener piles up on the request's signal per attempt.
+  const own = new AbortController();
+  const signal = AbortSignal.any([parent, own.signal]);
+  return { signal, abort: (reason?: unknown) => own.abort(reason) };
 }

@@ -1,36 +1,42 @@
-import { Agent, Dispatcher, errors } from 'undici';
+import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { DeepSeekConfig } from '../../config/deepseek.config';
 import { UpstreamError } from '../upstream-error';
 import { readEnvelope } from './envelope';
+import { requestError, toUpstreamError, TransportTimeout } from './transport-errors';
 
-export type StreamBody = Dispatcher.ResponseData['body'];
+export { toUpstreamError } from './transport-errors';
+
+export type StreamBody = IncomingMessage;
 
 export interface OpenStream {
   body: StreamBody;
-  headers: Dispatcher.ResponseData['headers'];
+  headers: IncomingHttpHeaders;
 }
 
 const BLOCKED_PREVIEW_BYTES = 300;
+/** JSON answers and refusal pages are small; past this, the rest is dropped (and the JSON then fails to parse). */
+const MAX_TEXT_BYTES = 4 * 1024 * 1024;
 
 /**
- * HTTP to the upstream over one keep-alive undici Agent: honest web-client headers, envelope
- * checks, and undici failures mapped to UpstreamError. Knows nothing of chats.
+ * HTTP to the upstream over one keep-alive node:http(s) Agent (the stack @nestjs/axios sits on, without axios:
+ * bench/http-client.bench.ts measured it cheaper than undici per streamed frame). Honest web-client headers,
+ * envelope checks, a first-byte timeout and an idle timeout, failures mapped to UpstreamError. Knows nothing of chats.
  */
 export class UpstreamTransport {
-  private readonly agent: Agent;
-  private readonly origin: string;
+  private readonly agent: HttpAgent;
+  private readonly request: typeof httpRequest;
+  private readonly base: URL;
   private readonly commonHeaders: Record<string, string>;
+  private inFlight = 0;
+  private closing: (() => void) | null = null;
 
   constructor(private readonly config: DeepSeekConfig) {
-    this.origin = config.baseUrl;
-    this.agent = new Agent({
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 600_000,
-      pipelining: 1,
-      headersTimeout: config.firstByteTimeoutMs,
-      bodyTimeout: config.upstreamTimeoutMs,
-    });
-    const site = new URL(config.baseUrl).origin;
+    this.base = new URL(config.baseUrl);
+    const secure = this.base.protocol === 'https:';
+    this.agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.request = secure ? httpsRequest : httpRequest;
+    const site = this.base.origin;
     this.commonHeaders = {
       'accept-language': 'en-US,en;q=0.9',
       origin: site,
@@ -46,9 +52,9 @@ export class UpstreamTransport {
   /** A JSON endpoint: resolves `biz_data`, or throws the UpstreamError the answer stands for. */
   async json(endpoint: string, token: string, body: object | undefined, signal?: AbortSignal): Promise<unknown> {
     const response = await this.send(endpoint, token, body, { accept: 'application/json' }, signal);
-    const text = await this.readText(endpoint, response.body);
+    const text = await this.readText(endpoint, response, signal);
     this.ensureJson(endpoint, response, text);
-    return readEnvelope(endpoint, response.statusCode, text);
+    return readEnvelope(endpoint, response.statusCode ?? 0, text);
   }
 
   /**
@@ -65,11 +71,11 @@ export class UpstreamTransport {
     const response = await this.send(endpoint, token, body, { accept: 'text/event-stream', ...extraHeaders }, signal);
     const type = String(response.headers['content-type'] ?? '');
     if (response.statusCode === 200 && type.includes('text/event-stream')) {
-      return { body: response.body, headers: response.headers };
+      return { body: response, headers: response.headers };
     }
-    const text = await this.readText(endpoint, response.body);
+    const text = await this.readText(endpoint, response, signal);
     this.ensureJson(endpoint, response, text);
-    readEnvelope(endpoint, response.statusCode, text);
+    readEnvelope(endpoint, response.statusCode ?? 0, text);
     throw new UpstreamError('bad_response', `${endpoint}: the upstream answered JSON instead of a stream`, {
       endpoint,
       status: response.statusCode,
@@ -77,49 +83,92 @@ export class UpstreamTransport {
     });
   }
 
+  /** Refuses new calls, waits for those in flight (stop_stream after a drain is worth it), then closes every socket. */
   close(): Promise<void> {
-    return this.agent.close();
+    const settled = new Promise<void>((resolve) => {
+      this.closing = resolve;
+      if (this.inFlight === 0) resolve();
+    });
+    return settled.then(() => this.agent.destroy());
   }
 
-  private async send(
+  private send(
     endpoint: string,
     token: string,
     body: object | undefined,
     headers: Record<string, string>,
     signal?: AbortSignal,
-  ): Promise<Dispatcher.ResponseData> {
-    try {
-      return await this.agent.request({
-        origin: this.origin,
-        path: `/api/v0/${endpoint}`,
-        method: body === undefined ? 'GET' : 'POST',
+  ): Promise<IncomingMessage> {
+    if (this.closing) {
+      return Promise.reject(new UpstreamError('network', `${endpoint}: the client is closed`, { endpoint }));
+    }
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = this.request(this.base, {
+        agent: this.agent,
+        method: payload === undefined ? 'GET' : 'POST',
+        path: `${this.base.pathname.replace(/\/+$/, '')}/api/v0/${endpoint}`,
+        signal,
         headers: {
           ...this.commonHeaders,
           ...headers,
           authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
       });
-    } catch (error) {
-      throw toUpstreamError(endpoint, error, signal);
-    }
+      this.inFlight++;
+      req.once('close', () => {
+        if (--this.inFlight === 0) this.closing?.();
+      });
+      const headersTimer = setTimeout(
+        () => req.destroy(new TransportTimeout('HEADERS_TIMEOUT')),
+        this.config.firstByteTimeoutMs,
+      );
+      // Socket errors after the headers also reach the answer's body; here they only must not go unhandled.
+      req.on('error', (error) => {
+        clearTimeout(headersTimer);
+        reject(requestError(endpoint, error, signal));
+      });
+      req.on('response', (response) => {
+        clearTimeout(headersTimer);
+        // An idle timeout (no byte for this long), never a total one: answers may take many minutes.
+        req.setTimeout(this.config.upstreamTimeoutMs, () => response.destroy(new TransportTimeout('IDLE_TIMEOUT')));
+        resolve(response);
+      });
+      req.end(payload);
+    });
   }
 
-  private async readText(endpoint: string, body: StreamBody): Promise<string> {
-    try {
-      return await body.text();
-    } catch (error) {
-      throw toUpstreamError(endpoint, error);
-    }
+  private readText(endpoint: string, response: IncomingMessage, signal?: AbortSignal): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_TEXT_BYTES) chunks.push(chunk);
+      });
+      response.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      response.once('error', (error) => reject(toUpstreamError(endpoint, error, signal)));
+      response.once('close', () => {
+        if (!response.complete) reject(toUpstreamError(endpoint, new Error('closed'), signal));
+      });
+    });
   }
 
-  private ensureJson(endpoint: string, response: Dispatcher.ResponseData, text: string): void {
+  private ensureJson(endpoint: string, response: IncomingMessage, text: string): void {
     const type = String(response.headers['content-type'] ?? '');
     if (type.includes('json')) return;
-    const status = response.statusCode;
+    const status = response.statusCode ?? 0;
     if (status === 429) throw new UpstreamError('throttled', `${endpoint}: throttled (HTTP 429)`, { endpoint, status });
+    if (type.includes('text/event-stream')) {
+      throw new UpstreamError('bad_response', `${endpoint}: an event stream with HTTP ${status}`, {
+        endpoint,
+        status,
+        upstreamMessage: text.slice(0, BLOCKED_PREVIEW_BYTES),
+      });
+    }
     const waf = response.headers['x-amzn-waf-action'] ? ' (AWS WAF)' : '';
     throw new UpstreamError(
       'blocked',
@@ -131,21 +180,4 @@ export class UpstreamTransport {
       },
     );
   }
-}
-
-/** undici's failures as UpstreamErrors; an abort we asked for stays an abort. */
-export function toUpstreamError(endpoint: string, error: unknown, signal?: AbortSignal): unknown {
-  if (error instanceof UpstreamError) return error;
-  if (signal?.aborted) return signal.reason ?? error;
-  if (
-    error instanceof errors.HeadersTimeoutError ||
-    error instanceof errors.BodyTimeoutError ||
-    error instanceof errors.ConnectTimeoutError
-  ) {
-    return new UpstreamError('timeout', `${endpoint}: the upstream timed out (${error.code})`, { endpoint });
-  }
-  const code = (error as { code?: unknown } | null)?.code;
-  return new UpstreamError('network', `${endpoint}: network error${typeof code === 'string' ? ` (${code})` : ''}`, {
-    endpoint,
-  });
 }

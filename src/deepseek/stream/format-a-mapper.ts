@@ -18,9 +18,12 @@ export class FormatAMapper {
     state.ids(numberOrNull(chunk.parent_id), numberOrNull(chunk.message_id));
     let finishReason: string | null = null;
     for (const choice of choices) {
-      if (!isRecord(choice)) continue;
-      if (isRecord(choice.delta)) this.applyDelta(choice.delta);
-      if (typeof choice.finish_reason === 'string') finishReason = choice.finish_reason;
+      if (isRecord(choice) && typeof choice.finish_reason === 'string') finishReason = choice.finish_reason;
+    }
+    // Text on the chunk that ends with a filter is the canned refusal replacing the answer (§8.6).
+    const filtered = finishReason === 'content_filter';
+    for (const choice of choices) {
+      if (isRecord(choice) && isRecord(choice.delta)) this.applyDelta(choice.delta, filtered);
     }
     const chunkUsage = numberOrNull(chunk.chunk_token_usage);
     const promptUsage = numberOrNull(chunk.prompt_token_usage);
@@ -31,7 +34,7 @@ export class FormatAMapper {
     if (finishReason !== null) state.setStatus(statusOfFinishReason(finishReason));
   }
 
-  private applyDelta(delta: JsonRecord): void {
+  private applyDelta(delta: JsonRecord, filtered: boolean): void {
     if (Array.isArray(delta.search_results)) {
       const added = toSearchResults(delta.search_results, this.searchResults.length + 1);
       this.searchResults = [...this.searchResults, ...added];
@@ -39,7 +42,10 @@ export class FormatAMapper {
     }
     const text = delta.content;
     if (typeof text !== 'string' || text === '') return;
-    if (delta.type === 'thinking') {
+    if (filtered) {
+      this.content = text;
+      this.state.text('template', text);
+    } else if (delta.type === 'thinking') {
       this.reasoning += text;
       this.state.text('reasoning', text);
     } else if (delta.type === 'text' || delta.type === undefined) {
@@ -49,7 +55,8 @@ export class FormatAMapper {
   }
 }
 
-/** `stop` and unknown reasons finish the message; only a filter keeps its own meaning. */
+/** `length` is a cut answer (continuable, §7.7) and a filter keeps its meaning; the rest finish the message. */
 function statusOfFinishReason(reason: string): MessageStatus {
+  if (reason === 'length') return 'INCOMPLETE';
   return reason === 'content_filter' ? 'CONTENT_FILTER' : 'FINISHED';
 }

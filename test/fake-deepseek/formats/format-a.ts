@@ -13,8 +13,8 @@ export function renderFormatA(script: StreamScript): Frames {
     const choice = finishReason ? { finish_reason: finishReason, index: 0, delta } : { index: 0, delta };
     return sseData(`{"choices":[${JSON.stringify(choice)}],"model":"","chunk_token_usage":${usage}${extra}${tail}`);
   };
-  const done = (finishReason: string): void => {
-    const delta = { content: '', type: 'text', role: 'assistant' };
+  const done = (finishReason: string, content = ''): void => {
+    const delta = { content, type: 'text', role: 'assistant' };
     frames.add(chunk(delta, 0, finishReason, `,"prompt_token_usage":${script.baseUsage}`));
     frames.add('data: [DONE]\n\n');
   };
@@ -41,8 +41,9 @@ export function renderFormatA(script: StreamScript): Frames {
       else done(ending.status === 'FINISHED' ? 'stop' : 'length');
       break;
     case 'content_filter':
-      frames.add(chunk({ content: ending.template, type: 'text' }, 0));
-      done('content_filter');
+      // The real Format A shape is undocumented ("early stop with replaced text", §8.6); we carry the
+      // canned text on the finishing chunk, which is what our parser treats as the replacement.
+      done('content_filter', ending.template);
       break;
     case 'hint_error':
       error(ending.message, ending.finishReason);
