@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Production smoke test without Docker: repeats the Dockerfile's steps in a temporary directory
 # (build dir: npm ci + build; runtime dir: npm ci --omit=dev + dist/), starts `node dist/main.js`
-# as the image would, checks the HEALTHCHECK command and /ping, then stops it with SIGTERM and
-# expects exit status 0.
+# as the image would against the fake DeepSeek upstream, checks the HEALTHCHECK command, /ping and
+# one non-stream and one streaming chat completion (curl), then stops it with SIGTERM and expects
+# exit status 0.
 #
 #   scripts/smoke-prod.sh               sources from the working tree (what `docker build .` sends)
 #   scripts/smoke-prod.sh --ref HEAD    sources from a git commit instead (the Dockerfile is
@@ -16,7 +17,7 @@ ref=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --ref) ref=${2:?--ref needs a git ref}; shift 2 ;;
-    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -29,9 +30,13 @@ shutdown_grace_ms=10000 # the server's SHUTDOWN_GRACE_MS default
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/smoke-prod.XXXXXX")
 log="$work/server.log"
+fake_log="$work/fake-upstream.log"
 server_pid=""
+fake_pid=""
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -KILL "$server_pid" 2>/dev/null || true; fi
+  # The fake runs in a process group of its own (npm, sh, node): stop all of it, and nothing else.
+  if [ -n "$fake_pid" ] && kill -0 "$fake_pid" 2>/dev/null; then kill -TERM -- "-$fake_pid" 2>/dev/null || true; fi
   if [ -n "${KEEP_SMOKE_DIR:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -111,19 +116,59 @@ cp -R "$work/build/dist" "$work/runtime/dist"
 echo "   runtime: node_modules $(du -sh "$work/runtime/node_modules" | cut -f1), dist $(du -sh "$work/runtime/dist" | cut -f1)"
 phase_done "runtime stage (npm ci --omit=dev)"
 
-# ---- TODO(fake-upstream): chat smoke --------------------------------------------------------------
-# Once the fake upstream (`npm run fake-upstream`) is ready: start it from "$repo" (it runs test/ sources through ts-node,
-# which the runtime dir does not have) on a free port before the server starts:
-#   (cd "$repo" && exec npm run fake-upstream -- --port "$fake_port" --tokens a --difficulty 1000) &
-# wait for its "fake DeepSeek upstream listening on <url>" line, point upstream_url at that url,
-# fill in check_chat, and stop it (SIGTERM) in cleanup().
-# Until then the server points at a closed local port, so nothing can reach chat.deepseek.com.
-upstream_url="http://127.0.0.1:9"
-check_chat() {
-  : # TODO(fake-upstream): POST /v1/chat/completions with `Authorization: Bearer a`: expect 200 JSON
-  #   for stream:false, and for stream:true an SSE body ending in `data: [DONE]`.
+# ---- fake DeepSeek upstream, for the chat smoke ----
+# Dev tooling (test/ sources through ts-node, which the runtime dir does not have): it runs from the
+# repository checkout, whatever --ref says. `set -m` gives it a process group of its own, because npm
+# does not pass SIGTERM on to the node process it starts.
+command -v curl >/dev/null || fail "curl is needed for the chat smoke"
+fake_token="smoke-account-1"
+fake_reply="Smoke test: the production build answers through the fake upstream."
+set -m
+(cd "$repo" && exec npm run fake-upstream -- --port 0 --tokens "$fake_token" --difficulty 1000 \
+  --reply "$fake_reply") >"$fake_log" 2>&1 &
+fake_pid=$!
+set +m
+upstream_url=""
+deadline=$(($(now_ms) + 60000))
+until [ -n "$upstream_url" ]; do
+  upstream_url=$(sed -n 's/^fake DeepSeek upstream listening on \(http:[^ ]*\) .*/\1/p' "$fake_log")
+  [ -n "$upstream_url" ] && break
+  kill -0 "$fake_pid" 2>/dev/null || { tail -n 30 "$fake_log" >&2; fail "the fake upstream exited during start-up"; }
+  [ "$(now_ms)" -lt "$deadline" ] || { tail -n 30 "$fake_log" >&2; fail "the fake upstream did not start within 60s"; }
+  sleep 0.2
+done
+phase_done "fake upstream start ($upstream_url)"
+
+chat_post() { # json-body out-file -> prints "<status> <content-type>"
+  curl -sS --max-time 60 -o "$2" -w '%{http_code} %{content_type}' -X POST "http://127.0.0.1:$port/v1/chat/completions" \
+    -H "Authorization: Bearer $fake_token" -H 'Content-Type: application/json' -d "$1"
 }
-# ----------------------------------------------------------------------------------------------------
+check_chat() {
+  local meta text
+  meta=$(chat_post '{"model":"deepseek-chat","messages":[{"role":"user","content":"smoke"}]}' "$work/chat.json") ||
+    fail "POST /v1/chat/completions (stream: false) failed"
+  case "$meta" in "200 application/json"*) ;; *) fail "stream: false answered $meta: $(head -c 300 "$work/chat.json")" ;; esac
+  text=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).choices[0].message.content)' \
+    "$work/chat.json") || fail "stream: false: not a chat.completion: $(head -c 300 "$work/chat.json")"
+  [ "$text" = "$fake_reply" ] || fail "stream: false answered '$text', expected '$fake_reply'"
+
+  meta=$(chat_post '{"model":"deepseek-chat","stream":true,"messages":[{"role":"user","content":"smoke"}]}' \
+    "$work/chat.sse") || fail "POST /v1/chat/completions (stream: true) failed"
+  case "$meta" in "200 text/event-stream"*) ;; *) fail "stream: true answered $meta: $(head -c 300 "$work/chat.sse")" ;; esac
+  [ "$(grep '^data: ' "$work/chat.sse" | tail -n 1)" = "data: [DONE]" ] || fail "the stream does not end with data: [DONE]"
+  text=$(node -e '
+    let text = "";
+    for (const line of require("fs").readFileSync(process.argv[1], "utf8").split("\n")) {
+      if (!line.startsWith("data: ") || line === "data: [DONE]") continue;
+      const chunk = JSON.parse(line.slice(6));
+      if (chunk.error) throw new Error(JSON.stringify(chunk.error));
+      text += chunk.choices[0]?.delta?.content ?? "";
+    }
+    console.log(text);
+  ' "$work/chat.sse") || fail "stream: true: bad frames: $(head -c 300 "$work/chat.sse")"
+  [ "$text" = "$fake_reply" ] || fail "stream: true answered '$text', expected '$fake_reply'"
+  echo "   chat completions OK (stream: false and true)"
+}
 
 # ---- run as the image would (ENV from the Dockerfile; HOST=127.0.0.1 keeps the port off the LAN) ----
 port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
@@ -143,8 +188,22 @@ reply=$(http_get /healthz)
 [ "$reply" = '200 {"status":"ok"}' ] || fail "GET /healthz answered: $reply"
 reply=$(http_get /ping)
 [ "$reply" = "200 pong" ] || fail "GET /ping answered: $reply"
+reply=$(http_get /readyz)
+[ "$reply" = '200 {"status":"ready","inflight":0}' ] || fail "GET /readyz answered: $reply"
+echo "   /healthz, /ping and /readyz OK"
 check_chat
-echo "   /healthz and /ping OK"
+# The request is counted when its response closes, which may be a moment after curl has it all.
+counted='deepseek_gateway_http_requests_total{route="/v1/chat/completions",method="POST",status="200",model="deepseek-chat",stream="true"} 1'
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  reply=$(http_get /metrics)
+  case "$reply" in "200 "*"$counted"*) break ;; esac
+  sleep 0.2
+done
+case "$reply" in
+  "200 "*"$counted"*) echo "   /metrics OK" ;;
+  *) fail "GET /metrics does not count the streamed chat request: $(echo "$reply" | grep -m 3 'http_requests_total' || echo "$reply" | head -c 300)" ;;
+esac
+phase_done "probes, chat and metrics"
 
 # ---- stop as `docker stop` would ----
 kill -TERM "$server_pid"

@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ChatModule } from './chat/chat.module';
+import { CANONICAL_MODEL_IDS } from './chat/models';
 import { OpenAiExceptionFilter } from './common/filters/openai-exception.filter';
 import { createValidationPipe } from './common/http/validation';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
+import { MetricsModule } from './common/metrics/metrics.module';
 import { appConfig } from './config/app.config';
 import { deepseekConfig } from './config/deepseek.config';
 import { validateEnvironment } from './config/environment';
@@ -21,6 +23,7 @@ import { HealthModule } from './health/health.module';
       load: [appConfig, deepseekConfig, tokensConfig],
     }),
     LifecycleModule,
+    MetricsModule.forRoot({ knownModels: CANONICAL_MODEL_IDS }),
     DeepSeekModule,
     HealthModule,
     ChatModule,

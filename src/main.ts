@@ -5,7 +5,11 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { createAppLogger } from './common/logging/app-logger';
 import { InflightRegistry } from './common/lifecycle/inflight-registry';
+import { settlesWithin } from './common/lifecycle/settles-within';
 import { appConfig, AppConfig } from './config/app.config';
+
+/** After draining: how long closing (upstream calls under way, worker threads) may take before we exit anyway. */
+const CLOSE_TIMEOUT_MS = 5_000;
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
@@ -28,8 +32,17 @@ async function bootstrap(): Promise<void> {
     logger.log(`${signal}: draining`);
     const { finished, aborted } = await app.get(InflightRegistry).drain(config.shutdownGraceMs);
     logger.log(`drained: ${finished} finished, ${aborted} ended early`);
-    await app.close();
-    process.exit(0);
+    // Closing waits for upstream calls still under way (stop_stream is worth a moment, not a hung upstream).
+    let code = 0;
+    try {
+      if (!(await settlesWithin(app.close(), CLOSE_TIMEOUT_MS))) {
+        logger.warn(`closing took over ${CLOSE_TIMEOUT_MS} ms; exiting anyway`);
+      }
+    } catch (error) {
+      logger.error('closing failed', error instanceof Error ? error.stack : String(error));
+      code = 1;
+    }
+    process.exit(code);
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));
 }

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { MetricsService } from '../common/metrics/metrics.service';
 import { tokensConfig } from '../config/tokens.config';
 import { UpstreamError } from '../deepseek/upstream-error';
 import { abortError } from './abort';
@@ -52,6 +53,7 @@ export class TokenPool implements OnModuleDestroy {
     private readonly store: AccountLockStore,
     private readonly health: AccountHealth,
     private readonly validator: TokenValidator,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.dispatcher = new SlotDispatcher(store, health, {
       maxInflight: config.accountMaxInflight,
@@ -90,7 +92,10 @@ export class TokenPool implements OnModuleDestroy {
         this.freeSlot(grant);
         throw error;
       }
-      if (usable) return this.leases.open(grant);
+      if (usable) {
+        this.metrics?.observeQueueWait(Date.now() - startedAt);
+        return this.leases.open(grant);
+      }
       this.freeSlot(grant);
     }
   }

@@ -11,22 +11,22 @@ import type { Request, Response } from 'express';
 import { OpenAiError } from '../errors/openai-error';
 import { requestIdOf } from '../http/request-id.middleware';
 
-/** Errors raised by Express' body parser before any route runs. */
+/** Errors raised by Express' body parser (http-errors objects) before any route runs. */
 interface BodyParserError {
-  type: string;
+  type?: string;
   status?: number;
   statusCode?: number;
+  expose?: boolean;
   limit?: number;
 }
 
-const isBodyParserError = (e: unknown): e is BodyParserError =>
-  typeof e === 'object' &&
-  e !== null &&
-  typeof (e as BodyParserError).type === 'string' &&
-  ((e as BodyParserError).type.startsWith('entity.') ||
-    (e as BodyParserError).type.startsWith('request.') ||
-    (e as BodyParserError).type.startsWith('encoding.') ||
-    (e as BodyParserError).type === 'charset.unsupported');
+/** A client-side body failure: body-parser's typed errors, or a 4xx it passes on untyped (zlib on a bad gzip). */
+const isBodyParserError = (e: unknown): e is BodyParserError => {
+  if (typeof e !== 'object' || e === null) return false;
+  const { type, status, expose } = e as BodyParserError;
+  if (typeof type === 'string') return /^(entity|request|encoding)\.|^charset\.unsupported$/.test(type);
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500;
+};
 
 /**
  * Writes every failure as OpenAI's `{error:{message,type,param,code}}` with its real status. Once a
@@ -83,7 +83,7 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
       status >= 400 && status < 500 ? status : HttpStatus.BAD_REQUEST,
       'The request body could not be read.',
       {
-        code: e.type.replace(/\./g, '_'),
+        code: e.type ? e.type.replace(/\./g, '_') : 'invalid_body',
       },
     );
   }

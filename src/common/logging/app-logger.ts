@@ -1,5 +1,6 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import type { AppConfig } from '../../config/app.config';
+import { redactSecrets, redactValue } from './redact';
 
 const SEVERITY: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -10,11 +11,34 @@ export function logLevelsFor(level: string): LogLevel[] {
   return SEVERITY.slice(0, index < 0 ? SEVERITY.indexOf('log') + 1 : index + 1);
 }
 
+/** Nest's ConsoleLogger with credential-looking values masked in every message and stack. */
+export class RedactingConsoleLogger extends ConsoleLogger {
+  protected override printMessages(
+    messages: unknown[],
+    context?: string,
+    logLevel?: LogLevel,
+    writeStreamType?: 'stdout' | 'stderr',
+    errorStack?: unknown,
+  ): void {
+    super.printMessages(
+      messages.map(redactValue),
+      context,
+      logLevel,
+      writeStreamType,
+      typeof errorStack === 'string' ? redactSecrets(errorStack) : errorStack,
+    );
+  }
+
+  protected override printStackTrace(stack: string): void {
+    super.printStackTrace(redactSecrets(stack));
+  }
+}
+
 /** JSON lines by default (one object per line, for log shippers); Nest's coloured format for a terminal. */
 export function createAppLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>): ConsoleLogger {
-  return new ConsoleLogger({
+  return new RedactingConsoleLogger({
     json: config.logFormat === 'json',
-    colors: config.logFormat === 'pretty' && process.stdout.isTTY,
+    colors: config.logFormat === 'pretty' && process.stdout.isTTY === true,
     logLevels: logLevelsFor(config.logLevel),
   });
 }

@@ -1,0 +1,31 @@
+import { redactSecrets, redactValue } from './redact';
+
+describe('redactSecrets', () => {
+  it.each([
+    ['authorization: Bearer abc.def-123', 'authorization: [redacted]'],
+    ['Authorization=Bearer t1,t2', 'Authorization=[redacted]'],
+    ['{"x-api-key":"sk-123"}', '{"x-api-key":"[redacted]"}'],
+    ['sent Bearer sk-live-123 upstream', 'sent Bearer [redacted] upstream'],
+    ['cookie: ds_session=xyz; other=1', 'cookie: [redacted]; other=1'],
+    ['userToken=abc&x=1', 'userToken=[redacted]&x=1'],
+    ['DEEPSEEK_TOKENS=a,b,c', 'DEEPSEEK_TOKENS=[redacted]'],
+  ])('should mask %s', (input, expected) => {
+    expect(redactSecrets(input)).toBe(expected);
+  });
+
+  it.each([
+    'POST /v1/chat/completions 200 812ms req=req_1 model=deepseek-chat account=0a1b2c3d4e5f tokens=12/34',
+    'DeepSeek rejected the account token (expired, logged out or banned).',
+    'prompt_tokens: 12, total_tokens: 40',
+  ])('should leave %s alone', (input) => {
+    expect(redactSecrets(input)).toBe(input);
+  });
+});
+
+describe('redactValue', () => {
+  it('should mask the string fields of a plain object and keep the rest', () => {
+    expect(redactValue({ path: '/x?token=abc', status: 200 })).toEqual({ path: '/x?token=[redacted]', status: 200 });
+    const error = new Error('Bearer abc');
+    expect(redactValue(error)).toBe(error);
+  });
+});

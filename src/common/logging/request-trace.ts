@@ -1,0 +1,67 @@
+import type { Response } from 'express';
+import { identity, type MonoTypeOperatorFunction, tap } from 'rxjs';
+
+/** Token counts of a finished answer (the chat layer's `ChatUsage` fits). */
+export interface TraceUsage {
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens?: number;
+  totalTokens: number;
+}
+
+/**
+ * What the chat path tells the access log and the metrics about one request. It holds ids and counts
+ * only: never a token, key, prompt or completion.
+ */
+export class RequestTrace {
+  model?: string;
+  stream?: boolean;
+  /** The account's hash id (`Account.id`). */
+  account?: string;
+  /** `performance.now()` when the upstream answer started. */
+  answerStartedAt?: number;
+  usage?: TraceUsage;
+  /** Kind of the upstream error that ended the answer after it started. */
+  upstreamError?: string;
+  /** Name of another error that ended it (ShutdownError…). */
+  error?: string;
+
+  answerStarted(accountId: string): void {
+    this.account = accountId;
+    this.answerStartedAt = performance.now();
+  }
+
+  failed(error: unknown): void {
+    if (!(error instanceof Error)) return;
+    const kind = (error as { kind?: unknown }).kind;
+    if (error.name === 'UpstreamError' && typeof kind === 'string') this.upstreamError = kind;
+    else this.error = error.name;
+  }
+}
+
+export function traceOf(res: Response): RequestTrace | undefined {
+  const trace: unknown = res.locals.trace;
+  return trace instanceof RequestTrace ? trace : undefined;
+}
+
+/** The request's trace on `res.locals.trace`, created on first use, with the chat request's model and stream flag. */
+export function traceChat(res: Response, chat: { model: string; stream: boolean }): RequestTrace {
+  const trace = traceOf(res) ?? new RequestTrace();
+  res.locals.trace = trace;
+  trace.model = chat.model;
+  trace.stream = chat.stream;
+  return trace;
+}
+
+/** Records the usage of the `finish` event and the error that ends the answer; nothing else per event. */
+export function traceAnswer<T extends { type: string; usage?: TraceUsage }>(
+  trace: RequestTrace | undefined,
+): MonoTypeOperatorFunction<T> {
+  if (!trace) return identity;
+  return tap({
+    next: (event) => {
+      if (event.type === 'finish') trace.usage = event.usage;
+    },
+    error: (error: unknown) => trace.failed(error),
+  });
+}

@@ -1,0 +1,201 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { METRIC_PREFIX, METRICS_OPTIONS } from './metrics.constants';
+
+export interface MetricsOptions {
+  /** Model names that get their own `model` label value; any other name is counted as `other`. */
+  knownModels?: readonly string[];
+}
+
+/** What the pool gauges show; `TokenPool.snapshot()` fits. */
+export interface PoolCounts {
+  idle: number;
+  busy: number;
+  cooling: number;
+  muted: number;
+  invalid: number;
+  waiting: number;
+  leases: number;
+}
+
+/** One finished HTTP request, as the access log saw it. Durations in milliseconds. */
+export interface FinishedRequest {
+  method: string;
+  /** The route pattern (`/v1/chat/completions`), never the raw URL. */
+  route: string;
+  status: number;
+  durationMs: number;
+  model?: string;
+  stream?: boolean;
+  /** Arrival until the upstream answer started (account, session, PoW, first upstream event). */
+  ttfbMs?: number;
+  /** Streams only: answer start until the response ended. */
+  streamMs?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  /** Kind of an upstream error after the answer started. */
+  upstreamError?: string;
+}
+
+export type UpstreamErrorPhase = 'preflight' | 'stream';
+
+const POOL_STATES = ['idle', 'busy', 'cooling', 'muted', 'invalid'] as const;
+const seconds = (ms: number) => ms / 1000;
+
+/**
+ * The gateway's Prometheus series on a registry of its own (not prom-client's global one, so several
+ * apps in one process do not collide). All observations are per request or per upstream call, never
+ * per streamed chunk.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly knownModels: ReadonlySet<string>;
+  private poolSource: (() => PoolCounts) | null = null;
+
+  private readonly requests = new Counter({
+    name: `${METRIC_PREFIX}http_requests_total`,
+    help: 'HTTP requests by route pattern, method, status, model and stream (model and stream are empty off the chat route).',
+    labelNames: ['route', 'method', 'status', 'model', 'stream'] as const,
+    registers: [this.registry],
+  });
+  private readonly requestDuration = new Histogram({
+    name: `${METRIC_PREFIX}http_request_duration_seconds`,
+    help: 'Time from the arrival of a request until its response ended.',
+    labelNames: ['route', 'stream'] as const,
+    buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+  private readonly ttfb = new Histogram({
+    name: `${METRIC_PREFIX}chat_ttfb_seconds`,
+    help: 'Time from the arrival of a chat request until the upstream answer started and its first frame was sent (account wait, session, PoW, upstream first event).',
+    labelNames: ['model', 'stream'] as const,
+    buckets: [0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13, 20, 30, 60],
+    registers: [this.registry],
+  });
+  private readonly streamDuration = new Histogram({
+    name: `${METRIC_PREFIX}chat_stream_duration_seconds`,
+    help: 'Time from the first frame of a streamed answer until its response ended.',
+    labelNames: ['model'] as const,
+    buckets: [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200],
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: `${METRIC_PREFIX}chat_tokens_total`,
+    help: 'Tokens of finished chat answers as reported in their usage (prompt, completion).',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+  private readonly upstreamErrors = new Counter({
+    name: `${METRIC_PREFIX}upstream_errors_total`,
+    help: 'Upstream failures by kind; phase "preflight" before the answer started (each failover attempt counts), "stream" after.',
+    labelNames: ['kind', 'phase'] as const,
+    registers: [this.registry],
+  });
+  private readonly powSolve = new Histogram({
+    name: `${METRIC_PREFIX}pow_solve_seconds`,
+    help: 'Time to solve one proof-of-work challenge on the worker threads.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly queueWait = new Histogram({
+    name: `${METRIC_PREFIX}queue_wait_seconds`,
+    help: 'Time from asking the pool for an account until one was leased (requests that time out are counted as 429s instead).',
+    buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  constructor(@Optional() @Inject(METRICS_OPTIONS) options: MetricsOptions | null = null) {
+    this.knownModels = new Set((options?.knownModels ?? []).map((model) => model.toLowerCase()));
+    processRegistry();
+    const pool = (): PoolCounts | null => this.poolSource?.() ?? null;
+    new Gauge({
+      name: `${METRIC_PREFIX}pool_accounts`,
+      help: 'Known accounts by state: idle, busy (a generation runs), cooling (after busy/throttled), muted, invalid.',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const counts = pool();
+        if (counts) for (const state of POOL_STATES) this.set({ state }, counts[state]);
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}pool_waiting_requests`,
+      help: 'Requests waiting in the queue for a free account.',
+      registers: [this.registry],
+      collect() {
+        const counts = pool();
+        if (counts) this.set(counts.waiting);
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}pool_leases`,
+      help: 'Account leases held by this process (generations running).',
+      registers: [this.registry],
+      collect() {
+        const counts = pool();
+        if (counts) this.set(counts.leases);
+      },
+    });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The pool gauges read this at scrape time. */
+  watchPool(source: () => PoolCounts): void {
+    this.poolSource = source;
+  }
+
+  requestFinished(request: FinishedRequest): void {
+    const model = request.model === undefined ? '' : this.modelLabel(request.model);
+    const stream = request.stream === undefined ? '' : String(request.stream);
+    const { route } = request;
+    this.requests.inc({ route, method: request.method, status: String(request.status), model, stream });
+    this.requestDuration.observe({ route, stream }, seconds(request.durationMs));
+    if (request.ttfbMs !== undefined) this.ttfb.observe({ model, stream }, seconds(request.ttfbMs));
+    if (request.streamMs !== undefined) this.streamDuration.observe({ model }, seconds(request.streamMs));
+    if (request.promptTokens !== undefined) this.tokens.inc({ type: 'prompt' }, request.promptTokens);
+    if (request.completionTokens !== undefined) this.tokens.inc({ type: 'completion' }, request.completionTokens);
+    if (request.upstreamError !== undefined) this.upstreamError(request.upstreamError, 'stream');
+  }
+
+  upstreamError(kind: string, phase: UpstreamErrorPhase): void {
+    this.upstreamErrors.inc({ kind, phase });
+  }
+
+  observePowSolve(ms: number): void {
+    this.powSolve.observe(seconds(ms));
+  }
+
+  observeQueueWait(ms: number): void {
+    this.queueWait.observe(seconds(ms));
+  }
+
+  /** The exposition text: the gateway's series, then the process and Node.js ones (event-loop delay included). */
+  async metrics(): Promise<string> {
+    const [own, runtime] = await Promise.all([this.registry.metrics(), processRegistry().metrics()]);
+    return `${own}\n${runtime}`;
+  }
+
+  private modelLabel(model: string): string {
+    const lower = model.toLowerCase();
+    return this.knownModels.has(lower) ? lower : 'other';
+  }
+}
+
+let runtimeRegistry: Registry | null = null;
+
+/**
+ * Process and Node.js metrics (CPU, memory, handles, GC, event-loop delay) belong to the process, not to one
+ * app, and prom-client cannot stop their collectors (a GC observer, an event-loop delay monitor): collected
+ * once per process and shared by every MetricsService.
+ */
+function processRegistry(): Registry {
+  if (!runtimeRegistry) {
+    runtimeRegistry = new Registry();
+    collectDefaultMetrics({ register: runtimeRegistry, eventLoopMonitoringPrecision: 10 });
+  }
+  return runtimeRegistry;
+}
