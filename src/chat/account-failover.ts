@@ -1,20 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { MetricsService } from '../common/metrics/metrics.service';
 import { CompletionOptions, DeepSeekClient, UpstreamCompletion } from '../deepseek/deepseek.client';
 import { UpstreamError, UpstreamErrorKind } from '../deepseek/upstream-error';
 import type { Account } from '../tokens/account';
 import { AccountLease, TokenPool } from '../tokens/token-pool';
 import { toOpenAiError } from './upstream-error-map';
 
-/** Failures that say nothing about the request itself: another account may well succeed. */
-const RETRYABLE: ReadonlySet<UpstreamErrorKind> = new Set([
-  'busy',
-  'muted',
-  'auth',
-  'throttled',
-  'network',
-  'timeout',
-  'pow',
-]);
+/** Refusals of one account: the next account may well answer, so each account of the set gets its turn. */
+const ACCOUNT_REFUSALS: ReadonlySet<UpstreamErrorKind> = new Set(['busy', 'muted', 'auth', 'throttled']);
+/** Failures on the way to DeepSeek: worth another try, but they cost time and likely hit every account alike. */
+const PATH_FAILURES: ReadonlySet<UpstreamErrorKind> = new Set(['network', 'timeout', 'pow']);
+/** Tries for path failures, and for any retry on the one account of a continuation. */
 const MAX_ATTEMPTS = 4;
 const BACKOFF_BASE_MS = 100;
 
@@ -37,6 +33,7 @@ export class AccountFailover {
   constructor(
     private readonly pool: TokenPool,
     private readonly deepseek: DeepSeekClient,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async start(
@@ -47,13 +44,18 @@ export class AccountFailover {
   ): Promise<StartedCompletion> {
     const excluded = new Set<string>();
     let lastError: UpstreamError | undefined;
+    let budget = MAX_ATTEMPTS;
     for (let attempt = 1; ; attempt++) {
       let lease: AccountLease;
       try {
         lease = await this.pool.lease({ accounts: [...accounts], affinity, exclude: excluded, signal });
       } catch (error) {
-        // Once failover has used up the set, the upstream's own reason says more than "exhausted".
-        throw lastError && !signal.aborted ? toOpenAiError(lastError) : error;
+        // The abort's own reason (client gone, shutdown) says why; once failover has used up the set,
+        // the upstream's last refusal says more than "exhausted". A token check that failed for a reason
+        // not the account's (network, block page) is an UpstreamError: it gets its status here too.
+        if (signal.aborted) throw abortReason(signal, error);
+        if (lastError || error instanceof UpstreamError) throw toOpenAiError(lastError ?? error);
+        throw error;
       }
       const { id } = lease.account;
       try {
@@ -63,22 +65,27 @@ export class AccountFailover {
       } catch (error) {
         if (error instanceof UpstreamError) this.pool.reportFailure(id, error);
         lease.release();
-        if (signal.aborted) throw signal.reason;
+        if (signal.aborted) throw abortReason(signal, error);
         if (!(error instanceof UpstreamError)) throw error;
+        this.metrics?.upstreamError(error.kind, 'preflight');
         this.logger.warn(
           `account ${id}: ${error.kind} before the answer started (attempt ${attempt}): ${error.message}`,
         );
-        if (!RETRYABLE.has(error.kind) || attempt >= MAX_ATTEMPTS) throw toOpenAiError(error);
+        // Without affinity a refusal moves to an account not tried yet, so the set's size bounds it.
+        if (affinity !== undefined || !ACCOUNT_REFUSALS.has(error.kind)) budget--;
+        const retryable = ACCOUNT_REFUSALS.has(error.kind) || PATH_FAILURES.has(error.kind);
+        if (!retryable || budget === 0) throw toOpenAiError(error);
         lastError = error;
         if (!affinity) excluded.add(id);
-        await jitteredBackoff(attempt, signal);
+        // Moving to a fresh account needs only jitter; repeated path failures and same-account retries back off.
+        await jitteredBackoff(BACKOFF_BASE_MS * 2 ** Math.max(0, MAX_ATTEMPTS - budget - 1), signal);
       }
     }
   }
 }
 
-function jitteredBackoff(attempt: number, signal: AbortSignal): Promise<void> {
-  const ms = BACKOFF_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random());
+function jitteredBackoff(baseMs: number, signal: AbortSignal): Promise<void> {
+  const ms = baseMs * (0.5 + Math.random());
   return new Promise((resolve, reject) => {
     const timer = setTimeout(done, ms);
     function done(): void {
@@ -87,8 +94,11 @@ function jitteredBackoff(attempt: number, signal: AbortSignal): Promise<void> {
     }
     function aborted(): void {
       clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      reject(abortReason(signal, new Error('aborted')));
     }
     signal.addEventListener('abort', aborted, { once: true });
   });
 }
+
+const abortReason = <T>(signal: AbortSignal, fallback: T): Error | T =>
+  signal.reason instanceof Error ? signal.reason : fallback;

@@ -2,8 +2,10 @@ import {
   Body,
   Controller,
   HttpCode,
+  HttpException,
   HttpStatus,
   Inject,
+  Logger,
   Post,
   Req,
   Res,
@@ -13,11 +15,15 @@ import {
 import type { Request, Response } from 'express';
 import { OpenAiError } from '../common/errors/openai-error';
 import { requestAbortController } from '../common/http/client-abort';
-import { InflightRegistry } from '../common/lifecycle/inflight-registry';
+import { InflightRegistry, ShutdownError } from '../common/lifecycle/inflight-registry';
+import { settlesWithin } from '../common/lifecycle/settles-within';
+import { traceChat } from '../common/logging/request-trace';
 import { toSseReadable } from '../common/sse/sse-readable';
 import { appConfig, type AppConfig } from '../config/app.config';
+import { UpstreamError } from '../deepseek/upstream-error';
 import type { Account } from '../tokens/account';
 import { AccountsGuard } from '../tokens/accounts.guard';
+import { isAbortError } from '../tokens/abort';
 import { RequestAccounts } from '../tokens/request-accounts.decorator';
 import { buildChatPlan } from './chat-plan';
 import { ChatService } from './chat.service';
@@ -30,6 +36,8 @@ import { toOpenAiError } from './upstream-error-map';
 @Controller('v1/chat')
 @UseGuards(AccountsGuard)
 export class ChatController {
+  private readonly logger = new Logger(ChatController.name);
+
   constructor(
     private readonly chat: ChatService,
     private readonly inflight: InflightRegistry,
@@ -51,21 +59,45 @@ export class ChatController {
       });
     }
     const plan = buildChatPlan(body, this.config);
+    const trace = traceChat(res, plan);
     const abort = requestAbortController(req, res);
     res.once('close', this.inflight.track(abort));
-    if (!plan.stream) return this.chat.complete(plan, accounts, abort.signal);
+    if (!plan.stream) {
+      // Failing after the answer started is still an HTTP status here: nothing was sent yet.
+      return this.chat.complete(plan, accounts, abort.signal, trace).catch((error: unknown) => {
+        throw answerError(error);
+      });
+    }
 
-    const frames = this.chat.stream(plan, accounts, abort.signal);
+    const frames = this.chat.stream(plan, accounts, abort.signal, trace);
     // A pre-flight that settles soon keeps its real HTTP status; a slow one (queue, PoW) commits to a 200 stream with keep-alives.
-    await Promise.race([frames, delay(this.config.keepAliveIntervalMs)]);
+    await settlesWithin(frames, this.config.keepAliveIntervalMs);
     res.setHeader('cache-control', 'no-cache, no-transform');
     res.setHeader('x-accel-buffering', 'no');
     const readable = toSseReadable(frames, {
       keepAliveMs: this.config.keepAliveIntervalMs,
-      errorFrame: (error) => sseErrorFrame(toOpenAiError(error).toBody()),
+      errorFrame: (error) => this.errorFrame(error),
     });
     return new StreamableFile(readable, { type: 'text/event-stream' });
   }
+
+  /** The in-stream error frame; an error that is neither ours nor the upstream's is a bug and is logged. */
+  private errorFrame(error: unknown): string {
+    const known = answerError(error);
+    if (!(known instanceof HttpException)) {
+      this.logger.error('a stream failed unexpectedly', known instanceof Error ? known.stack : String(known));
+    }
+    return sseErrorFrame(toOpenAiError(known).toBody());
+  }
 }
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+/**
+ * Upstream failures, shutdown and a client that left as the OpenAI error the client is told (none of them a
+ * bug to log); anything else is left to the filter.
+ */
+function answerError(error: unknown): unknown {
+  if (error instanceof UpstreamError || error instanceof ShutdownError || isAbortError(error)) {
+    return toOpenAiError(error);
+  }
+  return error;
+}

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { finalize, lastValueFrom, Observable } from 'rxjs';
 import { OpenAiError } from '../common/errors/openai-error';
+import { type RequestTrace, traceAnswer } from '../common/logging/request-trace';
 import type { Account } from '../tokens/account';
 import { SessionOwners } from '../tokens/session-owners';
 import { AccountFailover } from './account-failover';
@@ -28,21 +29,35 @@ export class ChatService {
   ) {}
 
   /** Pre-flight (account, upstream handshake) then the whole answer as one `chat.completion`. */
-  async complete(plan: ChatPlan, accounts: readonly Account[], signal: AbortSignal): Promise<ChatCompletion> {
-    const chat = await this.open(plan, accounts, signal);
-    return lastValueFrom(
-      chat.events.pipe(toChatCompletion(chat.identity, { thinking: plan.thinking, fold: plan.fold })),
-    );
+  async complete(
+    plan: ChatPlan,
+    accounts: readonly Account[],
+    signal: AbortSignal,
+    trace?: RequestTrace,
+  ): Promise<ChatCompletion> {
+    // The aggregate folds reasoning itself, so that a content filter's template can replace the answer alone.
+    const chat = await this.open({ ...plan, fold: false }, accounts, signal, trace);
+    return lastValueFrom(chat.events.pipe(toChatCompletion(chat.identity, plan)));
   }
 
   /** Pre-flight, then SSE frames (`data: …\n\n`) ending with `[DONE]`; an error after this point is the consumer's to frame. */
-  async stream(plan: ChatPlan, accounts: readonly Account[], signal: AbortSignal): Promise<Observable<string>> {
-    const chat = await this.open(plan, accounts, signal);
+  async stream(
+    plan: ChatPlan,
+    accounts: readonly Account[],
+    signal: AbortSignal,
+    trace?: RequestTrace,
+  ): Promise<Observable<string>> {
+    const chat = await this.open(plan, accounts, signal, trace);
     return chat.events.pipe(toOpenAiSse(chat.identity, plan.includeUsage));
   }
 
   /** Leases an account and starts the upstream answer; throws an OpenAiError before any byte is sent. */
-  async open(plan: ChatPlan, accounts: readonly Account[], signal: AbortSignal): Promise<OpenedChat> {
+  async open(
+    plan: ChatPlan,
+    accounts: readonly Account[],
+    signal: AbortSignal,
+    trace?: RequestTrace,
+  ): Promise<OpenedChat> {
     if (plan.droppedPartTypes.length > 0) {
       this.logger.log(`dropped unsupported content parts: ${[...new Set(plan.droppedPartTypes)].join(', ')}`);
     }
@@ -65,10 +80,12 @@ export class ChatService {
     const release = () => lease.release();
     signal.addEventListener('abort', release, { once: true });
     void this.owners.remember(completion.sessionId, lease.account.id);
+    trace?.answerStarted(lease.account.id);
     return {
       identity: completionIdentity(plan.model, completion.sessionId, completion.responseMessageId),
       events: completion.events.pipe(
         toChatEvents(plan),
+        traceAnswer(trace),
         finalize(() => {
           signal.removeEventListener('abort', release);
           release();

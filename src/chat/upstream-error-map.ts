@@ -2,6 +2,10 @@ import { HttpStatus } from '@nestjs/common';
 import { OpenAiError } from '../common/errors/openai-error';
 import { ShutdownError } from '../common/lifecycle/inflight-registry';
 import { UpstreamError } from '../deepseek/upstream-error';
+import { isAbortError } from '../tokens/abort';
+
+/** nginx's "client closed request": nobody reads it, but it keeps a departed client out of the error logs. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 /**
  * What a client is told about an upstream failure: OpenAI's shape with the status that fits the kind
@@ -9,6 +13,9 @@ import { UpstreamError } from '../deepseek/upstream-error';
  */
 export function toOpenAiError(error: unknown): OpenAiError {
   if (error instanceof OpenAiError) return error;
+  if (isAbortError(error)) {
+    return new OpenAiError(CLIENT_CLOSED_REQUEST, 'The client closed the request.', { code: 'client_closed_request' });
+  }
   if (error instanceof ShutdownError) {
     return new OpenAiError(HttpStatus.SERVICE_UNAVAILABLE, error.message, {
       code: 'server_shutting_down',
@@ -39,8 +46,9 @@ export function toOpenAiError(error: unknown): OpenAiError {
     case 'throttled':
       return OpenAiError.rateLimited('DeepSeek is throttling this account (too many messages); try again later.', 10);
     case 'context_length':
+      // LangChain recognises a context overflow by these words ("maximum context length"), not by the code.
       return OpenAiError.badRequest(
-        'The conversation is too long for DeepSeek; shorten the messages.',
+        "The conversation exceeds DeepSeek's maximum context length; shorten the messages.",
         'messages',
         'context_length_exceeded',
       );
@@ -63,7 +71,9 @@ export function toOpenAiError(error: unknown): OpenAiError {
         code: 'upstream_timeout',
       });
     case 'network':
-      return new OpenAiError(HttpStatus.BAD_GATEWAY, 'Could not reach DeepSeek.', { code: 'upstream_unreachable' });
+      return new OpenAiError(HttpStatus.BAD_GATEWAY, 'The connection to DeepSeek failed.', {
+        code: 'upstream_unreachable',
+      });
     case 'pow':
       return new OpenAiError(HttpStatus.BAD_GATEWAY, 'DeepSeek refused our proof of work.', {
         code: 'upstream_pow_failed',

@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
@@ -11,18 +12,25 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Receives every log line of the app, boot included (default: errors and warnings on the console). */
+  logger?: LoggerService;
+}
+
 /**
  * The real AppModule on port 0, configured by `env` exactly as main.ts would be. Environment
  * variables are set only while the module initialises, then restored.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   Object.assign(process.env, env);
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const builder = Test.createTestingModule({ imports: [AppModule] });
+    if (options.logger) builder.setLogger(options.logger);
+    const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({
       forceCloseConnections: true,
-      logger: ['error', 'warn'],
+      logger: options.logger ?? ['error', 'warn'],
     });
     configureApp(app);
     await app.listen(0, '127.0.0.1');

@@ -10,6 +10,11 @@ export type FinishReason = 'stop' | 'length' | 'content_filter';
 export type ChatEvent =
   | { type: 'reasoning'; text: string }
   | { type: 'content'; text: string }
+  /**
+   * A content filter's canned answer. It voids the answer text before it: a non-stream answer is the
+   * template alone; a stream, which cannot take back what it sent, continues with it in a new paragraph.
+   */
+  | { type: 'template'; text: string }
   /** The latest search results; informational (the citation stage already wrote links and sources). */
   | { type: 'sources'; results: readonly SearchResult[] }
   | { type: 'finish'; reason: FinishReason; usage: ChatUsage };

@@ -1,6 +1,6 @@
 import { from } from 'rxjs';
 import type { ChatEvent } from './chat-event';
-import { FOLD_CLOSE, FOLD_OPEN, foldReasoning } from './fold-reasoning';
+import { FOLD_CLOSE, FOLD_OPEN, foldedReasoning, foldReasoning } from './fold-reasoning';
 
 function fold(events: ChatEvent[]): ChatEvent[] {
   const out: ChatEvent[] = [];
@@ -46,6 +46,24 @@ describe('foldReasoning', () => {
       sources,
       content(`${FOLD_CLOSE}a`),
     ]);
+  });
+
+  it('should close the block before a content filter template', () => {
+    const template: ChatEvent = { type: 'template', text: 'No.' };
+    expect(fold([reasoning('hmm'), template, finish])).toEqual([
+      content(`${FOLD_OPEN}hmm`),
+      content(FOLD_CLOSE),
+      template,
+      finish,
+    ]);
+  });
+
+  it('should fold in one go what the stream folds piece by piece', () => {
+    const streamed = fold([reasoning('r1'), reasoning('r2'), content('a')])
+      .map((e) => (e.type === 'content' ? e.text : ''))
+      .join('');
+    expect(streamed).toBe(`${foldedReasoning('r1r2')}a`);
+    expect(foldedReasoning('')).toBe('');
   });
 
   it('should produce a well-formed details block', () => {

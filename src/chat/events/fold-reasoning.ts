@@ -5,9 +5,14 @@ import { Emit, EventStage, stageOperator } from './stage-operator';
 export const FOLD_OPEN = '<details><summary>Thinking</summary>\n\n';
 export const FOLD_CLOSE = '\n\n</details>\n\n';
 
+/** The folded form of `reasoning` (non-stream answers fold it in one go). */
+export function foldedReasoning(reasoning: string): string {
+  return reasoning ? FOLD_OPEN + reasoning + FOLD_CLOSE : '';
+}
+
 /**
  * For `fold` models: reasoning becomes content inside a collapsed `<details>` block, opened by the
- * first reasoning text and closed before the first answer text (or at the end).
+ * first reasoning text and closed before the first answer text or template (or at the end).
  */
 class FoldStage implements EventStage<ChatEvent, ChatEvent> {
   private open = false;
@@ -22,6 +27,7 @@ class FoldStage implements EventStage<ChatEvent, ChatEvent> {
         emit(this.open ? { type: 'content', text: FOLD_CLOSE + event.text } : event);
         this.open = false;
         return;
+      case 'template':
       case 'finish':
         this.close(emit);
         emit(event);

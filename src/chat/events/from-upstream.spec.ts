@@ -6,8 +6,8 @@ import type { ChatEvent } from './chat-event';
 import { finishReasonFor, fromUpstream } from './from-upstream';
 
 const collect = (events: Observable<ChatEvent>) => lastValueFrom(events.pipe(toArray()));
-const transform = (events: DeepSeekEvent[], thinking = true, promptTokens = 10) =>
-  collect(from(events).pipe(fromUpstream({ thinking, promptTokens })));
+const transform = (events: DeepSeekEvent[], thinking = true, promptTokens = 10, silent = false) =>
+  collect(from(events).pipe(fromUpstream({ thinking, silent, promptTokens })));
 
 const finished: DeepSeekEvent = { type: 'status', status: 'FINISHED' };
 
@@ -34,6 +34,17 @@ describe('fromUpstream', () => {
     expect(out.at(-1)).toMatchObject({ usage: { reasoningTokens: estimateTokens('Hmm hmm.') } });
   });
 
+  it('should drop reasoning for a silent model, which still thinks upstream, but still count it', async () => {
+    const out = await transform(
+      [{ type: 'reasoning', text: 'Hmm hmm.' }, { type: 'content', text: 'Hi' }, finished],
+      true,
+      10,
+      true,
+    );
+    expect(out.map((e) => e.type)).toEqual(['content', 'finish']);
+    expect(out.at(-1)).toMatchObject({ usage: { reasoningTokens: estimateTokens('Hmm hmm.') } });
+  });
+
   it('should never emit empty text', async () => {
     const out = await transform([
       { type: 'reasoning', text: '' },
@@ -51,7 +62,7 @@ describe('fromUpstream', () => {
     ]);
   });
 
-  it('should turn a content filter template into content with finish content_filter', async () => {
+  it('should pass a content filter template on as such, with finish content_filter', async () => {
     const out = await transform([
       { type: 'content', text: 'Partial' },
       { type: 'template', text: '你好，这个问题我暂时无法回答' },
@@ -60,18 +71,10 @@ describe('fromUpstream', () => {
     ]);
     expect(out.slice(0, 3)).toEqual([
       { type: 'content', text: 'Partial' },
-      { type: 'content', text: '\n\n你好，这个问题我暂时无法回答' },
-      { type: 'content', text: '。' },
+      { type: 'template', text: '你好，这个问题我暂时无法回答' },
+      { type: 'template', text: '。' },
     ]);
     expect(out[3]).toMatchObject({ type: 'finish', reason: 'content_filter' });
-  });
-
-  it('should emit a template alone without a separator', async () => {
-    const out = await transform([
-      { type: 'template', text: 'No.' },
-      { type: 'status', status: 'CONTENT_FILTER' },
-    ]);
-    expect(out[0]).toEqual({ type: 'content', text: 'No.' });
   });
 
   it('should pass search results on as sources', async () => {
@@ -152,6 +155,8 @@ describe('fromUpstream', () => {
       subscriber.next({ type: 'content', text: 'x' });
       subscriber.error(failure);
     });
-    await expect(collect(events.pipe(fromUpstream({ thinking: false, promptTokens: 1 })))).rejects.toBe(failure);
+    await expect(collect(events.pipe(fromUpstream({ thinking: false, silent: false, promptTokens: 1 })))).rejects.toBe(
+      failure,
+    );
   });
 });

@@ -8,6 +8,8 @@ import { Emit, EventStage, stageOperator } from './stage-operator';
 export interface UpstreamStageOptions {
   /** Thinking was requested; otherwise reasoning is dropped. */
   thinking: boolean;
+  /** The old server's `silent` models: the upstream still thinks, but no reasoning is shown. */
+  silent: boolean;
   promptTokens: number;
 }
 
@@ -30,16 +32,14 @@ export function finishReasonFor(status: MessageStatus | null): FinishReason {
 }
 
 /**
- * DeepSeekEvent → ChatEvent: reasoning kept only when asked for, content-filter text as content,
- * search results passed on, and a `finish` (reason + usage) when the upstream completes.
+ * DeepSeekEvent → ChatEvent: reasoning kept only when asked for (and not silent), the content filter's
+ * template, search results passed on, and a `finish` (reason + usage) when the upstream completes.
  */
 class UpstreamStage implements EventStage<DeepSeekEvent, ChatEvent> {
   private status: MessageStatus | null = null;
   private upstreamTotal: number | null = null;
   private readonly reasoning = new TokenEstimator();
   private readonly answer = new TokenEstimator();
-  private contentEmitted = false;
-  private templateStarted = false;
 
   constructor(private readonly options: UpstreamStageOptions) {}
 
@@ -47,14 +47,12 @@ class UpstreamStage implements EventStage<DeepSeekEvent, ChatEvent> {
     switch (event.type) {
       case 'reasoning':
         this.reasoning.add(event.text);
-        if (this.options.thinking && event.text) emit(event);
+        if (this.options.thinking && !this.options.silent && event.text) emit(event);
         return;
       case 'content':
-        this.answer.add(event.text);
-        if (event.text) this.emitContent(event, emit);
-        return;
       case 'template':
-        this.emitTemplate(event.text, emit);
+        this.answer.add(event.text);
+        if (event.text) emit(event);
         return;
       case 'search':
         emit({ type: 'sources', results: event.results });
@@ -83,19 +81,6 @@ class UpstreamStage implements EventStage<DeepSeekEvent, ChatEvent> {
       answerEstimate: this.answer.tokens,
     });
     emit({ type: 'finish', reason: finishReasonFor(this.status), usage });
-  }
-
-  private emitContent(event: Extract<ChatEvent, { type: 'content' }>, emit: Emit<ChatEvent>): void {
-    this.contentEmitted = true;
-    emit(event);
-  }
-
-  /** The filter's canned answer follows whatever was already streamed, which cannot be retracted. */
-  private emitTemplate(template: string, emit: Emit<ChatEvent>): void {
-    const text = !this.templateStarted && this.contentEmitted ? `\n\n${template}` : template;
-    this.templateStarted = true;
-    this.answer.add(text);
-    if (text) this.emitContent({ type: 'content', text }, emit);
   }
 }
 

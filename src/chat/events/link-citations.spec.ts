@@ -198,6 +198,18 @@ describe('linkCitations', () => {
       expect(out.filter((e) => e.type === 'content').map((e) => e.text)[1]).toBe('[citation:');
     });
 
+    it('should drop a held tail and the source list once a content filter template voids the answer', () => {
+      const template: ChatEvent = { type: 'template', text: 'No.' };
+      const filtered = { ...finish, reason: 'content_filter' } as ChatEvent;
+      const out = run(linkCitations({ silent: false }), [
+        sources,
+        content('a [citation:1] b [cita'),
+        template,
+        filtered,
+      ]);
+      expect(out).toEqual([sources, content(`a ${LINK[1]} b `), template, filtered]);
+    });
+
     it('should flush a held tail when the stream ends without a finish', () => {
       expect(run(linkCitations({ silent: false }), [content('a [ref')])).toEqual([content('a '), content('[ref')]);
     });

@@ -20,13 +20,15 @@ export const SOURCES_HEADING = '**Sources**';
 /**
  * Turns citation markers in the answer into markdown links to their search result (or removes them when
  * there is no such result), then, unless silent, appends the list of cited results (all results when
- * none was cited). A marker split across deltas is held back until it is complete.
+ * none was cited). A marker split across deltas is held back until it is complete. A content filter's
+ * template voids the answer, and with it what it cited.
  */
 class CitationStage implements EventStage<ChatEvent, ChatEvent> {
   private results: readonly SearchResult[] = [];
   private held = '';
   /** Seeing `[reference:0]` means references count from 0 (a peer's rule; the base is unsettled). */
   private zeroBasedReferences = false;
+  private filtered = false;
   private readonly cited = new Map<number, Source>();
   private readonly link = (name: MarkerName, number: number) => this.linkFor(name, number);
 
@@ -40,6 +42,11 @@ class CitationStage implements EventStage<ChatEvent, ChatEvent> {
         return;
       case 'content':
         this.rewrite(event, emit);
+        return;
+      case 'template':
+        this.held = '';
+        this.filtered = true;
+        emit(event);
         return;
       case 'finish':
         this.flush(emit);
@@ -85,7 +92,7 @@ class CitationStage implements EventStage<ChatEvent, ChatEvent> {
   }
 
   private emitSourceList(emit: Emit<ChatEvent>): void {
-    if (this.options.silent) return;
+    if (this.options.silent || this.filtered) return;
     const sources =
       this.cited.size > 0
         ? [...this.cited.values()].sort((a, b) => a.number - b.number)

@@ -43,9 +43,12 @@ describe('toChatEvents', () => {
     );
   });
 
-  it('should drop reasoning and the source list for a silent non-thinking model', async () => {
-    const events = await run({ thinking: false, silent: true });
-    expect(events.map((e) => e.type)).toEqual(['sources', 'content', 'content', 'finish']);
-    expect(texts(events, 'content')).toBe('Sunny[[1]](https://weather.example).');
-  });
+  it.each([true, false])(
+    'should drop reasoning and the source list for a silent model (thinking: %s)',
+    async (thinking) => {
+      const events = await run({ thinking, silent: true });
+      expect(events.map((e) => e.type)).toEqual(['sources', 'content', 'content', 'finish']);
+      expect(texts(events, 'content')).toBe('Sunny[[1]](https://weather.example).');
+    },
+  );
 });

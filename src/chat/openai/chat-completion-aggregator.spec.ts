@@ -1,5 +1,6 @@
 import { defer, from, lastValueFrom, of, toArray } from 'rxjs';
 import type { ChatEvent } from '../events/chat-event';
+import { FOLD_CLOSE, FOLD_OPEN } from '../events/fold-reasoning';
 import { ChatCompletionAggregator, toChatCompletion } from './chat-completion-aggregator';
 
 const identity = { id: 'sess@2', created: 1764140000, model: 'deepseek-reasoner' };
@@ -12,8 +13,15 @@ const events: ChatEvent[] = [
   { type: 'content', text: 'lo' },
   { type: 'finish', reason: 'stop', usage },
 ];
-const aggregate = (input: ChatEvent[], thinking: boolean, fold = false) =>
-  lastValueFrom(from(input).pipe(toChatCompletion(identity, { thinking, fold })));
+const aggregate = (input: ChatEvent[], thinking: boolean, fold = false, silent = false) =>
+  lastValueFrom(from(input).pipe(toChatCompletion(identity, { thinking, fold, silent })));
+const filtered: ChatEvent[] = [
+  { type: 'reasoning', text: 'Hmm.' },
+  { type: 'content', text: 'Once upon' },
+  { type: 'template', text: 'Let us talk' },
+  { type: 'template', text: ' about something else.' },
+  { type: 'finish', reason: 'content_filter', usage },
+];
 
 describe('toChatCompletion', () => {
   it('should build the documented chat.completion', async () => {
@@ -46,9 +54,26 @@ describe('toChatCompletion', () => {
     expect(Object.keys(completion.choices[0].message)).toEqual(['role', 'content', 'refusal', 'reasoning_content']);
   });
 
-  it('should leave reasoning_content out without thinking or when it was folded', async () => {
+  it('should leave reasoning_content out without thinking, when silent, or when it was folded', async () => {
     expect('reasoning_content' in (await aggregate(events, false)).choices[0].message).toBe(false);
     expect('reasoning_content' in (await aggregate(events, true, true)).choices[0].message).toBe(false);
+    expect('reasoning_content' in (await aggregate(events, true, false, true)).choices[0].message).toBe(false);
+  });
+
+  it('should fold the reasoning into a details block before the answer', async () => {
+    const { message } = (await aggregate(events, true, true)).choices[0];
+    expect(message.content).toBe(`${FOLD_OPEN}Hmm.${FOLD_CLOSE}Hello`);
+    expect((await aggregate(events.slice(2), true, true)).choices[0].message.content).toBe('Hello');
+  });
+
+  it('should answer a filtered message with the template alone, keeping the reasoning', async () => {
+    const completion = await aggregate(filtered, true);
+    expect(completion.choices[0]).toMatchObject({
+      message: { content: 'Let us talk about something else.', reasoning_content: 'Hmm.' },
+      finish_reason: 'content_filter',
+    });
+    const folded = await aggregate(filtered, true, true);
+    expect(folded.choices[0].message.content).toBe(`${FOLD_OPEN}Hmm.${FOLD_CLOSE}Let us talk about something else.`);
   });
 
   it('should keep an empty answer a string', async () => {
@@ -66,13 +91,15 @@ describe('toChatCompletion', () => {
   });
 
   it('should emit exactly once, with a fresh aggregate per subscription', async () => {
-    const completion$ = defer(() => of(...events)).pipe(toChatCompletion(identity, { thinking: true, fold: false }));
+    const completion$ = defer(() => of(...events)).pipe(
+      toChatCompletion(identity, { thinking: true, fold: false, silent: false }),
+    );
     expect(await lastValueFrom(completion$.pipe(toArray()))).toHaveLength(1);
     expect((await lastValueFrom(completion$)).choices[0].message.content).toBe('Hello');
   });
 
   it('should be usable without rxjs', () => {
-    const aggregator = new ChatCompletionAggregator(identity, { thinking: false, fold: false });
+    const aggregator = new ChatCompletionAggregator(identity, { thinking: false, fold: false, silent: false });
     for (const event of events) aggregator.add(event);
     expect(aggregator.result().choices[0].message.content).toBe('Hello');
   });

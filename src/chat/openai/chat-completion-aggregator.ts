@@ -1,19 +1,26 @@
 import { defer, map, OperatorFunction, reduce } from 'rxjs';
 import type { ChatEvent, FinishReason } from '../events/chat-event';
+import { foldedReasoning } from '../events/fold-reasoning';
 import type { ChatUsage } from '../usage';
 import { toOpenAiUsage } from './openai-chunks';
 import type { ChatCompletion, ChatCompletionMessage, CompletionIdentity } from './openai-types';
 
 export interface AggregateOptions {
   thinking: boolean;
-  /** Folded reasoning is already in the content. */
+  /** No reasoning is shown (the events carry none). */
+  silent: boolean;
+  /** Reasoning goes into the content, in a `<details>` block; the events must carry it unfolded. */
   fold: boolean;
 }
 
-/** Collects ChatEvents into one non-stream `chat.completion` (client-api.md §2). */
+/**
+ * Collects ChatEvents into one non-stream `chat.completion` (client-api.md §2). Unlike a stream, it can
+ * drop what a content filter voided: a template replaces the answer (upstream-protocol.md §8.6).
+ */
 export class ChatCompletionAggregator {
-  private content = '';
+  private answer = '';
   private reasoning = '';
+  private filtered = false;
   private finishReason: FinishReason = 'length';
   private usage: ChatUsage | null = null;
 
@@ -25,7 +32,12 @@ export class ChatCompletionAggregator {
   add(event: ChatEvent): this {
     switch (event.type) {
       case 'content':
-        this.content += event.text;
+        this.answer += event.text;
+        break;
+      case 'template':
+        if (!this.filtered) this.answer = '';
+        this.filtered = true;
+        this.answer += event.text;
         break;
       case 'reasoning':
         this.reasoning += event.text;
@@ -41,8 +53,10 @@ export class ChatCompletionAggregator {
   }
 
   result(): ChatCompletion {
-    const message: ChatCompletionMessage = { role: 'assistant', content: this.content, refusal: null };
-    if (this.options.thinking && !this.options.fold) message.reasoning_content = this.reasoning;
+    const { thinking, silent, fold } = this.options;
+    const content = fold ? foldedReasoning(this.reasoning) + this.answer : this.answer;
+    const message: ChatCompletionMessage = { role: 'assistant', content, refusal: null };
+    if (thinking && !silent && !fold) message.reasoning_content = this.reasoning;
     const { id, created, model } = this.identity;
     const completion: ChatCompletion = {
       id,

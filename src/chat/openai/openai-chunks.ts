@@ -60,6 +60,7 @@ export class OpenAiChunkBuilder {
       case 'reasoning':
         return [this.deltaChunk({ reasoning_content: event.text })];
       case 'content':
+      case 'template':
         return [this.deltaChunk({ content: event.text })];
       case 'finish': {
         const finish = this.finishChunk(event.reason);

@@ -159,6 +159,23 @@ describe('OpenAI SSE', () => {
     );
   });
 
+  it.each<[string, ChatEvent[], string[]]>([
+    ['after streamed text, in a paragraph of its own', [{ type: 'content', text: 'Once' }], ['Once', '\n\nNo', '.']],
+    ['alone, as it is', [], ['No', '.']],
+    ['after text that already ends a paragraph, as it is', [{ type: 'content', text: 'a\n\n' }], ['a\n\n', 'No', '.']],
+  ])('should stream a content filter template %s', async (_, before, contents) => {
+    const input: ChatEvent[] = [
+      ...before,
+      { type: 'template', text: 'No' },
+      { type: 'template', text: '.' },
+      { type: 'finish', reason: 'content_filter', usage },
+    ];
+    const chunks = expectValidStream((await frames(false, input)).join(''), false);
+    expect(chunks.slice(1, -1).map((chunk) => chunk.choices[0].delta)).toEqual(
+      contents.map((content) => ({ content })),
+    );
+  });
+
   it('should write an in-stream error frame without choices', () => {
     const error = new OpenAiError(502, 'upstream closed', { type: 'server_error', code: 'upstream_error' });
     expect(sseErrorFrame(error.toBody())).toBe(

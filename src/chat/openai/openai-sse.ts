@@ -25,6 +25,9 @@ export class OpenAiSseEncoder {
   private readonly contentPrefix: string;
   private readonly reasoningPrefix: string;
   private readonly deltaSuffix: string;
+  /** The last content text sent, and whether a template has begun (it follows sent text in a new paragraph). */
+  private lastContent = '';
+  private inTemplate = false;
 
   constructor(identity: CompletionIdentity, includeUsage: boolean) {
     this.chunks = new OpenAiChunkBuilder(identity, includeUsage);
@@ -46,13 +49,22 @@ export class OpenAiSseEncoder {
   encode(event: ChatEvent): string {
     switch (event.type) {
       case 'content':
+        this.lastContent = event.text;
         return this.contentPrefix + JSON.stringify(event.text) + this.deltaSuffix;
+      case 'template':
+        return this.contentPrefix + JSON.stringify(this.templateText(event.text)) + this.deltaSuffix;
       case 'reasoning':
         return this.reasoningPrefix + JSON.stringify(event.text) + this.deltaSuffix;
       case 'finish':
       case 'sources':
         return this.chunks.chunksFor(event).map(sseFrame).join('');
     }
+  }
+
+  private templateText(text: string): string {
+    const breakBefore = !this.inTemplate && this.lastContent !== '' && !this.lastContent.endsWith('\n\n');
+    this.inTemplate = true;
+    return breakBefore ? `\n\n${text}` : text;
   }
 }
 

@@ -1,0 +1,153 @@
+import { accountIdOf } from '../../../src/tokens/account';
+import { chat, eventually, get, JsonLogCapture, type OpsStack, readStream, startOpsStack } from './support';
+
+const TOKENS = ['tok-log-a-Zq8vT3kLmP0sWx7rYb2N', 'tok-log-b-Hx4pR9tYu2WqLk5sMn7B'];
+const PROMPT = 'PROMPT-MARKER-7d1e please keep this between us';
+const REPLY = 'COMPLETION-MARKER-93ab here is the answer';
+const CHAT_ROUTE = '/v1/chat/completions';
+
+const body = (stream: boolean) => ({ model: 'deepseek-chat', stream, messages: [{ role: 'user', content: PROMPT }] });
+
+/** Every secret and payload a log line must never hold. */
+const FORBIDDEN = [...TOKENS, TOKENS.join(','), PROMPT, 'PROMPT-MARKER', REPLY, 'COMPLETION-MARKER'];
+
+function expectNothingSecret(text: string, secrets: readonly string[]): void {
+  // Names the position of what leaked, never the secret itself.
+  const found = secrets.flatMap((secret, index) => (text.includes(secret) ? [`#${index}`] : []));
+  expect(found).toEqual([]);
+}
+
+describe('the access log (e2e)', () => {
+  // The whole stack (PoW worker threads, paced streams) is slow on a busy CI machine; no test relies on timing.
+  jest.setTimeout(30_000);
+
+  let logs: JsonLogCapture;
+  let stack: OpsStack;
+  const auth = { authorization: `Bearer ${TOKENS.join(',')}` };
+  const lineFor = (requestId: string) =>
+    eventually(() => logs.access().find((entry) => entry.request_id === requestId));
+
+  beforeAll(async () => {
+    logs = new JsonLogCapture();
+    stack = await startOpsStack({ tokens: TOKENS, logger: logs.logger, fake: { reply: { content: REPLY } } });
+  });
+  afterAll(async () => {
+    await stack.close();
+    logs.restore();
+  });
+
+  it('should write one JSON line per chat request with the documented fields', async () => {
+    const plain = await chat(stack.url, body(false), { ...auth, 'x-request-id': 'ops-plain-1' });
+    expect(plain.status).toBe(200);
+    const streamed = await chat(stack.url, body(true), { ...auth, 'x-request-id': 'ops-stream-1' });
+    expect(readStream(streamed.text)).toMatchObject({ content: REPLY, done: true });
+    expect(streamed.headers.get('x-request-id')).toBe('ops-stream-1');
+
+    const accounts = TOKENS.map(accountIdOf);
+    for (const [requestId, stream] of [
+      ['ops-plain-1', false],
+      ['ops-stream-1', true],
+    ] as const) {
+      const entry = await lineFor(requestId);
+      expect(entry).toEqual({
+        level: 'log',
+        request_id: requestId,
+        method: 'POST',
+        route: CHAT_ROUTE,
+        path: CHAT_ROUTE,
+        status: 200,
+        duration_ms: expect.any(Number),
+        model: 'deepseek-chat',
+        stream,
+        account: expect.stringMatching(/^[0-9a-f]{12}$/),
+        ttfb_ms: expect.any(Number),
+        prompt_tokens: expect.any(Number),
+        completion_tokens: expect.any(Number),
+        reasoning_tokens: 0,
+        total_tokens: expect.any(Number),
+      });
+      expect(accounts).toContain(entry.account);
+      expect(entry.total_tokens).toBeGreaterThan(0);
+      expect(logs.access().filter((e) => e.request_id === requestId)).toHaveLength(1);
+    }
+    const raw = logs.entries().find((e) => (e.message as { request_id?: string }).request_id === 'ops-plain-1');
+    expect(raw).toMatchObject({ level: 'log', context: 'AccessLog', pid: process.pid, timestamp: expect.any(Number) });
+  });
+
+  it('should make up a request id when the client sends none, and log the one it returned', async () => {
+    const res = await chat(stack.url, body(false), auth);
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(/^req_[0-9a-f]{24}$/);
+    expect(await lineFor(id!)).toMatchObject({ status: 200, route: CHAT_ROUTE });
+  });
+
+  it('should log an upstream error inside a stream with its kind, as a warning', async () => {
+    stack.fake.addFault({ fault: 'disconnect', endpoint: 'completion', params: { afterTokens: 2 } });
+    const res = await chat(stack.url, body(true), { ...auth, 'x-request-id': 'ops-cut-1' });
+    expect(readStream(res.text).error).toBeDefined();
+    expect(await lineFor('ops-cut-1')).toMatchObject({
+      level: 'warn',
+      status: 200,
+      stream: true,
+      upstream_error: expect.any(String),
+    });
+  });
+
+  it('should log a request no route took as unmatched, and probes at debug level', async () => {
+    await fetch(`${stack.url}/v1/nothing?key=abc`, { headers: { 'x-request-id': 'ops-404' } });
+    expect(await lineFor('ops-404')).toMatchObject({
+      level: 'log',
+      route: 'unmatched',
+      path: '/v1/nothing',
+      status: 404,
+    });
+    await get(`${stack.url}/healthz`, { 'x-request-id': 'ops-probe' });
+    expect(await lineFor('ops-probe')).toMatchObject({ level: 'debug', route: '/healthz', status: 200 });
+  });
+
+  it('should keep tokens, prompts and completions out of every log line', () => {
+    expect(logs.lines.length).toBeGreaterThan(0);
+    expectNothingSecret(logs.text(), FORBIDDEN);
+  });
+});
+
+describe('the access log in managed mode (e2e)', () => {
+  const API_KEY = 'sk-ops-managed-Hq2Wv8Lr5Tn1Yx6B';
+  const WRONG_KEY = 'sk-ops-wrong-Pz3Kd7Fm9Gq4Rs2C';
+  let logs: JsonLogCapture;
+  let stack: OpsStack;
+
+  beforeAll(async () => {
+    logs = new JsonLogCapture();
+    stack = await startOpsStack({
+      tokens: TOKENS,
+      logger: logs.logger,
+      fake: { reply: { content: REPLY } },
+      env: { API_KEYS: API_KEY, DEEPSEEK_TOKENS: TOKENS.join(',') },
+    });
+  });
+  afterAll(async () => {
+    await stack.close();
+    logs.restore();
+  });
+
+  it('should log a refused key and an answered request without any key or token', async () => {
+    const refused = await chat(stack.url, body(false), {
+      authorization: `Bearer ${WRONG_KEY}`,
+      'x-request-id': 'm-401',
+    });
+    expect(refused.status).toBe(401);
+    const answered = await chat(stack.url, body(true), { 'x-api-key': API_KEY, 'x-request-id': 'm-200' });
+    expect(readStream(answered.text).done).toBe(true);
+
+    expect(await eventually(() => logs.access().find((e) => e.request_id === 'm-401'))).toMatchObject({
+      status: 401,
+      route: CHAT_ROUTE,
+    });
+    expect(await eventually(() => logs.access().find((e) => e.request_id === 'm-200'))).toMatchObject({
+      status: 200,
+      account: expect.stringMatching(/^[0-9a-f]{12}$/),
+    });
+    expectNothingSecret(logs.text(), [...FORBIDDEN, API_KEY, WRONG_KEY]);
+  });
+});
