@@ -1,0 +1,49 @@
+import type { ScenarioId, ScenarioParams } from './scenarios';
+
+/** One system under test: the direct client against the upstream, or a gateway build. */
+export interface TargetSpec {
+  /** `direct`, `gateway`, or `gateway@<ref>` with --compare. */
+  label: string;
+  kind: 'direct' | 'gateway';
+  /** The upstream base URL for `direct`, the gateway's base URL otherwise. */
+  baseUrl: string;
+  /** The gateway probe's side port. */
+  probeUrl?: string;
+}
+
+/** What the harness asks the load process to run. */
+export interface LoadJob {
+  scenario: ScenarioId;
+  params: ScenarioParams;
+  targets: TargetSpec[];
+  /** The fake upstream itself (its control API), whatever the targets go through. */
+  fakeUrl: string;
+  fakePid: number;
+  /** The latency proxy's control port (scenario 1). */
+  proxyControlUrl?: string;
+  /** PoW threads of the direct client (the gateway's POW_WORKERS). */
+  powWorkers: number;
+  /** Where a gateway CPU profile is written, when asked for (scenario 2). */
+  cpuProfilePath?: string;
+}
+
+/** One line of a scenario's table: a metric for every target, by target label. */
+export interface MetricRow {
+  key: string;
+  name: string;
+  unit: string;
+  values: Record<string, number | null>;
+  /** Print gateway ÷ direct (and gateway ÷ gateway@ref). */
+  ratio?: boolean;
+  decimals?: number;
+}
+
+export interface ScenarioOutcome {
+  rows: MetricRow[];
+  /** Raw per-target figures for the JSON file. */
+  details: Record<string, unknown>;
+  notes: string[];
+}
+
+export type LoadMessage =
+  { type: 'log'; text: string } | { type: 'result'; outcome: ScenarioOutcome } | { type: 'error'; message: string };

@@ -1,0 +1,151 @@
+/** The four scenarios of the harness, their sizes (full and --quick) and the gateway settings each needs. */
+
+export type ScenarioId = 1 | 2 | 3 | 4;
+export const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 4];
+
+/** Upstream pacing and answer shape, as the fake upstream produces them. */
+export interface Pacing {
+  frames: number;
+  frameIntervalMs: number;
+  charsPerFrame: number;
+  /** PoW difficulty of the fake's challenges. */
+  difficulty: number;
+}
+
+export interface TtfbParams extends Pacing {
+  kind: 'ttfb';
+  samples: number;
+  warmup: number;
+  /** Added to every upstream call by the latency proxy. */
+  addedLatencyMs: number;
+  accounts: number;
+}
+
+export interface StreamingParams extends Pacing {
+  kind: 'streaming';
+  streams: number;
+  /** Stream starts are spread over this long, so frames of different streams do not arrive in lockstep. */
+  rampMs: number;
+  accounts: number;
+  accountMaxInflight: number;
+}
+
+export interface CapacityParams extends Pacing {
+  kind: 'capacity';
+  streams: number;
+  rampMs: number;
+  accounts: number;
+  accountMaxInflight: number;
+  sampleEveryMs: number;
+}
+
+export interface BurstParams extends Pacing {
+  kind: 'burst';
+  requests: number;
+  accounts: number;
+  queueTimeoutMs: number;
+  queueMaxLength: number;
+}
+
+export type ScenarioParams = TtfbParams | StreamingParams | CapacityParams | BurstParams;
+
+export const SCENARIO_TITLES: Record<ScenarioId, string> = {
+  1: 'Time to first token (single request, +latency per call, real PoW)',
+  2: 'Streaming overhead (concurrent paced streams)',
+  3: 'Capacity (many concurrent slow streams)',
+  4: 'Burst (requests over a few accounts, real locks)',
+};
+
+/** PoW difficulty for scenarios that measure the relay: the answer is found in well under a millisecond. */
+const TRIVIAL_DIFFICULTY = 1000;
+
+export function scenarioParams(
+  id: ScenarioId,
+  quick: boolean,
+  overrides: { capacityStreams?: number },
+): ScenarioParams {
+  switch (id) {
+    case 1:
+      return {
+        kind: 'ttfb',
+        samples: quick ? 4 : 30,
+        warmup: quick ? 1 : 3,
+        addedLatencyMs: 50,
+        difficulty: 144_000,
+        frames: 5,
+        frameIntervalMs: 20,
+        charsPerFrame: 4,
+        accounts: 1,
+      };
+    case 2:
+      return {
+        kind: 'streaming',
+        streams: quick ? 20 : 200,
+        frames: quick ? 50 : 500,
+        frameIntervalMs: 20,
+        charsPerFrame: 4,
+        difficulty: TRIVIAL_DIFFICULTY,
+        rampMs: quick ? 200 : 1000,
+        accounts: 64,
+        accountMaxInflight: 64,
+      };
+    case 3:
+      return {
+        kind: 'capacity',
+        streams: overrides.capacityStreams ?? (quick ? 100 : 2000),
+        frames: quick ? 10 : 40,
+        frameIntervalMs: quick ? 200 : 500,
+        charsPerFrame: 4,
+        difficulty: TRIVIAL_DIFFICULTY,
+        rampMs: quick ? 500 : 5000,
+        accounts: 64,
+        accountMaxInflight: 64,
+        sampleEveryMs: quick ? 250 : 1000,
+      };
+    case 4:
+      return {
+        kind: 'burst',
+        requests: quick ? 100 : 1000,
+        accounts: quick ? 10 : 50,
+        // Generations of ~0.4 s: the accounts (~125 answers/s) stay the bottleneck, so requests really
+        // wait in the gateway's queue and some time out with a 429, on any machine.
+        frames: quick ? 10 : 40,
+        frameIntervalMs: 10,
+        charsPerFrame: 4,
+        difficulty: TRIVIAL_DIFFICULTY,
+        queueTimeoutMs: quick ? 300 : 1000,
+        queueMaxLength: 1000,
+      };
+  }
+}
+
+/** Gateway environment a scenario needs besides PORT, HOST and DEEPSEEK_BASE_URL. */
+export function scenarioGatewayEnv(params: ScenarioParams): Record<string, string> {
+  switch (params.kind) {
+    case 'ttfb':
+      return {};
+    case 'streaming':
+    case 'capacity':
+      // Several streams per account: the relay is measured, not the per-account lock.
+      return { ACCOUNT_MAX_INFLIGHT: String(params.accountMaxInflight) };
+    case 'burst':
+      return {
+        ACCOUNT_MAX_INFLIGHT: '1',
+        QUEUE_TIMEOUT_MS: String(params.queueTimeoutMs),
+        QUEUE_MAX_LENGTH: String(params.queueMaxLength),
+      };
+  }
+}
+
+/** Fake account tokens for the benchmark (never real credentials; still never printed). */
+export function benchTokens(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `bench-account-${String(i).padStart(3, '0')}`);
+}
+
+/** Answer text that the fake splits into exactly `frames` frames of `charsPerFrame` characters. */
+export function replyText(frames: number, charsPerFrame: number): string {
+  const source = 'The quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs. ';
+  let text = '';
+  while (text.length < frames * charsPerFrame) text += source;
+  return text.slice(0, frames * charsPerFrame);
+}

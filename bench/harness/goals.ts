@@ -1,0 +1,89 @@
+import type { MetricRow } from '../common/messages';
+import type { ScenarioId } from '../common/scenarios';
+
+/** The targets of issue 7, checked against the gateway (working tree) figures. */
+export interface GoalVerdict {
+  scenario: ScenarioId;
+  goal: string;
+  measured: string;
+  met: boolean | null;
+}
+
+interface Goal {
+  scenario: ScenarioId;
+  goal: string;
+  check(value: (key: string) => number | null): { measured: string; met: boolean | null };
+}
+
+const fmt = (value: number | null, unit: string, digits = 1): string =>
+  value === null ? 'n/a' : `${value.toFixed(digits)} ${unit}`;
+
+const signed = (value: number | null, unit: string): string =>
+  value === null ? 'n/a' : `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(1)} ${unit}`;
+
+const GOALS: Goal[] = [
+  {
+    scenario: 1,
+    goal: 'TTFB within 5 ms of the direct client (at the mean PoW answer)',
+    check: (v) => {
+      const added = v('ttfb.addedAtMean');
+      return {
+        measured:
+          `${signed(added, 'ms')} (outside the solve interval: ${signed(v('ttfb.addedOutsideSolve'), 'ms')}; ` +
+          `raw best: ${signed(v('ttfb.addedMin'), 'ms')})`,
+        met: added === null ? null : added <= 5,
+      };
+    },
+  },
+  {
+    scenario: 2,
+    goal: 'CPU ≤ 30 ms per 1000 relayed frames (whole requests)',
+    check: (v) => {
+      const cpu = v('s2.cpuPer1000');
+      return { measured: fmt(cpu, 'ms'), met: cpu === null ? null : cpu <= 30 };
+    },
+  },
+  {
+    scenario: 2,
+    goal: 'gateway event-loop delay p99 ≤ 10 ms',
+    check: (v) => {
+      const eld = v('s2.eldP99');
+      return { measured: fmt(eld, 'ms', 2), met: eld === null ? null : eld <= 10 };
+    },
+  },
+  {
+    scenario: 3,
+    goal: 'all streams concurrently open without an error',
+    check: (v) => {
+      const errors = v('s3.errors');
+      return {
+        measured: `${v('s3.maxOpen') ?? 'n/a'} open at once, ${errors ?? 'n/a'} errors`,
+        met: errors === null ? null : errors === 0,
+      };
+    },
+  },
+  {
+    scenario: 3,
+    goal: '≤ 50 KB RSS per open stream',
+    check: (v) => {
+      const rss = v('s3.rssPerStream');
+      return { measured: fmt(rss, 'KB'), met: rss === null ? null : rss <= 50 };
+    },
+  },
+  {
+    scenario: 4,
+    goal: 'every request completes or gets the documented 429',
+    check: (v) => {
+      const other = v('s4.otherErrors');
+      return {
+        measured: `${v('s4.completed') ?? 'n/a'} completed, ${v('s4.rejected429') ?? 'n/a'} × 429, ${other ?? 'n/a'} other; wait p50 ${fmt(v('s4.waitP50'), 'ms', 0)} / p99 ${fmt(v('s4.waitP99'), 'ms', 0)}`,
+        met: other === null ? null : other === 0,
+      };
+    },
+  },
+];
+
+export function checkGoals(scenario: ScenarioId, rows: readonly MetricRow[], gatewayLabel: string): GoalVerdict[] {
+  const value = (key: string): number | null => rows.find((r) => r.key === key)?.values[gatewayLabel] ?? null;
+  return GOALS.filter((g) => g.scenario === scenario).map((g) => ({ scenario, goal: g.goal, ...g.check(value) }));
+}

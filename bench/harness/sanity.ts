@@ -1,0 +1,28 @@
+import type { ScenarioReport } from './report';
+
+/** The figure that shows a scenario really ran for a target, and what it must be. */
+const RAN: Record<number, { key: string; ok: (value: number) => boolean; what: string }> = {
+  1: { key: 'ttfb.p50', ok: (v) => v > 0, what: 'no TTFB sample' },
+  2: { key: 's2.frames', ok: (v) => v > 0, what: 'no frame received' },
+  3: { key: 's3.maxOpen', ok: (v) => v > 0, what: 'no stream opened' },
+  4: { key: 's4.otherErrors', ok: (v) => v === 0, what: 'requests neither completed nor answered 429' },
+};
+
+/**
+ * Problems that mean the harness itself did not work (not that the gateway is slow): a target without its
+ * basic figure. The harness exits non-zero on any, which makes `--quick` a smoke test.
+ */
+export function harnessProblems(reports: readonly ScenarioReport[], labels: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const report of reports) {
+    const check = RAN[report.id];
+    const row = report.rows.find((r) => r.key === check.key);
+    for (const label of labels) {
+      const value = row?.values[label];
+      if (value === null || value === undefined || !check.ok(value)) {
+        problems.push(`scenario ${report.id}, ${label}: ${check.what}`);
+      }
+    }
+  }
+  return problems;
+}
