@@ -11,6 +11,8 @@ export interface HarnessOptions {
   /** Use this already built gateway (a dist directory) instead of building the working tree. */
   gatewayDist: string | null;
   gatewayLogLevel: string;
+  /** Extra environment for the gateway(s), e.g. STREAM_COALESCE_MS=40. */
+  gatewayEnv: Record<string, string>;
   out: string | null;
   help: boolean;
 }
@@ -19,10 +21,11 @@ export const HARNESS_USAGE = `Usage: npm run bench -- [options]
   --scenario N          run scenario N only (1-4; repeat or comma-separate for several)
   --quick               small sizes: a smoke test of the whole harness
   --compare <git-ref>   also build <git-ref> in a temporary worktree and measure it in the same run
-  --cpu-prof            profile the gateway in an extra round of scenario 2 (written to bench/results/)
+  --cpu-prof            profile the gateway: an extra round of scenario 2, the measured burst of scenario 4
   --capacity-streams N  streams for scenario 3 (default 2000, quick 100)
   --gateway-dist DIR    measure this built gateway (e.g. dist) instead of building the working tree
   --gateway-log-level L LOG_LEVEL of the gateway(s) (default warn)
+  --gateway-env K=V     extra environment for the gateway(s) (repeatable), e.g. STREAM_COALESCE_MS=40
   --out FILE            JSON results file (default bench/results/bench-<time>.json)
   --help`;
 
@@ -35,6 +38,7 @@ export function parseHarnessArgs(argv: readonly string[]): HarnessOptions {
     capacityStreams: undefined,
     gatewayDist: null,
     gatewayLogLevel: 'warn',
+    gatewayEnv: {},
     out: null,
     help: false,
   };
@@ -67,6 +71,14 @@ export function parseHarnessArgs(argv: readonly string[]): HarnessOptions {
       case '--gateway-log-level':
         options.gatewayLogLevel = value();
         break;
+      case '--gateway-env': {
+        const [name, envValue] = value().split(/=(.*)/s, 2);
+        if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || envValue === undefined) {
+          throw new Error('--gateway-env takes NAME=VALUE');
+        }
+        options.gatewayEnv[name] = envValue;
+        break;
+      }
       case '--out':
         options.out = value();
         break;

@@ -45,7 +45,7 @@ export async function runScenario(run: Run, id: ScenarioId): Promise<ScenarioRep
     run.proxy ??= await startLatencyProxy(run.root, run.runDir, run.fake.url, params.addedLatencyMs);
     upstream = run.proxy.url;
   }
-  const gatewayEnv = scenarioGatewayEnv(params);
+  const gatewayEnv = { ...scenarioGatewayEnv(params), ...run.options.gatewayEnv };
   const gateways: RunningGateway[] = [];
   try {
     for (const build of run.builds) {
@@ -69,7 +69,10 @@ export async function runScenario(run: Run, id: ScenarioId): Promise<ScenarioRep
       fakePid: run.fake.pid,
       proxyControlUrl: run.proxy?.controlUrl,
       powWorkers: run.powWorkers,
-      cpuProfilePath: id === 2 && run.options.cpuProf ? join(run.runDir, CPU_PROFILE_FILE) : undefined,
+      cpuProfilePath:
+        run.options.cpuProf && (id === 2 || id === 4)
+          ? join(run.runDir, CPU_PROFILE_FILE.replace('2', String(id)))
+          : undefined,
     };
     const outcome = await run.load.run(job);
     return {

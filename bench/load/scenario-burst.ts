@@ -33,9 +33,13 @@ export async function runBurst(ctx: ScenarioContext, params: BurstParams): Promi
     await fake.prepare(params.accounts, params, false);
     ctx.log(`scenario 4: ${runner.spec.label}: ${params.requests} requests at once over ${params.accounts} accounts`);
     await runner.probe?.resetArrivals();
+    // With --cpu-prof the gateway is profiled during its measured burst (the profiler adds a little CPU).
+    const profiling = job.cpuProfilePath && runner.spec.kind === 'gateway' ? runner.probe : undefined;
+    await profiling?.startProfile();
     const phase = await startPhase(runner, job.fakePid);
     const outcomes = await fire(runner, params, tokens);
     const usage = await phase.finish();
+    if (profiling && job.cpuProfilePath) await profiling.stopProfile(job.cpuProfilePath);
     const relayCpuMs = runner.spec.kind === 'direct' ? usage.loadCpuMs : (usage.gatewayCpuMs ?? NaN);
     const arrivals = runner.probe ? await runner.probe.arrivals() : null;
     const timings = burstTimings(await fake.state(), outcomes, arrivals);

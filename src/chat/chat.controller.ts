@@ -76,6 +76,7 @@ export class ChatController {
     res.setHeader('x-accel-buffering', 'no');
     const readable = toSseReadable(frames, {
       keepAliveMs: this.config.keepAliveIntervalMs,
+      coalesceMs: this.config.streamCoalesceMs,
       errorFrame: (error) => this.errorFrame(error),
     });
     return new StreamableFile(readable, { type: 'text/event-stream' });

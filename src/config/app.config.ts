@@ -10,6 +10,8 @@ export const appConfig = registerAs('app', () => {
     maxMessages: env.MAX_MESSAGES ?? 2000,
     maxPromptChars: env.MAX_PROMPT_CHARS ?? 1_000_000,
     keepAliveIntervalMs: env.KEEPALIVE_INTERVAL_MS ?? 15_000,
+    /** Gather stream frames of this many ms into one write (0: write each frame at once). */
+    streamCoalesceMs: env.STREAM_COALESCE_MS ?? 0,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? 10_000,
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -36,6 +36,8 @@ interface Waiter {
   done: boolean;
   /** Tried once and found nothing free: now counts against the queue bound and has a deadline timer. */
   parked: boolean;
+  /** The candidate set's identity: waiters of one set blocked in a pass need not be checked again in it. */
+  readonly candidateKey: string;
   timer?: NodeJS.Timeout;
 }
 
@@ -75,6 +77,7 @@ export class SlotDispatcher {
         onAbort: () => this.finish(waiter, abortError()),
         done: false,
         parked: false,
+        candidateKey: request.candidates.map((account) => account.id).join(','),
       };
       request.signal?.addEventListener('abort', waiter.onAbort, { once: true });
       let index = this.waiters.length;
@@ -117,9 +120,16 @@ export class SlotDispatcher {
 
   private async pass(): Promise<void> {
     const unavailable = new Set<string>();
+    // A burst queues many requests for the same accounts: once one of them is parked in this pass, the
+    // rest of its set are too, without looking at every account again (that made a pass O(waiters × accounts)).
+    const blockedSets = new Set<string>();
     let nextChange = Number.POSITIVE_INFINITY;
     for (const waiter of [...this.waiters]) {
       if (waiter.done) continue;
+      if (blockedSets.has(waiter.candidateKey)) {
+        this.park(waiter, () => this.conditionsOf(waiter));
+        continue;
+      }
       const { candidates, scope } = waiter.request;
       const now = Date.now();
       const conditions = candidates.map((account) => this.health.condition(account.id, now));
@@ -143,7 +153,8 @@ export class SlotDispatcher {
         const condition = conditions[i];
         if (condition.kind !== 'ready') nextChange = Math.min(nextChange, condition.until);
       });
-      this.park(waiter, conditions);
+      blockedSets.add(waiter.candidateKey);
+      this.park(waiter, () => conditions);
     }
     this.scheduleWake(nextChange);
   }
@@ -168,10 +179,10 @@ export class SlotDispatcher {
     return false;
   }
 
-  private park(waiter: Waiter, conditions: readonly AccountCondition[]): void {
+  private park(waiter: Waiter, conditions: () => readonly AccountCondition[]): void {
     const now = Date.now();
     if (now >= waiter.request.deadline) {
-      this.finish(waiter, this.timeoutError(waiter, conditions, now));
+      this.finish(waiter, this.timeoutError(waiter, conditions(), now));
       return;
     }
     if (waiter.parked) return;
@@ -182,11 +193,13 @@ export class SlotDispatcher {
     waiter.parked = true;
     this.parkedCount++;
     waiter.timer = setTimeout(() => {
-      const at = Date.now();
-      const latest = waiter.request.candidates.map((account) => this.health.condition(account.id, at));
-      this.finish(waiter, this.timeoutError(waiter, latest, at));
+      this.finish(waiter, this.timeoutError(waiter, this.conditionsOf(waiter), Date.now()));
     }, waiter.request.deadline - now);
     waiter.timer.unref();
+  }
+
+  private conditionsOf(waiter: Waiter, now = Date.now()): AccountCondition[] {
+    return waiter.request.candidates.map((account) => this.health.condition(account.id, now));
   }
 
   private timeoutError(waiter: Waiter, conditions: readonly AccountCondition[], now: number): Error {

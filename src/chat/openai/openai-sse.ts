@@ -1,4 +1,4 @@
-import { endWith, filter, map, OperatorFunction, startWith } from 'rxjs';
+import { Observable, OperatorFunction } from 'rxjs';
 import type { OpenAiErrorBody } from '../../common/errors/openai-error';
 import type { ChatEvent } from '../events/chat-event';
 import { OpenAiChunkBuilder } from './openai-chunks';
@@ -70,15 +70,24 @@ export class OpenAiSseEncoder {
 
 /**
  * The whole OpenAI stream body: role frame, one frame per event, finish (+ usage) frames, `[DONE]`.
- * Errors pass through untouched; the caller turns them into `sseErrorFrame`.
+ * Errors pass through untouched; the caller turns them into `sseErrorFrame`. One operator on purpose:
+ * this runs once per upstream token.
  */
 export function toOpenAiSse(identity: CompletionIdentity, includeUsage: boolean): OperatorFunction<ChatEvent, string> {
-  const encoder = new OpenAiSseEncoder(identity, includeUsage);
   return (events) =>
-    events.pipe(
-      map((event) => encoder.encode(event)),
-      filter((frame) => frame !== ''),
-      startWith(encoder.start()),
-      endWith(SSE_DONE_FRAME),
-    );
+    new Observable<string>((subscriber) => {
+      const encoder = new OpenAiSseEncoder(identity, includeUsage);
+      subscriber.next(encoder.start());
+      return events.subscribe({
+        next: (event) => {
+          const frame = encoder.encode(event);
+          if (frame !== '') subscriber.next(frame);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          subscriber.next(SSE_DONE_FRAME);
+          subscriber.complete();
+        },
+      });
+    });
 }

@@ -1,0 +1,95 @@
+import type { Readable } from 'node:stream';
+import { Subject } from 'rxjs';
+import { SSE_KEEP_ALIVE_FRAME, toSseReadable } from './sse-readable';
+
+const errorFrame = (error: unknown) => `data: {"error":${JSON.stringify(String(error))}}\n\n`;
+
+/** Everything the readable pushed, as the pieces it pushed them in. */
+function collect(readable: Readable): string[] {
+  const pieces: string[] = [];
+  readable.on('data', (chunk: Buffer) => pieces.push(chunk.toString()));
+  return pieces;
+}
+
+describe('toSseReadable', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('should write every frame at once and end when the frames complete', async () => {
+    const frames = new Subject<string>();
+    const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame });
+    const pieces = collect(readable);
+    await Promise.resolve();
+    frames.next('a');
+    frames.next('b');
+    frames.complete();
+    await jest.runOnlyPendingTimersAsync();
+    expect(pieces).toEqual(['a', 'b']);
+    expect(readable.readableEnded).toBe(true);
+  });
+
+  it('should end with the error frame when the frames fail', async () => {
+    const frames = new Subject<string>();
+    const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame });
+    const pieces = collect(readable);
+    await Promise.resolve();
+    frames.next('a');
+    frames.error('boom');
+    await jest.runOnlyPendingTimersAsync();
+    expect(pieces.join('')).toBe('a' + errorFrame('boom'));
+  });
+
+  it('should send keep-alive comments while the frames are still pending', async () => {
+    let open!: (frames: Subject<string>) => void;
+    const pending = new Promise<Subject<string>>((resolve) => (open = resolve));
+    const readable = toSseReadable(pending, { keepAliveMs: 1000, errorFrame });
+    const pieces = collect(readable);
+    await jest.advanceTimersByTimeAsync(2500);
+    expect(pieces).toEqual([SSE_KEEP_ALIVE_FRAME, SSE_KEEP_ALIVE_FRAME]);
+    const frames = new Subject<string>();
+    open(frames);
+    await Promise.resolve();
+    frames.next('a');
+    expect(pieces.at(-1)).toBe('a');
+  });
+
+  it('should gather the frames of a coalescing window into one write, the first one at once', async () => {
+    const frames = new Subject<string>();
+    const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame, coalesceMs: 40 });
+    const pieces = collect(readable);
+    await jest.advanceTimersByTimeAsync(0);
+    frames.next('a');
+    frames.next('b');
+    await jest.advanceTimersByTimeAsync(10);
+    frames.next('c');
+    expect(pieces).toEqual(['a']);
+    await jest.advanceTimersByTimeAsync(30);
+    expect(pieces).toEqual(['a', 'bc']);
+    await jest.advanceTimersByTimeAsync(100);
+    frames.next('d');
+    expect(pieces).toEqual(['a', 'bc', 'd']);
+  });
+
+  it('should flush gathered frames before the end', async () => {
+    const frames = new Subject<string>();
+    const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame, coalesceMs: 40 });
+    const pieces = collect(readable);
+    await Promise.resolve();
+    frames.next('a');
+    frames.next('b');
+    frames.complete();
+    await jest.runOnlyPendingTimersAsync();
+    expect(pieces).toEqual(['a', 'b']);
+    expect(readable.readableEnded).toBe(true);
+  });
+
+  it('should drop the subscription when the readable is destroyed (client gone)', async () => {
+    const frames = new Subject<string>();
+    const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame });
+    collect(readable);
+    await Promise.resolve();
+    expect(frames.observed).toBe(true);
+    readable.destroy();
+    expect(frames.observed).toBe(false);
+  });
+});
