@@ -20,11 +20,13 @@ describe('toSseReadable', () => {
     const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame });
     const pieces = collect(readable);
     await Promise.resolve();
+    frames.next('role');
     frames.next('a');
     frames.next('b');
+    frames.next('c');
     frames.complete();
     await jest.runOnlyPendingTimersAsync();
-    expect(pieces).toEqual(['a', 'b']);
+    expect(pieces.join('')).toBe('roleabc');
     expect(readable.readableEnded).toBe(true);
   });
 
@@ -53,21 +55,22 @@ describe('toSseReadable', () => {
     expect(pieces.at(-1)).toBe('a');
   });
 
-  it('should gather the frames of a coalescing window into one write, the first one at once', async () => {
+  it('should gather the frames of a coalescing window into one write, the first two at once', async () => {
     const frames = new Subject<string>();
     const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame, coalesceMs: 40 });
     const pieces = collect(readable);
     await jest.advanceTimersByTimeAsync(0);
+    frames.next('role');
     frames.next('a');
     frames.next('b');
     await jest.advanceTimersByTimeAsync(10);
     frames.next('c');
-    expect(pieces).toEqual(['a']);
+    expect(pieces).toEqual(['role', 'a']);
     await jest.advanceTimersByTimeAsync(30);
-    expect(pieces).toEqual(['a', 'bc']);
+    expect(pieces).toEqual(['role', 'a', 'bc']);
     await jest.advanceTimersByTimeAsync(100);
     frames.next('d');
-    expect(pieces).toEqual(['a', 'bc', 'd']);
+    expect(pieces).toEqual(['role', 'a', 'bc', 'd']);
   });
 
   it('should flush gathered frames before the end', async () => {
@@ -75,11 +78,13 @@ describe('toSseReadable', () => {
     const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame, coalesceMs: 40 });
     const pieces = collect(readable);
     await Promise.resolve();
+    frames.next('role');
     frames.next('a');
     frames.next('b');
+    frames.next('c');
     frames.complete();
     await jest.runOnlyPendingTimersAsync();
-    expect(pieces).toEqual(['a', 'b']);
+    expect(pieces.join('')).toBe('roleabc');
     expect(readable.readableEnded).toBe(true);
   });
 

@@ -10,7 +10,8 @@ export interface SseReadableOptions {
   errorFrame: (error: unknown) => string;
   /**
    * 0: every frame is written at once. N: after a write, frames of the next N ms are gathered into one
-   * write (one system call instead of several), trading up to N ms of smoothness for CPU.
+   * write (one system call instead of several), trading up to N ms of smoothness for CPU. The first two
+   * frames (the role chunk and the first token) always go out at once, so time to first token is kept.
    */
   coalesceMs?: number;
 }
@@ -31,6 +32,7 @@ export function toSseReadable(
   let gathered = '';
   let flushTimer: NodeJS.Timeout | null = null;
   let lastPushAt = 0;
+  let pushes = 0;
   const readable = new Readable({
     read() {},
     destroy(error, callback) {
@@ -45,7 +47,7 @@ export function toSseReadable(
   const push = (text: string): void => {
     wrote = true;
     readable.push(text);
-    if (coalesceMs > 0) lastPushAt = Date.now();
+    if (coalesceMs > 0 && ++pushes >= 2) lastPushAt = Date.now();
   };
   const flush = (): void => {
     if (flushTimer) clearTimeout(flushTimer);
