@@ -8,6 +8,7 @@ function powHeader(input: string): string {
     cwd: ROOT,
     input,
     env: { ...process.env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+    stdio: ['pipe', 'pipe', 'pipe'],
   }).toString();
 }
 
