@@ -2,7 +2,13 @@ import { Logger } from '@nestjs/common';
 import { take } from 'rxjs';
 import { startFakeDeepSeek, type FakeDeepSeek, type FaultSpec } from '../../test/fake-deepseek';
 import type { HttpDeepSeekClient } from './http-deepseek.client';
-import { ALICE, ClientFactory, collect, completionOptions, RecordingPowSolver } from './http/testing/client-kit';
+import {
+  ALICE,
+  ClientFactory,
+  collect,
+  completionOptions,
+  RecordingPowSolver,
+} from '../../test/utils/deepseek/client-kit';
 import { MAX_POW_DIFFICULTY } from './pow/pow-search';
 import { WorkerPowSolver } from './pow/worker-pow-solver';
 

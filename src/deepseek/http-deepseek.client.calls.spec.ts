@@ -16,7 +16,7 @@ import {
   STRANGER,
   upstreamErrorOf,
   USER_AGENT,
-} from './http/testing/client-kit';
+} from '../../test/utils/deepseek/client-kit';
 import { WorkerPowSolver } from './pow/worker-pow-solver';
 
 jest.setTimeout(60_000);

@@ -10,7 +10,7 @@ import {
   errorText,
   RecordingPowSolver,
   seenErrors,
-} from './http/testing/client-kit';
+} from '../../test/utils/deepseek/client-kit';
 import { WorkerPowSolver } from './pow/worker-pow-solver';
 
 // The PoW worker compiles TypeScript on start; the machine is shared.

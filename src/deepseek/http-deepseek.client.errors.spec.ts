@@ -12,7 +12,7 @@ import {
   RecordingPowSolver,
   seenErrors,
   upstreamErrorOf,
-} from './http/testing/client-kit';
+} from '../../test/utils/deepseek/client-kit';
 import { WorkerPowSolver } from './pow/worker-pow-solver';
 import type { UpstreamError } from './upstream-error';
 

@@ -2,7 +2,13 @@ import { Logger } from '@nestjs/common';
 import { startFakeDeepSeek, type FakeDeepSeek } from '../../test/fake-deepseek';
 import { describeWithShared, loadCaptures } from '../../test/utils/shared-fixtures';
 import type { HttpDeepSeekClient } from './http-deepseek.client';
-import { ALICE, ClientFactory, collect, completionOptions, RecordingPowSolver } from './http/testing/client-kit';
+import {
+  ALICE,
+  ClientFactory,
+  collect,
+  completionOptions,
+  RecordingPowSolver,
+} from '../../test/utils/deepseek/client-kit';
 import { WorkerPowSolver } from './pow/worker-pow-solver';
 
 jest.setTimeout(60_000);

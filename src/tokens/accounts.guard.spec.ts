@@ -3,7 +3,7 @@ import request from 'supertest';
 import { Account, accountIdOf } from './account';
 import { AccountsGuard } from './accounts.guard';
 import { RequestAccounts } from './request-accounts.decorator';
-import { startTokensApp } from './testing/start-tokens-app';
+import { startTokensApp } from '../../test/utils/tokens/start-tokens-app';
 
 /** Stands in for the chat controller: guarded, reads the accounts, answers their ids. */
 @Controller('probe')

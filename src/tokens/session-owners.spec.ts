@@ -1,5 +1,5 @@
 import { InMemorySessionOwners } from './in-memory-session-owners';
-import { testTokensConfig } from './testing/test-tokens-config';
+import { testTokensConfig } from '../../test/utils/tokens/test-tokens-config';
 
 describe('InMemorySessionOwners', () => {
   afterEach(() => jest.useRealTimers());

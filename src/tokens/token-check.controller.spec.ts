@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { UpstreamError } from '../deepseek/upstream-error';
-import { FakeDeepSeekClient } from './testing/fake-deepseek-client';
-import { startTokensApp } from './testing/start-tokens-app';
+import { FakeDeepSeekClient } from '../../test/fakes/fake-deepseek-client';
+import { startTokensApp } from '../../test/utils/tokens/start-tokens-app';
 import { TokenPool } from './token-pool';
 
 describe('POST /token/check', () => {

@@ -3,8 +3,8 @@ import type { TokensConfig } from '../config/tokens.config';
 import { UpstreamError } from '../deepseek/upstream-error';
 import { createAccount } from './account';
 import type { LeaseRequest } from './token-pool';
-import { createTestPool, TestPool } from './testing/create-test-pool';
-import { flush, stateOf } from './testing/settle';
+import { createTestPool, TestPool } from '../../test/utils/tokens/create-test-pool';
+import { flush, stateOf } from '../../test/utils/promise-state';
 
 const alice = createAccount('tok-alice');
 const bob = createAccount('tok-bob');

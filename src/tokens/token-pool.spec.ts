@@ -1,9 +1,9 @@
 import { OpenAiError } from '../common/errors/openai-error';
 import { Account, createAccount } from './account';
 import type { AccountLease, LeaseRequest } from './token-pool';
-import { CountingUpstream } from './testing/counting-upstream';
-import { createTestPool, TestPool } from './testing/create-test-pool';
-import { flush, stateOf } from './testing/settle';
+import { CountingUpstream } from '../../test/fakes/counting-upstream';
+import { createTestPool, TestPool } from '../../test/utils/tokens/create-test-pool';
+import { flush, stateOf } from '../../test/utils/promise-state';
 import type { TokensConfig } from '../config/tokens.config';
 
 const TOKENS = ['tok-alice', 'tok-bob', 'tok-carol'];

@@ -1,15 +1,11 @@
 import { Agent, request } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import {
-  chatBody,
-  expectNoSecrets,
-  expectSettled,
-  makeTokens,
-  readSse,
-  type ReliabilityStack,
-  startReliabilityStack,
-} from '../e2e/reliability/support';
+import { chatBody, readSse } from '../utils/chat-http';
+import { LogCapture } from '../utils/log-capture';
+import { expectNoSecrets, makeTokens } from '../utils/secrets';
+import { expectSettled } from '../utils/settle';
+import { type Stack, startStack } from '../utils/stack';
 
 const CLIENTS = 500;
 const ACCOUNTS = 20;
@@ -40,16 +36,18 @@ describe('soak: 500 concurrent streaming clients over 20 accounts', () => {
   const tokens = makeTokens('soak', ACCOUNTS);
   // A connection per client, as 500 separate clients have (reused idle sockets race the server's keep-alive timeout).
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
-  let stack: ReliabilityStack;
+  let stack: Stack;
+  const logs = new LogCapture();
 
   beforeAll(async () => {
-    stack = await startReliabilityStack({
+    stack = await startStack({
       tokens,
       // Real per-account locks upstream: a second generation on an account is refused as busy.
       fake: { allowConcurrentGenerations: false, tokenDelayMs: 1, reply: { content: REPLY } },
       // A short queue and short waits, so every round also ends requests in each documented way: 429 when the
       // queue is full, and a queue timeout after the stream committed to 200 as its only (error) frame.
       env: { QUEUE_MAX_LENGTH: String(QUEUE_MAX), QUEUE_TIMEOUT_MS: '4000', KEEPALIVE_INTERVAL_MS: '2000' },
+      logger: logs,
     });
   });
   afterAll(async () => {
@@ -125,7 +123,7 @@ describe('soak: 500 concurrent streaming clients over 20 accounts', () => {
     const [first, , last] = figures;
     expect(last.rssMb).toBeLessThanOrEqual(first.rssMb * 1.1);
     expect(last.heapMb).toBeLessThanOrEqual(first.heapMb * 1.1);
-    expectNoSecrets(stack.logs.text(), tokens, 'the gateway log of the soak');
+    expectNoSecrets(logs.text(), tokens, 'the gateway log of the soak');
   });
 });
 

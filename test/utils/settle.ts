@@ -2,30 +2,53 @@ import type { PoolSnapshot } from '../../src/tokens/token-pool';
 import type { Stack } from './stack';
 
 const POLL_MS = 5;
-const TIMEOUT_MS = 5000;
+const SETTLE_TIMEOUT_MS = 5000;
 
-async function poll<T>(read: () => T, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + TIMEOUT_MS;
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function pollUntil<T>(
+  read: () => T | Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  failure: (last: T) => string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = read();
+    const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`${what} did not settle within ${TIMEOUT_MS} ms: ${JSON.stringify(value)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    if (Date.now() > deadline) throw new Error(failure(value));
+    await sleep(POLL_MS);
   }
 }
 
+/** Polls until `predicate` holds; fails after `timeoutMs`. */
+export async function waitUntil(predicate: () => boolean, timeoutMs = 3000): Promise<void> {
+  await pollUntil(predicate, Boolean, timeoutMs, () => 'condition not met in time');
+}
+
+/** Polls until `check` gives a value other than undefined, and returns it; fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 3000): Promise<T> {
+  const value = await pollUntil(
+    check,
+    (v) => v !== undefined,
+    timeoutMs,
+    () => 'condition not met in time',
+  );
+  return value as T;
+}
+
 /**
- * Waits until nothing is held on either side: the fake has no generation in flight and no open stream,
- * and the gateway holds no lease and has nobody waiting. Returns the pool snapshot for further checks.
+ * Nothing leaked: waits until nothing is held on either side (the fake has no generation in flight and
+ * no open stream; the gateway holds no lease, counts no busy account and has nobody waiting), since
+ * releases travel through the event loop. Returns the pool snapshot for further checks.
  */
-export async function expectSettled(stack: Stack): Promise<PoolSnapshot> {
-  await stack.fake.waitFor((state) => state.inFlight === 0 && state.openStreams === 0, TIMEOUT_MS);
-  const pool = await poll(
+export async function expectSettled(stack: Stack, timeoutMs = SETTLE_TIMEOUT_MS): Promise<PoolSnapshot> {
+  await stack.fake.waitFor((state) => state.inFlight === 0 && state.openStreams === 0, timeoutMs);
+  const pool = await pollUntil(
     () => stack.pool(),
     (snapshot) => snapshot.leases === 0 && snapshot.busy === 0 && snapshot.waiting === 0,
-    'the gateway pool',
+    timeoutMs,
+    (snapshot) => `the gateway pool did not settle within ${timeoutMs} ms: ${JSON.stringify(snapshot)}`,
   );
   expect(pool).toMatchObject({ leases: 0, busy: 0, waiting: 0 });
   expect(stack.fake.state()).toMatchObject({ inFlight: 0, openStreams: 0 });

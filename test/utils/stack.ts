@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import OpenAI from 'openai';
 import { startFakeDeepSeek, type FakeDeepSeek } from '../fake-deepseek';
 import type { FakeOptions } from '../fake-deepseek/types';
@@ -6,6 +7,7 @@ import { startTestApp, type TestApp } from './test-app';
 
 export interface Stack {
   fake: FakeDeepSeek;
+  /** The gateway; `server.url` is its origin, `http://127.0.0.1:<port>`. */
   server: TestApp;
   /** The gateway's base URL for OpenAI clients: `http://127.0.0.1:<port>/v1`. */
   baseURL: string;
@@ -22,6 +24,11 @@ export interface StackOptions {
   fake?: FakeOptions;
   /** Gateway environment variables (DEEPSEEK_BASE_URL is set for you). */
   env?: Record<string, string>;
+  /**
+   * Receives every log line of the gateway, boot included (default: errors and warnings on the console):
+   * a `LogCapture`, or a `JsonLogCapture`'s `logger` (test/utils/log-capture.ts).
+   */
+  logger?: LoggerService;
 }
 
 /** The real gateway on port 0 in front of the fake DeepSeek upstream, both on 127.0.0.1. */
@@ -30,7 +37,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const fake = await startFakeDeepSeek({ accounts: tokens, powDifficulty: 1000, ...options.fake });
   let server: TestApp;
   try {
-    server = await startTestApp({ DEEPSEEK_BASE_URL: fake.url, ...options.env });
+    server = await startTestApp({ DEEPSEEK_BASE_URL: fake.url, ...options.env }, { logger: options.logger });
   } catch (error) {
     await fake.close();
     throw error;

@@ -1,6 +1,6 @@
 import { startFakeDeepSeek, type FakeDeepSeek } from '../../../test/fake-deepseek';
 import { UpstreamError } from '../upstream-error';
-import { ALICE, clientConfig, sendJsonText, startStub, upstreamErrorOf } from './testing/client-kit';
+import { ALICE, clientConfig, sendJsonText, startStub, upstreamErrorOf } from '../../../test/utils/deepseek/client-kit';
 import { UpstreamTransport } from './upstream-transport';
 
 jest.setTimeout(30_000);

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describeWithShared, loadCaptures, type Capture } from '../../../test/utils/shared-fixtures';
 import type { DeepSeekEvent } from './deepseek-event';
-import { chunked, eventsOfType, foldText, parse, parseBodies, type ParseResult } from './stream-test-kit';
+import {
+  chunked,
+  eventsOfType,
+  foldText,
+  parse,
+  parseBodies,
+  type ParseResult,
+} from '../../../test/utils/deepseek/stream-test-kit';
 
 const captures = loadCaptures();
 const singleRound = captures.filter((capture) => capture.expected.rounds_count === 1);

@@ -1,4 +1,4 @@
-import { eventsOfType, named, parse, sseBody } from './stream-test-kit';
+import { eventsOfType, named, parse, sseBody } from '../../../test/utils/deepseek/stream-test-kit';
 
 const BUSY = 'A message is being generated, please try again later.';
 const snapshot = (response: Record<string, unknown>) => ({

@@ -1,4 +1,4 @@
-import { eventsOfType, named, parse, sseBody } from './stream-test-kit';
+import { eventsOfType, named, parse, sseBody } from '../../../test/utils/deepseek/stream-test-kit';
 
 const READY = named('ready', { request_message_id: 1, response_message_id: 2 });
 const CLOSE = named('close', { click_behavior: 'none', auto_resume: false });

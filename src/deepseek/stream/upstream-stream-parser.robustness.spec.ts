@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import type { ParserLogger } from './parser-logger';
 import { bareStringToken } from './stream-event-decoder';
-import { chunked, eventsOfType, foldText, named, parse, parseBodies, sseBody } from './stream-test-kit';
+import {
+  chunked,
+  eventsOfType,
+  foldText,
+  named,
+  parse,
+  parseBodies,
+  sseBody,
+} from '../../../test/utils/deepseek/stream-test-kit';
 
 const snapshot = (fragments: unknown[], extra: Record<string, unknown> = {}) => ({
   v: { response: { message_id: 2, parent_id: 1, status: 'WIP', fragments, ...extra } },

@@ -43,7 +43,11 @@ describe("the old server's surface (e2e)", () => {
     ['deepseek-search-silent', { thinking: false, search: true }],
     ['deepseek-r1-fold', { thinking: true, search: false }],
   ])('should accept the old model name %s and echo it', async (model, flags) => {
-    const res = await postChat(stack.baseURL, { model, messages: [{ role: 'user', content: '你是谁？' }] }, TOKENS);
+    const res = await postChat(
+      stack.baseURL,
+      { model, messages: [{ role: 'user', content: '你是谁？' }] },
+      { tokens: TOKENS },
+    );
 
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ model, object: 'chat.completion', choices: [{ finish_reason: 'stop' }] });

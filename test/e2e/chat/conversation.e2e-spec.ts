@@ -95,7 +95,7 @@ describe('native continuation with conversation_id (e2e)', () => {
       const res = await postChat(
         stack.baseURL,
         { model: 'deepseek-chat', stream: i === 1, conversation_id: id, messages: [{ role: 'user', content: text }] },
-        reordered,
+        { tokens: reordered },
       );
       id = i === 1 ? readChatStream(res.text).chunks[0].id : res.json.id;
     }
@@ -163,7 +163,7 @@ describe('native continuation with conversation_id (e2e)', () => {
     const res = await postChat(
       stack.baseURL,
       { model: 'deepseek-chat', conversation_id: 'not-a-conversation', messages: [{ role: 'user', content: 'Hi' }] },
-      [TOKENS[0]],
+      { tokens: [TOKENS[0]] },
     );
 
     expect(res.status).toBe(400);
@@ -187,7 +187,7 @@ describe('native continuation with conversation_id (e2e)', () => {
     const res = await postChat(
       stack.baseURL,
       { model: 'deepseek-chat', conversation_id: first.id, messages: [{ role: 'user', content: 'Yours?' }] },
-      [TOKENS[1], TOKENS[2]],
+      { tokens: [TOKENS[1], TOKENS[2]] },
     );
 
     expect(res.status).toBe(400);
@@ -208,7 +208,7 @@ describe('native continuation with conversation_id (e2e)', () => {
         conversation_id: first.id.replace(/@2$/, '@99'),
         messages: [{ role: 'user', content: 'Hi' }],
       },
-      [TOKENS[0]],
+      { tokens: [TOKENS[0]] },
     );
 
     expect(res.status).toBe(400);

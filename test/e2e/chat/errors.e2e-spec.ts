@@ -4,8 +4,8 @@ import { ChatOpenAI } from '@langchain/openai';
 import { streamText } from 'ai';
 import OpenAI from 'openai';
 import { startFakeDeepSeek, type FaultSpec } from '../../fake-deepseek';
-import { type ReliabilityStack, startReliabilityStack } from '../reliability/support';
 import { postChat, rawRequest, readChatStream, type RawResponse } from '../../utils/chat-http';
+import { LogCapture } from '../../utils/log-capture';
 import { expectSettled } from '../../utils/settle';
 import { startStack, type Stack } from '../../utils/stack';
 import { startTestApp, type TestApp } from '../../utils/test-app';
@@ -62,7 +62,7 @@ describe('errors, by status, as clients see them (e2e)', () => {
     postChat(
       stack.baseURL,
       { model: 'deepseek-chat', stream, messages: [{ role: 'user', content: 'Hello?' }], ...extra },
-      [token],
+      { tokens: [token] },
     );
   const sdk = (token: string) => new OpenAI({ baseURL: stack.baseURL, apiKey: token, maxRetries: 0 });
   const rejection = (promise: Promise<unknown>) =>
@@ -400,7 +400,7 @@ describe('an upstream that cannot be reached (e2e)', () => {
     const res = await postChat(
       `${server.url}/v1`,
       { model: 'deepseek-chat', stream, messages: [{ role: 'user', content: 'Hello?' }] },
-      ['tok-unreachable'],
+      { tokens: ['tok-unreachable'] },
     );
 
     expectError(res, 502, { type: 'server_error', code: 'upstream_unreachable' });
@@ -408,10 +408,11 @@ describe('an upstream that cannot be reached (e2e)', () => {
 });
 
 describe('a client that goes away mid-answer (e2e)', () => {
-  let stack: ReliabilityStack;
+  let stack: Stack;
+  const logs = new LogCapture();
 
   beforeAll(async () => {
-    stack = await startReliabilityStack({ tokens: ['tok-leaver'], fake: { tokenDelayMs: 20 } });
+    stack = await startStack({ tokens: ['tok-leaver'], fake: { tokenDelayMs: 20 }, logger: logs });
   });
   afterAll(() => stack.close());
 
@@ -440,6 +441,6 @@ describe('a client that goes away mid-answer (e2e)', () => {
     // Stopped early, whether stop_stream or the dropped connection reached the upstream first.
     const messages = Object.values(stack.fake.state().sessions).flatMap((session) => session.messages);
     expect(messages.map((message) => message.status)).toEqual(['INCOMPLETE', 'INCOMPLETE']);
-    expect(stack.logs.lines.filter((line) => /^(error|fatal) /.test(line))).toEqual([]);
+    expect(logs.lines.filter((line) => /^(error|fatal) /.test(line))).toEqual([]);
   });
 });

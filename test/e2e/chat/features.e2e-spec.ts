@@ -41,12 +41,12 @@ describe('chat features through the gateway (e2e)', () => {
 
   const messages = [{ role: 'user', content: 'What is the capital of France?' }];
   const stream = async (body: Record<string, unknown>) => {
-    const res = await postChat(stack.baseURL, { messages, ...body, stream: true }, [TOKEN]);
+    const res = await postChat(stack.baseURL, { messages, ...body, stream: true }, { tokens: [TOKEN] });
     expect(res.status).toBe(200);
     return readChatStream(res.text);
   };
   const complete = async (body: Record<string, unknown>) => {
-    const res = await postChat(stack.baseURL, { messages, ...body }, [TOKEN]);
+    const res = await postChat(stack.baseURL, { messages, ...body }, { tokens: [TOKEN] });
     expect(res.status).toBe(200);
     return res.json;
   };
@@ -260,7 +260,7 @@ describe('chat features through the gateway (e2e)', () => {
       stack.fake.reset();
       stack.fake.configure({ ...config, format });
       if (fault) stack.fake.addFault({ ...fault, account: TOKEN } as FaultSpec);
-      const res = await postChat(stack.baseURL, { messages, ...body }, [TOKEN]);
+      const res = await postChat(stack.baseURL, { messages, ...body }, { tokens: [TOKEN] });
       expect(res.status).toBe(200);
       expect(onlyUpstreamMessage(stack.fake).format).toBe(format);
       return res;

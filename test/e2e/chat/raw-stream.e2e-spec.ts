@@ -35,9 +35,11 @@ describe('the stream, byte by byte, over node:http (e2e)', () => {
         stream_options: { include_usage: true },
         messages: [{ role: 'user', content: 'Is it good?' }],
       },
-      [TOKEN],
-      // The openai SDK sends this even for streams: the body's `stream` decides (client-api.md §1.1).
-      { accept: 'application/json', 'x-request-id': 'raw-1' },
+      {
+        tokens: [TOKEN],
+        // The openai SDK sends this even for streams: the body's `stream` decides (client-api.md §1.1).
+        headers: { accept: 'application/json', 'x-request-id': 'raw-1' },
+      },
     );
 
     expect(res.status).toBe(200);
@@ -79,7 +81,7 @@ describe('the stream, byte by byte, over node:http (e2e)', () => {
     const res = await postChat(
       stack.baseURL,
       { model: 'deepseek-chat', stream: true, messages: [{ role: 'user', content: 'Is it good?' }] },
-      [TOKEN],
+      { tokens: [TOKEN] },
     );
 
     const id = `${onlyUpstreamMessage(stack.fake).sessionId}@2`;
@@ -107,7 +109,7 @@ describe('the stream, byte by byte, over node:http (e2e)', () => {
     const res = await postChat(
       stack.baseURL,
       { model: 'deepseek-chat', stream: true, messages: [{ role: 'user', content: 'Is it good?' }] },
-      [TOKEN],
+      { tokens: [TOKEN] },
     );
 
     expect(res.status).toBe(200);
@@ -146,7 +148,7 @@ describe('a stream whose pre-flight outlasts the keep-alive interval (e2e)', () 
     const res = await postChat(
       stack.baseURL,
       { model: 'deepseek-chat', stream: true, messages: [{ role: 'user', content: 'Slowly.' }] },
-      [TOKEN],
+      { tokens: [TOKEN] },
     );
 
     expect(res.status).toBe(200);
@@ -169,7 +171,7 @@ describe('a stream whose pre-flight outlasts the keep-alive interval (e2e)', () 
     const res = await postChat(
       stack.baseURL,
       { model: 'deepseek-chat', stream: true, messages: [{ role: 'user', content: 'Slowly.' }] },
-      [TOKEN],
+      { tokens: [TOKEN] },
     );
 
     expect(res.status).toBe(200);

@@ -1,5 +1,9 @@
 import { accountIdOf } from '../../../src/tokens/account';
-import { chat, eventually, get, JsonLogCapture, type OpsStack, readStream, startOpsStack } from './support';
+import { postChat, rawRequest, readChatStream } from '../../utils/chat-http';
+import { JsonLogCapture } from '../../utils/log-capture';
+import { expectNoSecrets } from '../../utils/secrets';
+import { eventually } from '../../utils/settle';
+import { type Stack, startStack } from '../../utils/stack';
 
 const TOKENS = ['tok-log-a-Zq8vT3kLmP0sWx7rYb2N', 'tok-log-b-Hx4pR9tYu2WqLk5sMn7B'];
 const PROMPT = 'PROMPT-MARKER-7d1e please keep this between us';
@@ -11,25 +15,19 @@ const body = (stream: boolean) => ({ model: 'deepseek-chat', stream, messages: [
 /** Every secret and payload a log line must never hold. */
 const FORBIDDEN = [...TOKENS, TOKENS.join(','), PROMPT, 'PROMPT-MARKER', REPLY, 'COMPLETION-MARKER'];
 
-function expectNothingSecret(text: string, secrets: readonly string[]): void {
-  // Names the position of what leaked, never the secret itself.
-  const found = secrets.flatMap((secret, index) => (text.includes(secret) ? [`#${index}`] : []));
-  expect(found).toEqual([]);
-}
-
 describe('the access log (e2e)', () => {
   // The whole stack (PoW worker threads, paced streams) is slow on a busy CI machine; no test relies on timing.
   jest.setTimeout(30_000);
 
   let logs: JsonLogCapture;
-  let stack: OpsStack;
+  let stack: Stack;
   const auth = { authorization: `Bearer ${TOKENS.join(',')}` };
   const lineFor = (requestId: string) =>
     eventually(() => logs.access().find((entry) => entry.request_id === requestId));
 
   beforeAll(async () => {
     logs = new JsonLogCapture();
-    stack = await startOpsStack({ tokens: TOKENS, logger: logs.logger, fake: { reply: { content: REPLY } } });
+    stack = await startStack({ tokens: TOKENS, logger: logs.logger, fake: { reply: { content: REPLY } } });
   });
   afterAll(async () => {
     await stack.close();
@@ -37,11 +35,13 @@ describe('the access log (e2e)', () => {
   });
 
   it('should write one JSON line per chat request with the documented fields', async () => {
-    const plain = await chat(stack.url, body(false), { ...auth, 'x-request-id': 'ops-plain-1' });
+    const plain = await postChat(stack.baseURL, body(false), { headers: { ...auth, 'x-request-id': 'ops-plain-1' } });
     expect(plain.status).toBe(200);
-    const streamed = await chat(stack.url, body(true), { ...auth, 'x-request-id': 'ops-stream-1' });
-    expect(readStream(streamed.text)).toMatchObject({ content: REPLY, done: true });
-    expect(streamed.headers.get('x-request-id')).toBe('ops-stream-1');
+    const streamed = await postChat(stack.baseURL, body(true), {
+      headers: { ...auth, 'x-request-id': 'ops-stream-1' },
+    });
+    expect(readChatStream(streamed.text)).toMatchObject({ content: REPLY, done: true });
+    expect(streamed.headers['x-request-id']).toBe('ops-stream-1');
 
     const accounts = TOKENS.map(accountIdOf);
     for (const [requestId, stream] of [
@@ -75,16 +75,16 @@ describe('the access log (e2e)', () => {
   });
 
   it('should make up a request id when the client sends none, and log the one it returned', async () => {
-    const res = await chat(stack.url, body(false), auth);
-    const id = res.headers.get('x-request-id');
+    const res = await postChat(stack.baseURL, body(false), { headers: auth });
+    const id = res.headers['x-request-id'];
     expect(id).toMatch(/^req_[0-9a-f]{24}$/);
-    expect(await lineFor(id!)).toMatchObject({ status: 200, route: CHAT_ROUTE });
+    expect(await lineFor(id as string)).toMatchObject({ status: 200, route: CHAT_ROUTE });
   });
 
   it('should log an upstream error inside a stream with its kind, as a warning', async () => {
     stack.fake.addFault({ fault: 'disconnect', endpoint: 'completion', params: { afterTokens: 2 } });
-    const res = await chat(stack.url, body(true), { ...auth, 'x-request-id': 'ops-cut-1' });
-    expect(readStream(res.text).error).toBeDefined();
+    const res = await postChat(stack.baseURL, body(true), { headers: { ...auth, 'x-request-id': 'ops-cut-1' } });
+    expect(readChatStream(res.text).error).toBeDefined();
     expect(await lineFor('ops-cut-1')).toMatchObject({
       level: 'warn',
       status: 200,
@@ -94,20 +94,20 @@ describe('the access log (e2e)', () => {
   });
 
   it('should log a request no route took as unmatched, and probes at debug level', async () => {
-    await fetch(`${stack.url}/v1/nothing?key=abc`, { headers: { 'x-request-id': 'ops-404' } });
+    await fetch(`${stack.server.url}/v1/nothing?key=abc`, { headers: { 'x-request-id': 'ops-404' } });
     expect(await lineFor('ops-404')).toMatchObject({
       level: 'log',
       route: 'unmatched',
       path: '/v1/nothing',
       status: 404,
     });
-    await get(`${stack.url}/healthz`, { 'x-request-id': 'ops-probe' });
+    await rawRequest(`${stack.server.url}/healthz`, undefined, { headers: { 'x-request-id': 'ops-probe' } });
     expect(await lineFor('ops-probe')).toMatchObject({ level: 'debug', route: '/healthz', status: 200 });
   });
 
   it('should keep tokens, prompts and completions out of every log line', () => {
     expect(logs.lines.length).toBeGreaterThan(0);
-    expectNothingSecret(logs.text(), FORBIDDEN);
+    expectNoSecrets(logs.text(), FORBIDDEN, 'the access log');
   });
 });
 
@@ -115,11 +115,11 @@ describe('the access log in managed mode (e2e)', () => {
   const API_KEY = 'sk-ops-managed-Hq2Wv8Lr5Tn1Yx6B';
   const WRONG_KEY = 'sk-ops-wrong-Pz3Kd7Fm9Gq4Rs2C';
   let logs: JsonLogCapture;
-  let stack: OpsStack;
+  let stack: Stack;
 
   beforeAll(async () => {
     logs = new JsonLogCapture();
-    stack = await startOpsStack({
+    stack = await startStack({
       tokens: TOKENS,
       logger: logs.logger,
       fake: { reply: { content: REPLY } },
@@ -132,13 +132,17 @@ describe('the access log in managed mode (e2e)', () => {
   });
 
   it('should log a refused key and an answered request without any key or token', async () => {
-    const refused = await chat(stack.url, body(false), {
-      authorization: `Bearer ${WRONG_KEY}`,
-      'x-request-id': 'm-401',
+    const refused = await postChat(stack.baseURL, body(false), {
+      headers: {
+        authorization: `Bearer ${WRONG_KEY}`,
+        'x-request-id': 'm-401',
+      },
     });
     expect(refused.status).toBe(401);
-    const answered = await chat(stack.url, body(true), { 'x-api-key': API_KEY, 'x-request-id': 'm-200' });
-    expect(readStream(answered.text).done).toBe(true);
+    const answered = await postChat(stack.baseURL, body(true), {
+      headers: { 'x-api-key': API_KEY, 'x-request-id': 'm-200' },
+    });
+    expect(readChatStream(answered.text).done).toBe(true);
 
     expect(await eventually(() => logs.access().find((e) => e.request_id === 'm-401'))).toMatchObject({
       status: 401,
@@ -148,6 +152,6 @@ describe('the access log in managed mode (e2e)', () => {
       status: 200,
       account: expect.stringMatching(/^[0-9a-f]{12}$/),
     });
-    expectNothingSecret(logs.text(), [...FORBIDDEN, API_KEY, WRONG_KEY]);
+    expectNoSecrets(logs.text(), [...FORBIDDEN, API_KEY, WRONG_KEY], 'the access log in managed mode');
   });
 });

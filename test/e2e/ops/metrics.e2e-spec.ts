@@ -1,22 +1,15 @@
-import {
-  chat,
-  eventually,
-  type Exposition,
-  get,
-  type OpsStack,
-  parseExposition,
-  readStream,
-  startOpsStack,
-  valueOf,
-} from './support';
+import { postChat, rawRequest, readChatStream } from '../../utils/chat-http';
+import { type Exposition, parseExposition, valueOf } from '../../utils/prometheus';
+import { eventually } from '../../utils/settle';
+import { type Stack, startStack } from '../../utils/stack';
 
 const TOKEN = 'tok-metrics-Zq8vT3kLmP0sWx7rYb2N';
 const REPLY = 'Metrics are moving along nicely.';
 const CHAT_ROUTE = '/v1/chat/completions';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-async function scrape(stack: OpsStack): Promise<Exposition> {
-  const res = await get(`${stack.url}/metrics`);
+async function scrape(stack: Stack): Promise<Exposition> {
+  const res = await rawRequest(`${stack.server.url}/metrics`);
   expect(res.status).toBe(200);
   return parseExposition(res.text);
 }
@@ -28,17 +21,17 @@ describe('GET /metrics (e2e)', () => {
   // The whole stack (PoW worker threads, paced streams) is slow on a busy CI machine; no test relies on timing.
   jest.setTimeout(30_000);
 
-  let stack: OpsStack;
+  let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startOpsStack({ tokens: [TOKEN], fake: { reply: { content: REPLY } } });
+    stack = await startStack({ tokens: [TOKEN], fake: { reply: { content: REPLY } } });
   });
   afterAll(() => stack.close());
 
   it('should answer in the Prometheus text format with the gateway, pool and event-loop series', async () => {
-    const res = await get(`${stack.url}/metrics`);
+    const res = await rawRequest(`${stack.server.url}/metrics`);
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     const m = parseExposition(res.text);
     expect(Object.fromEntries(m.types)).toMatchObject({
       deepseek_gateway_http_requests_total: 'counter',
@@ -65,14 +58,18 @@ describe('GET /metrics (e2e)', () => {
   it('should move the request, latency, PoW, queue, token and pool series after a stream and a non-stream answer', async () => {
     const before = await scrape(stack);
 
-    const plain = await chat(stack.url, { model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }] }, auth);
-    expect(plain.status).toBe(200);
-    const streamed = await chat(
-      stack.url,
-      { model: 'deepseek-chat', stream: true, messages: [{ role: 'user', content: 'hi' }] },
-      auth,
+    const plain = await postChat(
+      stack.baseURL,
+      { model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }] },
+      { headers: auth },
     );
-    expect(readStream(streamed.text)).toMatchObject({ content: REPLY, done: true });
+    expect(plain.status).toBe(200);
+    const streamed = await postChat(
+      stack.baseURL,
+      { model: 'deepseek-chat', stream: true, messages: [{ role: 'user', content: 'hi' }] },
+      { headers: auth },
+    );
+    expect(readChatStream(streamed.text)).toMatchObject({ content: REPLY, done: true });
 
     // The stream's access record is written when its response closes.
     const after = await eventually(async () => {
@@ -122,20 +119,20 @@ describe('GET /metrics (e2e)', () => {
     const before = await scrape(stack);
 
     stack.fake.addFault({ fault: 'waf_html', endpoint: 'completion' });
-    const blocked = await chat(
-      stack.url,
+    const blocked = await postChat(
+      stack.baseURL,
       { model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }] },
-      auth,
+      { headers: auth },
     );
     expect(blocked.status).toBe(503);
 
     stack.fake.addFault({ fault: 'disconnect', endpoint: 'completion', params: { afterTokens: 2 } });
-    const cut = await chat(
-      stack.url,
+    const cut = await postChat(
+      stack.baseURL,
       { model: 'deepseek-chat', stream: true, messages: [{ role: 'user', content: 'hi' }] },
-      auth,
+      { headers: auth },
     );
-    expect(readStream(cut.text).error).toBeDefined();
+    expect(readChatStream(cut.text).error).toBeDefined();
 
     const after = await eventually(async () => {
       const m = await scrape(stack);
@@ -155,10 +152,10 @@ describe('GET /metrics (e2e)', () => {
   });
 
   it('should label a model name it does not know as other, so clients cannot grow the series without bound', async () => {
-    const res = await chat(
-      stack.url,
+    const res = await postChat(
+      stack.baseURL,
       { model: 'deepseek-made-up-1234', messages: [{ role: 'user', content: 'hi' }] },
-      auth,
+      { headers: auth },
     );
     expect(res.status).toBe(200);
     const m = await eventually(async () => {
@@ -171,10 +168,10 @@ describe('GET /metrics (e2e)', () => {
 
 describe('GET /metrics with METRICS_TOKEN (e2e)', () => {
   const METRICS_TOKEN = 'metrics-secret-4f8a2c';
-  let stack: OpsStack;
+  let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startOpsStack({ env: { METRICS_TOKEN } });
+    stack = await startStack({ env: { METRICS_TOKEN } });
   });
   afterAll(() => stack.close());
 
@@ -183,23 +180,25 @@ describe('GET /metrics with METRICS_TOKEN (e2e)', () => {
       string,
       string
     >[]) {
-      const res = await get(`${stack.url}/metrics`, headers);
+      const res = await rawRequest(`${stack.server.url}/metrics`, undefined, { headers });
       expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="metrics"');
       expect(JSON.parse(res.text)).toMatchObject({ error: { type: 'invalid_request_error', code: 'invalid_api_key' } });
       expect(res.text).not.toContain('deepseek_gateway_');
     }
   });
 
   it('should serve the metrics with the right bearer token', async () => {
-    const res = await get(`${stack.url}/metrics`, { authorization: `Bearer ${METRICS_TOKEN}` });
+    const res = await rawRequest(`${stack.server.url}/metrics`, undefined, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     expect(valueOf(parseExposition(res.text), 'deepseek_gateway_pool_leases')).toBe(0);
   });
 
   it('should keep the probes open', async () => {
-    expect((await get(`${stack.url}/healthz`)).status).toBe(200);
-    expect((await get(`${stack.url}/readyz`)).status).toBe(200);
-    expect((await get(`${stack.url}/ping`)).text).toBe('pong');
+    expect((await rawRequest(`${stack.server.url}/healthz`)).status).toBe(200);
+    expect((await rawRequest(`${stack.server.url}/readyz`)).status).toBe(200);
+    expect((await rawRequest(`${stack.server.url}/ping`)).text).toBe('pong');
   });
 });

@@ -1,5 +1,6 @@
 import { InflightRegistry } from '../../../src/common/lifecycle/inflight-registry';
-import { chat, get, type OpsStack, readStream, startOpsStack } from './support';
+import { postChat, rawRequest, readChatStream } from '../../utils/chat-http';
+import { type Stack, startStack } from '../../utils/stack';
 
 const TOKEN = 'tok-drain-Zq8vT3kLmP0sWx7rYb2N';
 // Long enough (about 4 s at 20 ms a token) that the stream is still open while the test looks at /readyz.
@@ -11,17 +12,17 @@ describe('/readyz during shutdown (e2e)', () => {
   // The whole stack (PoW worker threads, paced streams) is slow on a busy CI machine; no test relies on timing.
   jest.setTimeout(30_000);
 
-  let stack: OpsStack;
+  let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startOpsStack({ tokens: [TOKEN], fake: { reply: { content: REPLY }, tokenDelayMs: 20 } });
+    stack = await startStack({ tokens: [TOKEN], fake: { reply: { content: REPLY }, tokenDelayMs: 20 } });
   });
   afterAll(() => stack.close());
 
   it('should answer ready, then 503 draining while a stream finishes, and let that stream end normally', async () => {
-    expect(JSON.parse((await get(`${stack.url}/readyz`)).text)).toEqual({ status: 'ready', inflight: 0 });
+    expect(JSON.parse((await rawRequest(`${stack.server.url}/readyz`)).text)).toEqual({ status: 'ready', inflight: 0 });
 
-    const res = await fetch(`${stack.url}/v1/chat/completions`, {
+    const res = await fetch(`${stack.server.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({ model: 'deepseek-chat', stream: true, messages: [{ role: 'user', content: 'count' }] }),
@@ -33,14 +34,14 @@ describe('/readyz during shutdown (e2e)', () => {
 
     const drained = stack.server.app.get(InflightRegistry).drain(10_000);
 
-    const ready = await get(`${stack.url}/readyz`);
+    const ready = await rawRequest(`${stack.server.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(JSON.parse(ready.text)).toEqual({ status: 'draining', inflight: 1 });
-    expect((await get(`${stack.url}/healthz`)).status).toBe(200);
-    const refused = await chat(
-      stack.url,
+    expect((await rawRequest(`${stack.server.url}/healthz`)).status).toBe(200);
+    const refused = await postChat(
+      stack.baseURL,
       { model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }] },
-      { authorization: `Bearer ${TOKEN}` },
+      { tokens: [TOKEN] },
     );
     expect(refused.status).toBe(503);
     expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'server_shutting_down' } });
@@ -48,10 +49,10 @@ describe('/readyz during shutdown (e2e)', () => {
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
       body += decoder.decode(chunk.value, { stream: true });
     }
-    expect(readStream(body)).toMatchObject({ content: REPLY, done: true });
+    expect(readChatStream(body)).toMatchObject({ content: REPLY, done: true });
     await expect(drained).resolves.toEqual({ finished: 1, aborted: 0 });
 
-    const after = await get(`${stack.url}/readyz`);
+    const after = await rawRequest(`${stack.server.url}/readyz`);
     expect(after.status).toBe(503);
     expect(JSON.parse(after.text)).toEqual({ status: 'draining', inflight: 0 });
   });

@@ -1,15 +1,8 @@
-import {
-  chatBody,
-  expectNoSecrets,
-  expectSettled,
-  makeTokens,
-  rawRequest,
-  readSse,
-  type ReliabilityStack,
-  sleep,
-  SseClient,
-  startReliabilityStack,
-} from './support';
+import { chatBody, postChat, readSse, SseClient } from '../../utils/chat-http';
+import { LogCapture } from '../../utils/log-capture';
+import { expectNoSecrets, makeTokens } from '../../utils/secrets';
+import { expectSettled, sleep, waitUntil } from '../../utils/settle';
+import { type Stack, startStack } from '../../utils/stack';
 
 /** The issue's own bound: from the client's drop to the upstream seeing its request aborted. */
 const ABORT_WITHIN_MS = 200;
@@ -19,21 +12,23 @@ const STOP_STREAM_DELAY_MS = 300;
 const LONG_REPLY = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
 
 describe('client disconnects (e2e)', () => {
-  let stack: ReliabilityStack;
+  let stack: Stack;
+  const logs = new LogCapture();
   const [token] = makeTokens('disconnect', 1);
 
   beforeAll(async () => {
-    stack = await startReliabilityStack({
+    stack = await startStack({
       tokens: [token],
       // The realistic default: the upstream keeps generating after a dropped connection until stop_stream.
       fake: { reply: { content: LONG_REPLY }, tokenDelayMs: 15, keepGeneratingAfterDisconnect: true },
       env: { KEEPALIVE_INTERVAL_MS: String(KEEPALIVE_MS) },
+      logger: logs,
     });
   });
   beforeEach(() => stack.fake.reset());
   afterAll(async () => {
     await stack?.close();
-    expectNoSecrets(stack.logs.text(), [token], 'the gateway log of the disconnect suite');
+    expectNoSecrets(logs.text(), [token], 'the gateway log of the disconnect suite');
   });
 
   /**
@@ -53,7 +48,7 @@ describe('client disconnects (e2e)', () => {
   /** The next request on the same (only) account gets a whole answer: the upstream freed it too. */
   async function expectAccountServesNext(): Promise<void> {
     stack.fake.configure({ reply: { content: 'short answer' }, tokenDelayMs: 0 });
-    const next = await rawRequest(stack.server.url, chatBody(), { tokens: [token] });
+    const next = await postChat(stack.baseURL, chatBody(), { tokens: [token] });
     expect({ status: next.status, content: next.json?.choices?.[0]?.message?.content }).toEqual({
       status: 200,
       content: 'short answer',
@@ -62,7 +57,7 @@ describe('client disconnects (e2e)', () => {
 
   it('should abort the upstream within 200 ms of a dropped stream, stop the message and free the account', async () => {
     delayStopStream();
-    const client = new SseClient(stack.server.url, chatBody(), [token]);
+    const client = new SseClient(stack.baseURL, chatBody(), [token]);
     await client.until((c) => c.contentFrames() >= 3);
 
     client.drop();
@@ -113,7 +108,7 @@ describe('client disconnects (e2e)', () => {
   it('should release the account and stop the proof of work when the client leaves during it', async () => {
     // Minutes of hashing: only a cancelled search lets the next request's proof of work through.
     stack.fake.configure({ powDifficulty: 500_000_000 });
-    const client = new SseClient(stack.server.url, chatBody(), [token]);
+    const client = new SseClient(stack.baseURL, chatBody(), [token]);
     await stack.fake.waitFor((s) => s.pow.issued === 1);
     await waitUntil(() => stack.pool().leases === 1);
 
@@ -130,9 +125,9 @@ describe('client disconnects (e2e)', () => {
     ['before the stream committed to 200', 0],
     ['after keep-alives went out', KEEPALIVE_MS * 3],
   ])('should withdraw a request from the queue when its client leaves %s', async (_, waitMs) => {
-    const first = new SseClient(stack.server.url, chatBody(), [token]);
+    const first = new SseClient(stack.baseURL, chatBody(), [token]);
     await first.until((c) => c.contentFrames() >= 1);
-    const queued = new SseClient(stack.server.url, chatBody(), [token]);
+    const queued = new SseClient(stack.baseURL, chatBody(), [token]);
     await waitUntil(() => stack.pool().waiting === 1);
     if (waitMs > 0) await queued.until((c) => c.text.includes(': keep-alive'), waitMs * 2);
 
@@ -146,11 +141,3 @@ describe('client disconnects (e2e)', () => {
     expect(stack.fake.state().requests.completion).toBe(1);
   });
 });
-
-async function waitUntil(predicate: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}

@@ -4,18 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
 import { DeepSeekClient } from '../../../src/deepseek/deepseek.client';
 import { FakeClient } from '../../fake-deepseek/spec-helpers';
-import {
-  chatBody,
-  expectNoSecrets,
-  expectOpenAiError,
-  expectSettled,
-  makeTokens,
-  rawRequest,
-  readSse,
-  type RawResponse,
-  type ReliabilityStack,
-  startReliabilityStack,
-} from './support';
+import { chatBody, expectOpenAiError, postChat, readSse, type RawResponse } from '../../utils/chat-http';
+import { LogCapture } from '../../utils/log-capture';
+import { expectNoSecrets, makeTokens } from '../../utils/secrets';
+import { expectSettled } from '../../utils/settle';
+import { type Stack, startStack } from '../../utils/stack';
 
 const REPLY = 'Served by the one account that could.';
 
@@ -64,17 +57,19 @@ function expectAnswer(res: RawResponse, stream: boolean): void {
 }
 
 describe('pre-flight failover across the accounts of a request (e2e)', () => {
-  let stack: ReliabilityStack;
+  let stack: Stack;
+  const logs = new LogCapture();
   const proxy = new DroppingProxy();
   const secrets: string[] = [];
   let serial = 0;
 
   beforeAll(async () => {
     const proxyUrl = await proxy.listen();
-    stack = await startReliabilityStack({
+    stack = await startStack({
       tokens: [],
       fake: { reply: { content: REPLY } },
       env: { DEEPSEEK_BASE_URL: proxyUrl, UPSTREAM_TIMEOUT_MS: '3000' },
+      logger: logs,
     });
     proxy.target = stack.fake.url;
   });
@@ -86,7 +81,7 @@ describe('pre-flight failover across the accounts of a request (e2e)', () => {
   afterAll(async () => {
     await stack?.close();
     await proxy.close();
-    expectNoSecrets(stack.logs.text(), secrets, 'the gateway log of the failover suite');
+    expectNoSecrets(logs.text(), secrets, 'the gateway log of the failover suite');
   });
 
   /** Fresh tokens per test: the gateway remembers account health across requests. */
@@ -115,7 +110,7 @@ describe('pre-flight failover across the accounts of a request (e2e)', () => {
       const webAnswer = web.complete({ chat_session_id: webSession });
       await stack.fake.waitFor((s) => s.accounts[a.busy].inFlight === 1);
 
-      const res = await rawRequest(stack.server.url, chatBody({ stream }), {
+      const res = await postChat(stack.baseURL, chatBody({ stream }), {
         tokens: [a.muted, a.invalid, a.busy, a.good],
       });
 
@@ -139,7 +134,7 @@ describe('pre-flight failover across the accounts of a request (e2e)', () => {
       proxy.drop = (req) => isCompletionOf(req, a.network);
       const tokens = [a.muted, a.auth, a.busy, a.throttled, a.network, a.good];
 
-      const res = await rawRequest(stack.server.url, chatBody({ stream }), { tokens });
+      const res = await postChat(stack.baseURL, chatBody({ stream }), { tokens });
 
       expectAnswer(res, stream);
       expect(stack.fake.state().faults.consumed.map((f) => f.fault)).toEqual([
@@ -159,7 +154,7 @@ describe('pre-flight failover across the accounts of a request (e2e)', () => {
     stack.fake.configure({ accounts: Object.values(a) });
     stack.fake.addFault({ fault: 'busy', endpoint: 'completion', times: 5 });
 
-    const res = await rawRequest(stack.server.url, chatBody(), { tokens: Object.values(a) });
+    const res = await postChat(stack.baseURL, chatBody(), { tokens: Object.values(a) });
 
     expectOpenAiError(res, 429, { code: 'account_busy' });
     expect(stack.fake.state().requests.completion).toBe(5);
@@ -172,7 +167,7 @@ describe('pre-flight failover across the accounts of a request (e2e)', () => {
     stack.fake.configure({ accounts: Object.values(a) });
     proxy.drop = (req) => req.url === '/api/v0/chat/completion';
 
-    const res = await rawRequest(stack.server.url, chatBody(), { tokens: Object.values(a) });
+    const res = await postChat(stack.baseURL, chatBody(), { tokens: Object.values(a) });
 
     expectOpenAiError(res, 502, { code: 'upstream_unreachable' });
     expect(proxy.dropped).toBe(4);
@@ -183,12 +178,12 @@ describe('pre-flight failover across the accounts of a request (e2e)', () => {
     const a = accounts('owner', 'other');
     stack.fake.configure({ accounts: Object.values(a) });
     const tokens = [a.owner, a.other];
-    const first = await rawRequest(stack.server.url, chatBody(), { tokens: [a.owner] });
+    const first = await postChat(stack.baseURL, chatBody(), { tokens: [a.owner] });
     expect(first.status).toBe(200);
     stack.fake.addFault({ fault: 'busy', account: a.owner, endpoint: 'completion' });
 
-    const res = await rawRequest(
-      stack.server.url,
+    const res = await postChat(
+      stack.baseURL,
       chatBody({
         conversation_id: first.json.id,
         messages: [
@@ -217,7 +212,7 @@ describe('pre-flight failover across the accounts of a request (e2e)', () => {
     stack.fake.configure({ accounts: Object.values(a) });
     stack.fake.addFault({ ...fault, times: 2 });
 
-    const res = await rawRequest(stack.server.url, chatBody({ stream: true }), { tokens: Object.values(a) });
+    const res = await postChat(stack.baseURL, chatBody({ stream: true }), { tokens: Object.values(a) });
 
     expect(res.status).toBe(200);
     const sse = readSse(res.text);

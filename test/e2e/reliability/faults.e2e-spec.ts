@@ -4,17 +4,16 @@ import { join } from 'node:path';
 import type { FaultSpec } from '../../fake-deepseek';
 import {
   chatBody,
-  expectNoSecrets,
   expectOpenAiError,
   expectOpenAiErrorBody,
-  expectSettled,
-  makeTokens,
-  rawRequest,
+  postChat,
   readSse,
   type RawResponse,
-  type ReliabilityStack,
-  startReliabilityStack,
-} from './support';
+} from '../../utils/chat-http';
+import { LogCapture } from '../../utils/log-capture';
+import { expectNoSecrets, makeTokens } from '../../utils/secrets';
+import { expectSettled } from '../../utils/settle';
+import { type Stack, startStack } from '../../utils/stack';
 
 const REPLY = 'The quick brown fox jumps over the lazy dog, twice over.';
 const FILTER_TEMPLATE = 'Let us talk about something else.';
@@ -229,7 +228,8 @@ const CASES: FaultCase[] = [
 ];
 
 describe('upstream faults: what the client sees, and nothing leaks (e2e)', () => {
-  let stack: ReliabilityStack;
+  let stack: Stack;
+  const logs = new LogCapture();
   let capturesDir: string;
   const tokens: string[] = [];
 
@@ -242,19 +242,20 @@ describe('upstream faults: what the client sees, and nothing leaks (e2e)', () =>
       mkdirSync(join(capturesDir, id));
       writeFileSync(join(capturesDir, id, 'upstream.stream.sse'), body);
     }
-    stack = await startReliabilityStack({
+    stack = await startStack({
       tokens: [],
       fake: { reply: { content: REPLY }, tokenDelayMs: 3, capturesDir },
       env: {
         UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
         UPSTREAM_FIRST_BYTE_TIMEOUT_MS: String(FIRST_BYTE_TIMEOUT_MS),
       },
+      logger: logs,
     });
   });
   afterAll(async () => {
     await stack?.close();
     rmSync(capturesDir, { recursive: true, force: true });
-    expectNoSecrets(stack.logs.text(), tokens, 'the gateway log of the fault suite');
+    expectNoSecrets(logs.text(), tokens, 'the gateway log of the fault suite');
   });
 
   /** A fresh account per case, so one case's health verdict (invalid, muted, cooling) cannot shape the next. */
@@ -274,7 +275,7 @@ describe('upstream faults: what the client sees, and nothing leaks (e2e)', () =>
         if (c.replay) stack.fake.configure({ replay: c.replay });
         const body = chatBody({ model: c.model ?? 'deepseek-chat', stream: mode === 'stream' });
 
-        const res = await rawRequest(stack.server.url, body, { tokens: [token] });
+        const res = await postChat(stack.baseURL, body, { tokens: [token] });
 
         (mode === 'stream' ? c.stream : c.nonStream)(res);
         if (c.fault) {
@@ -290,6 +291,6 @@ describe('upstream faults: what the client sees, and nothing leaks (e2e)', () =>
   });
 
   it("should log nothing at error level for upstream faults, which are the upstream's and not ours", () => {
-    expect(stack.logs.lines.filter((line) => line.startsWith('error') || line.startsWith('fatal'))).toEqual([]);
+    expect(logs.lines.filter((line) => line.startsWith('error') || line.startsWith('fatal'))).toEqual([]);
   });
 });

@@ -1,18 +1,11 @@
 import fc from 'fast-check';
 import { Agent } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import {
-  chatBody,
-  expectNoSecrets,
-  expectOpenAiErrorBody,
-  expectSettled,
-  makeTokens,
-  rawRequest,
-  type RawResponse,
-  type ReliabilityStack,
-  readSse,
-  startReliabilityStack,
-} from './support';
+import { chatBody, expectOpenAiErrorBody, postChat, readSse, type RawResponse } from '../../utils/chat-http';
+import { LogCapture } from '../../utils/log-capture';
+import { expectNoSecrets, makeTokens } from '../../utils/secrets';
+import { expectSettled } from '../../utils/settle';
+import { type Stack, startStack } from '../../utils/stack';
 
 const RUNS = { mutated: 1500, random: 500, headers: 1000 };
 
@@ -172,20 +165,22 @@ describe('fuzzing the chat endpoint with random and mutated requests (e2e)', () 
   const tokens = makeTokens('fuzz', 2);
   const apiKeyLike = makeTokens('sk-fuzz', 1);
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-  let stack: ReliabilityStack;
+  let stack: Stack;
+  const logs = new LogCapture();
   const statuses = new Map<number, number>();
 
   beforeAll(async () => {
-    stack = await startReliabilityStack({
+    stack = await startStack({
       tokens,
       fake: { reply: { content: 'ok', reasoning: 'hm' } },
       env: { BODY_LIMIT: '64kb', UPSTREAM_TIMEOUT_MS: '5000' },
+      logger: logs,
     });
   });
   afterAll(async () => {
     agent.destroy();
     await stack?.close();
-    expectNoSecrets(stack.logs.text(), [...tokens, ...apiKeyLike], 'the gateway log of the fuzz suite');
+    expectNoSecrets(logs.text(), [...tokens, ...apiKeyLike], 'the gateway log of the fuzz suite');
   });
 
   /** Never a 5xx; a refusal is an OpenAI error; a 200 is an answer in the format the body asked for. */
@@ -207,7 +202,7 @@ describe('fuzzing the chat endpoint with random and mutated requests (e2e)', () 
   }
 
   const send = (body: string | Buffer, headers: Record<string, string> = {}) =>
-    rawRequest(stack.server.url, body, { agent, tokens, headers, timeoutMs: 15_000 });
+    postChat(stack.baseURL, body, { agent, tokens, headers, timeoutMs: 15_000 });
 
   it('should answer thousands of mutated client bodies with a 200 or an OpenAI 4xx, never a 5xx', async () => {
     await fc.assert(
@@ -262,7 +257,7 @@ describe('fuzzing the chat endpoint with random and mutated requests (e2e)', () 
       fc.asyncProperty(headers, body, async (h, b) => {
         // Bodies match their content-encoding: a body that does not decompress is the known bug below.
         const sent = ENCODERS[h['content-encoding'] ?? 'identity']?.(b) ?? b;
-        expectSane(await rawRequest(stack.server.url, sent, { agent, headers: h, timeoutMs: 15_000 }));
+        expectSane(await postChat(stack.baseURL, sent, { agent, headers: h, timeoutMs: 15_000 }));
       }),
       { numRuns: RUNS.headers },
     );
@@ -273,7 +268,7 @@ describe('fuzzing the chat endpoint with random and mutated requests (e2e)', () 
 
     expect(res.json.choices[0].message.content).toBe('ok');
     await expectSettled(stack);
-    expect(stack.logs.lines.filter((line) => /^(error|fatal) /.test(line))).toEqual([]);
+    expect(logs.lines.filter((line) => /^(error|fatal) /.test(line))).toEqual([]);
     // Both outcomes were exercised, not just one kind of refusal.
     expect(statuses.get(200)).toBeGreaterThan(50);
     expect([...statuses.keys()].filter((status) => status >= 400).length).toBeGreaterThan(2);

@@ -1,13 +1,8 @@
-import {
-  chatBody,
-  expectNoSecrets,
-  expectOpenAiError,
-  expectSettled,
-  makeTokens,
-  rawRequest,
-  type ReliabilityStack,
-  startReliabilityStack,
-} from './support';
+import { chatBody, expectOpenAiError, postChat } from '../../utils/chat-http';
+import { LogCapture } from '../../utils/log-capture';
+import { expectNoSecrets, makeTokens } from '../../utils/secrets';
+import { expectSettled } from '../../utils/settle';
+import { type Stack, startStack } from '../../utils/stack';
 
 const BODY_LIMIT_BYTES = 8 * 1024;
 const MAX_MESSAGES = 5;
@@ -17,25 +12,27 @@ describe('input limits and secrets (e2e)', () => {
   const [token, otherToken] = makeTokens('limits', 2);
   /** Secrets a client may send in a malformed header: they must not come back in any body or log. */
   const leakBait = makeTokens('bait', 2);
-  let stack: ReliabilityStack;
+  let stack: Stack;
+  const logs = new LogCapture();
 
   beforeAll(async () => {
-    stack = await startReliabilityStack({
+    stack = await startStack({
       tokens: [token, otherToken],
       env: {
         BODY_LIMIT: `${BODY_LIMIT_BYTES}b`,
         MAX_MESSAGES: String(MAX_MESSAGES),
         MAX_PROMPT_CHARS: String(MAX_PROMPT_CHARS),
       },
+      logger: logs,
     });
   });
   afterAll(async () => {
     await stack?.close();
-    expectNoSecrets(stack.logs.text(), [token, otherToken, ...leakBait], 'the gateway log of the limits suite');
+    expectNoSecrets(logs.text(), [token, otherToken, ...leakBait], 'the gateway log of the limits suite');
   });
 
   const post = (body: string | object, headers: Record<string, string> = {}) =>
-    rawRequest(stack.server.url, body, { tokens: [token], headers });
+    postChat(stack.baseURL, body, { tokens: [token], headers });
 
   describe.each([
     ['non-stream', false],
@@ -87,7 +84,7 @@ describe('input limits and secrets (e2e)', () => {
     ['non-ASCII characters', { authorization: `Bearer ${leakBait[1]}\u00e9\u00ff` }],
     ['another scheme', { authorization: `Basic ${Buffer.from(`user:${leakBait[1]}`).toString('base64')}` }],
   ])('should answer %s with a 401 that echoes no credential', async (_, headers) => {
-    const res = await rawRequest(stack.server.url, chatBody(), { headers });
+    const res = await postChat(stack.baseURL, chatBody(), { headers });
 
     expectOpenAiError(res, 401, { code: 'invalid_api_key' });
     expectNoSecrets(res.text, leakBait, 'the 401 body');
@@ -134,22 +131,24 @@ describe('input limits and secrets (e2e)', () => {
 describe('secrets with API keys (managed mode, e2e)', () => {
   const serverTokens = makeTokens('managed', 2);
   const [apiKey, otherKey] = makeTokens('sk-live', 2);
-  let stack: ReliabilityStack;
+  let stack: Stack;
+  const logs = new LogCapture();
 
   beforeAll(async () => {
-    stack = await startReliabilityStack({
+    stack = await startStack({
       tokens: serverTokens,
       env: { DEEPSEEK_TOKENS: serverTokens.join(','), API_KEYS: `${apiKey},${otherKey}` },
+      logger: logs,
     });
   });
   afterAll(async () => {
     await stack?.close();
-    expectNoSecrets(stack.logs.text(), [...serverTokens, apiKey, otherKey], 'the gateway log in managed mode');
+    expectNoSecrets(logs.text(), [...serverTokens, apiKey, otherKey], 'the gateway log in managed mode');
   });
 
   it('should answer a key holder from the server accounts, and never show a token or key', async () => {
-    const res = await rawRequest(stack.server.url, chatBody(), { headers: { authorization: `Bearer ${apiKey}` } });
-    const stream = await rawRequest(stack.server.url, chatBody({ stream: true }), {
+    const res = await postChat(stack.baseURL, chatBody(), { headers: { authorization: `Bearer ${apiKey}` } });
+    const stream = await postChat(stack.baseURL, chatBody({ stream: true }), {
       headers: { 'x-api-key': otherKey },
     });
 
@@ -163,7 +162,7 @@ describe('secrets with API keys (managed mode, e2e)', () => {
     ['a DeepSeek token in place of a key', { authorization: `Bearer ${serverTokens[0]}` }],
     ['a key list', { authorization: `Bearer ${apiKey},${otherKey}` }],
   ])('should answer %s with a 401 that echoes nothing', async (_, headers) => {
-    const res = await rawRequest(stack.server.url, chatBody(), { headers });
+    const res = await postChat(stack.baseURL, chatBody(), { headers });
 
     expectOpenAiError(res, 401, { code: 'invalid_api_key' });
     expectNoSecrets(res.text, [...serverTokens, apiKey, otherKey], 'the 401 body');
@@ -172,7 +171,7 @@ describe('secrets with API keys (managed mode, e2e)', () => {
   it('should keep upstream refusals free of tokens', async () => {
     stack.fake.addFault({ fault: 'auth_40003', endpoint: 'completion', times: 2 });
 
-    const res = await rawRequest(stack.server.url, chatBody(), { headers: { authorization: `Bearer ${apiKey}` } });
+    const res = await postChat(stack.baseURL, chatBody(), { headers: { authorization: `Bearer ${apiKey}` } });
 
     expectOpenAiError(res, 401);
     expectNoSecrets(res.text, [...serverTokens, apiKey, otherKey], 'the upstream refusal');

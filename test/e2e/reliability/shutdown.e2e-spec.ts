@@ -3,16 +3,9 @@ import { Agent } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { startFakeDeepSeek, type FakeDeepSeek } from '../../fake-deepseek';
-import {
-  chatBody,
-  expectNoSecrets,
-  expectOpenAiError,
-  makeTokens,
-  rawRequest,
-  readSse,
-  sleep,
-  SseClient,
-} from './support';
+import { chatBody, expectOpenAiError, postChat, rawRequest, readSse, SseClient } from '../../utils/chat-http';
+import { expectNoSecrets, makeTokens } from '../../utils/secrets';
+import { sleep, waitUntil } from '../../utils/settle';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const GRACE_MS = 2_000;
@@ -27,11 +20,14 @@ class ServerProcess {
   stdout = '';
   stderr = '';
   readonly url: string;
+  /** The OpenAI base URL, `<url>/v1`. */
+  readonly baseURL: string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
 
   constructor(port: number, env: Record<string, string>) {
     this.url = `http://127.0.0.1:${port}`;
+    this.baseURL = `${this.url}/v1`;
     this.child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), 'src/main.ts'], {
       cwd: ROOT,
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_FORMAT: 'json', ...env },
@@ -49,9 +45,7 @@ class ServerProcess {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (exited) throw new Error(`the server exited during boot:\n${this.stdout}\n${this.stderr}`);
-      const res = await rawRequest(this.url, undefined, { method: 'GET', path: '/readyz', timeoutMs: 1000 }).catch(
-        () => null,
-      );
+      const res = await rawRequest(`${this.url}/readyz`, undefined, { timeoutMs: 1000 }).catch(() => null);
       if (res?.status === 200) return;
       if (Date.now() > deadline) throw new Error(`the server did not become ready:\n${this.stdout}\n${this.stderr}`);
       await sleep(100);
@@ -117,21 +111,20 @@ describe('graceful shutdown of a real server process (e2e)', () => {
   it('should drain on SIGTERM: readyz 503, new requests refused, running streams finish or end with an error frame, exit 0', async () => {
     const gateway = await boot();
     const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
-    const readyz = (agent: Agent | false) =>
-      rawRequest(gateway.url, undefined, { method: 'GET', path: '/readyz', agent });
+    const readyz = (agent: Agent | false) => rawRequest(`${gateway.url}/readyz`, undefined, { agent });
     expect((await readyz(keepAlive)).status).toBe(200);
-    const short = new SseClient(gateway.url, chatBody(), [shortToken]);
-    const long = new SseClient(gateway.url, chatBody(), [longToken]);
+    const short = new SseClient(gateway.baseURL, chatBody(), [shortToken]);
+    const long = new SseClient(gateway.baseURL, chatBody(), [longToken]);
     await Promise.all([short, long].map((client) => client.until((c) => c.contentFrames() >= 2, 30_000)));
 
     gateway.signal('SIGTERM');
-    await waitFor(() => gateway.logMessages().includes('SIGTERM: draining'));
+    await waitUntil(() => gateway.logMessages().includes('SIGTERM: draining'), 10_000);
 
     const [onOpenConnection, onNewConnection] = [await readyz(keepAlive), await readyz(false)];
     expect(onOpenConnection.status).toBe(503);
     expect(onOpenConnection.json).toMatchObject({ status: 'draining' });
     expect(onNewConnection.status).toBe(503);
-    const refused = await rawRequest(gateway.url, chatBody(), { tokens: [spareToken] });
+    const refused = await postChat(gateway.baseURL, chatBody(), { tokens: [spareToken] });
     expectOpenAiError(refused, 503, { code: 'server_shutting_down' });
     expect(refused.headers['retry-after']).toBe('1');
 
@@ -158,7 +151,7 @@ describe('graceful shutdown of a real server process (e2e)', () => {
     // close lets the process go.
     const gateway = await boot({ UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '600000' });
     fake.addFault({ fault: 'slow_first_byte', account: stuckToken, endpoint: 'stop_stream', params: { ms: 600_000 } });
-    const stream = new SseClient(gateway.url, chatBody(), [stuckToken]);
+    const stream = new SseClient(gateway.baseURL, chatBody(), [stuckToken]);
     await stream.until((c) => c.contentFrames() >= 2, 30_000);
 
     gateway.signal('SIGINT');
@@ -180,7 +173,7 @@ describe('graceful shutdown of a real server process (e2e)', () => {
   it('should let the stop_stream of a stream cut by shutdown reach the upstream before exiting', async () => {
     const gateway = await boot();
     fake.addFault({ fault: 'slow_first_byte', account: longToken, endpoint: 'stop_stream', params: { ms: 300 } });
-    const stream = new SseClient(gateway.url, chatBody(), [longToken]);
+    const stream = new SseClient(gateway.baseURL, chatBody(), [longToken]);
     await stream.until((c) => c.contentFrames() >= 2, 30_000);
 
     gateway.signal('SIGTERM');
@@ -190,11 +183,3 @@ describe('graceful shutdown of a real server process (e2e)', () => {
     expect(fake.state().accounts[longToken].inFlight).toBe(0);
   });
 });
-
-async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}

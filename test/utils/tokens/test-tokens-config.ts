@@ -1,4 +1,4 @@
-import type { TokensConfig } from '../../config/tokens.config';
+import type { TokensConfig } from '../../../src/config/tokens.config';
 
 /** The `tokens` namespace with production defaults except a short queue timeout; specs override what they test. */
 export function testTokensConfig(overrides: Partial<TokensConfig> = {}): TokensConfig {

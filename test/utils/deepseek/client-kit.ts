@@ -2,13 +2,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { lastValueFrom, Observable, tap, toArray } from 'rxjs';
-import type { DeepSeekConfig } from '../../../config/deepseek.config';
-import type { CompletionOptions } from '../../deepseek.client';
-import { HttpDeepSeekClient } from '../../http-deepseek.client';
-import { PowChallenge, PowSolver } from '../../pow/pow-challenge';
-import { encodePowResponse } from '../../pow/pow-response';
-import type { DeepSeekEvent, SearchResult } from '../../stream/deepseek-event';
-import { UpstreamError } from '../../upstream-error';
+import type { DeepSeekConfig } from '../../../src/config/deepseek.config';
+import type { CompletionOptions } from '../../../src/deepseek/deepseek.client';
+import { HttpDeepSeekClient } from '../../../src/deepseek/http-deepseek.client';
+import { PowChallenge, PowSolver } from '../../../src/deepseek/pow/pow-challenge';
+import { encodePowResponse } from '../../../src/deepseek/pow/pow-response';
+import type { DeepSeekEvent, SearchResult } from '../../../src/deepseek/stream/deepseek-event';
+import { UpstreamError } from '../../../src/deepseek/upstream-error';
 
 /** Long, unmistakable tokens, so that a leak into an error is found by a plain substring scan. */
 export const ALICE = 'tok-alice-5f1c9a0e7b3d4c2a8e6f0b1d9c7a5e3f';

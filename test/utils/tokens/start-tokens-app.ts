@@ -1,14 +1,14 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { OpenAiExceptionFilter } from '../../common/filters/openai-exception.filter';
-import { createValidationPipe } from '../../common/http/validation';
-import type { TokensConfig } from '../../config/tokens.config';
-import { tokensConfig } from '../../config/tokens.config';
-import { DeepSeekClient } from '../../deepseek/deepseek.client';
-import { DeepSeekModule } from '../../deepseek/deepseek.module';
-import { TokensModule } from '../tokens.module';
-import { FakeDeepSeekClient } from './fake-deepseek-client';
+import { OpenAiExceptionFilter } from '../../../src/common/filters/openai-exception.filter';
+import { createValidationPipe } from '../../../src/common/http/validation';
+import type { TokensConfig } from '../../../src/config/tokens.config';
+import { tokensConfig } from '../../../src/config/tokens.config';
+import { DeepSeekClient } from '../../../src/deepseek/deepseek.client';
+import { DeepSeekModule } from '../../../src/deepseek/deepseek.module';
+import { TokensModule } from '../../../src/tokens/tokens.module';
+import { FakeDeepSeekClient } from '../../fakes/fake-deepseek-client';
 import { testTokensConfig } from './test-tokens-config';
 
 /** What AppModule provides globally: the `tokens` config. */

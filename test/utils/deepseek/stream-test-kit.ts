@@ -1,7 +1,7 @@
 /** Helpers for the specs in this folder: build SSE bodies, run them through the parser, fold the events. */
-import type { DecodedMessage, DeepSeekEvent } from './deepseek-event';
-import type { ParserLogger } from './parser-logger';
-import { UpstreamStreamParser } from './upstream-stream-parser';
+import type { DecodedMessage, DeepSeekEvent } from '../../../src/deepseek/stream/deepseek-event';
+import type { ParserLogger } from '../../../src/deepseek/stream/parser-logger';
+import { UpstreamStreamParser } from '../../../src/deepseek/stream/upstream-stream-parser';
 
 export class NamedEvent {
   constructor(

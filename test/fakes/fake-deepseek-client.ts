@@ -1,5 +1,5 @@
-import { DeepSeekClient, UpstreamAccount, UpstreamCompletion } from '../../deepseek/deepseek.client';
-import { UpstreamError } from '../../deepseek/upstream-error';
+import { DeepSeekClient, UpstreamAccount, UpstreamCompletion } from '../../src/deepseek/deepseek.client';
+import { UpstreamError } from '../../src/deepseek/upstream-error';
 
 /** How the fake `users/current` answers for a token: live, dead (40003), muted until, or any UpstreamError. */
 export type FakeTokenState = 'live' | 'dead' | { mutedUntilMs: number } | UpstreamError;

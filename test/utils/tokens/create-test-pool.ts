@@ -1,13 +1,13 @@
 import { Test } from '@nestjs/testing';
-import type { TokensConfig } from '../../config/tokens.config';
-import { tokensConfig } from '../../config/tokens.config';
-import { DeepSeekClient } from '../../deepseek/deepseek.client';
-import { AccountHealth } from '../account-health';
-import { AccountLockStore } from '../account-lock.store';
-import { InMemoryAccountLockStore } from '../in-memory-account-lock.store';
-import { TokenPool } from '../token-pool';
-import { TokenValidator } from '../token-validator';
-import { FakeDeepSeekClient } from './fake-deepseek-client';
+import type { TokensConfig } from '../../../src/config/tokens.config';
+import { tokensConfig } from '../../../src/config/tokens.config';
+import { DeepSeekClient } from '../../../src/deepseek/deepseek.client';
+import { AccountHealth } from '../../../src/tokens/account-health';
+import { AccountLockStore } from '../../../src/tokens/account-lock.store';
+import { InMemoryAccountLockStore } from '../../../src/tokens/in-memory-account-lock.store';
+import { TokenPool } from '../../../src/tokens/token-pool';
+import { TokenValidator } from '../../../src/tokens/token-validator';
+import { FakeDeepSeekClient } from '../../fakes/fake-deepseek-client';
 import { testTokensConfig } from './test-tokens-config';
 
 export interface TestPool {
