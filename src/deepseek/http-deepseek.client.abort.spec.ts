@@ -1,16 +1,14 @@
-import { Logger } from '@nestjs/common';
 import { take } from 'rxjs';
-import { startFakeDeepSeek, type FakeDeepSeek, type FaultSpec } from '../../test/fake-deepseek';
+import type { FakeDeepSeek, FaultSpec } from '../../test/fake-deepseek';
 import type { HttpDeepSeekClient } from './http-deepseek.client';
 import {
   ALICE,
-  ClientFactory,
+  useClientRig,
   collect,
   completionOptions,
   RecordingPowSolver,
 } from '../../test/utils/deepseek/client-kit';
 import { MAX_POW_DIFFICULTY } from './pow/pow-search';
-import { WorkerPowSolver } from './pow/worker-pow-solver';
 
 jest.setTimeout(60_000);
 
@@ -19,9 +17,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('HttpDeepSeekClient cancellation', () => {
   let fake: FakeDeepSeek;
-  let solver: WorkerPowSolver;
   let pow: RecordingPowSolver;
-  let clients: ClientFactory;
   let client: HttpDeepSeekClient;
   /** A fresh account per test, so that requests a previous test abandoned cannot touch this one. */
   let token: string;
@@ -30,31 +26,13 @@ describe('HttpDeepSeekClient cancellation', () => {
   /** What every abort in this file passes: the client must reject with exactly this. */
   const reason = Object.assign(new Error('the caller left'), { name: 'AbortError' });
 
-  beforeAll(async () => {
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
-    fake = await startFakeDeepSeek({ powDifficulty: 1000, reply: LONG_REPLY, tokenDelayMs: 10 });
-    solver = new WorkerPowSolver(1);
-    pow = new RecordingPowSolver(solver);
-    clients = new ClientFactory(pow);
-    client = clients.create(fake.url);
-  });
+  const rig = useClientRig({ reply: LONG_REPLY, tokenDelayMs: 10 });
+  beforeAll(() => ({ fake, pow, client } = rig));
 
   beforeEach(() => {
     token = `${ALICE}-${tokenCount++}`;
     fake.configure({ accounts: [token] });
     controller = new AbortController();
-  });
-
-  afterEach(() => {
-    pow.onSolve = null;
-    fake.reset();
-  });
-
-  afterAll(async () => {
-    await clients.closeAll();
-    await solver.close();
-    await fake.close();
   });
 
   const start = () => client.startCompletion(completionOptions(token, { signal: controller.signal }));

@@ -1,10 +1,10 @@
-import { Logger } from '@nestjs/common';
-import { startFakeDeepSeek, type FakeDeepSeek } from '../../test/fake-deepseek';
+import type { FakeDeepSeek } from '../../test/fake-deepseek';
 import type { HttpDeepSeekClient } from './http-deepseek.client';
 import {
   ALICE,
   BOB,
   ClientFactory,
+  useClientRig,
   collect,
   completionOptions,
   errorText,
@@ -17,7 +17,6 @@ import {
   upstreamErrorOf,
   USER_AGENT,
 } from '../../test/utils/deepseek/client-kit';
-import { WorkerPowSolver } from './pow/worker-pow-solver';
 
 jest.setTimeout(60_000);
 
@@ -26,33 +25,14 @@ const LONG_REPLY = { reasoning: '', content: 'word '.repeat(200) };
 
 describe('HttpDeepSeekClient calls', () => {
   let fake: FakeDeepSeek;
-  let solver: WorkerPowSolver;
   let pow: RecordingPowSolver;
   let clients: ClientFactory;
   let client: HttpDeepSeekClient;
 
-  beforeAll(async () => {
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    fake = await startFakeDeepSeek({
-      accounts: { [ALICE]: {}, [BOB]: {}, [MUTED]: { mutedUntil: MUTED_UNTIL_SECS } },
-      powDifficulty: 1000,
-    });
-    solver = new WorkerPowSolver(1);
-    pow = new RecordingPowSolver(solver);
-    clients = new ClientFactory(pow);
-    client = clients.create(fake.url);
+  const rig = useClientRig({
+    accounts: { [ALICE]: {}, [BOB]: {}, [MUTED]: { mutedUntil: MUTED_UNTIL_SECS } },
   });
-
-  afterEach(() => {
-    pow.onSolve = null;
-    fake.reset();
-  });
-
-  afterAll(async () => {
-    await clients.closeAll();
-    await solver.close();
-    await fake.close();
-  });
+  beforeAll(() => ({ fake, pow, clients, client } = rig));
 
   describe('checkToken', () => {
     it('should report a live account as not muted', async () => {

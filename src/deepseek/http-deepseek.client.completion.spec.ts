@@ -1,17 +1,16 @@
-import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
-import { startFakeDeepSeek, type FakeDeepSeek, type StreamFormat } from '../../test/fake-deepseek';
+import type { FakeDeepSeek, StreamFormat } from '../../test/fake-deepseek';
 import type { HttpDeepSeekClient } from './http-deepseek.client';
 import {
   ALICE,
   ClientFactory,
+  useClientRig,
   collect,
   completionOptions,
   errorText,
   RecordingPowSolver,
   seenErrors,
 } from '../../test/utils/deepseek/client-kit';
-import { WorkerPowSolver } from './pow/worker-pow-solver';
 
 // The PoW worker compiles TypeScript on start; the machine is shared.
 jest.setTimeout(60_000);
@@ -24,27 +23,12 @@ const SEARCH_RESULTS = [{ url: 'https://example.com/a', title: 'Example A', snip
 
 describe('HttpDeepSeekClient completions', () => {
   let fake: FakeDeepSeek;
-  let solver: WorkerPowSolver;
   let pow: RecordingPowSolver;
   let clients: ClientFactory;
   let client: HttpDeepSeekClient;
 
-  beforeAll(async () => {
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    fake = await startFakeDeepSeek({ accounts: [ALICE], powDifficulty: 1000, reply: REPLY });
-    solver = new WorkerPowSolver(1);
-    pow = new RecordingPowSolver(solver);
-    clients = new ClientFactory(pow);
-    client = clients.create(fake.url);
-  });
-
-  afterEach(() => fake.reset());
-
-  afterAll(async () => {
-    await clients.closeAll();
-    await solver.close();
-    await fake.close();
-  });
+  const rig = useClientRig({ accounts: [ALICE], reply: REPLY });
+  beforeAll(() => ({ fake, pow, clients, client } = rig));
 
   describe.each<StreamFormat>(['A', 'B', 'C'])('in Format %s', (format) => {
     it.each([

@@ -1,9 +1,9 @@
-import { Logger } from '@nestjs/common';
 import { startFakeDeepSeek, type FakeDeepSeek, type FakeEndpoint, type FaultSpec } from '../../test/fake-deepseek';
 import type { HttpDeepSeekClient } from './http-deepseek.client';
 import {
   ALICE,
   ClientFactory,
+  useClientRig,
   collect,
   completionOptions,
   errorText,
@@ -13,7 +13,6 @@ import {
   seenErrors,
   upstreamErrorOf,
 } from '../../test/utils/deepseek/client-kit';
-import { WorkerPowSolver } from './pow/worker-pow-solver';
 import type { UpstreamError } from './upstream-error';
 
 jest.setTimeout(60_000);
@@ -24,7 +23,6 @@ const UNKNOWN_SESSION = '0a3c904d-5761-4cf0-ae51-9b41c1c78f1e';
 
 describe('HttpDeepSeekClient errors', () => {
   let fake: FakeDeepSeek;
-  let solver: WorkerPowSolver;
   let pow: RecordingPowSolver;
   let clients: ClientFactory;
   let client: HttpDeepSeekClient;
@@ -35,35 +33,16 @@ describe('HttpDeepSeekClient errors', () => {
   let token: string;
   const tokens: string[] = [];
 
-  beforeAll(async () => {
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
-    fake = await startFakeDeepSeek({
-      accounts: { [MUTED]: { mutedUntil: Date.now() / 1000 + 3600 } },
-      powDifficulty: 1000,
-      reply: REPLY,
-    });
-    solver = new WorkerPowSolver(1);
-    pow = new RecordingPowSolver(solver);
-    clients = new ClientFactory(pow);
-    client = clients.create(fake.url);
+  const rig = useClientRig({
+    accounts: { [MUTED]: { mutedUntil: Date.now() / 1000 + 3600 } },
+    reply: REPLY,
   });
+  beforeAll(() => ({ fake, pow, clients, client } = rig));
 
   beforeEach(() => {
     token = `${ALICE}-${tokens.length}`;
     tokens.push(token);
     fake.configure({ accounts: [token] });
-  });
-
-  afterEach(() => {
-    pow.onSolve = null;
-    fake.reset();
-  });
-
-  afterAll(async () => {
-    await clients.closeAll();
-    await solver.close();
-    await fake.close();
   });
 
   const start = (overrides = {}) => client.startCompletion(completionOptions(token, overrides));

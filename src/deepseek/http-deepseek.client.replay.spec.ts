@@ -1,41 +1,17 @@
-import { Logger } from '@nestjs/common';
-import { startFakeDeepSeek, type FakeDeepSeek } from '../../test/fake-deepseek';
+import type { FakeDeepSeek } from '../../test/fake-deepseek';
 import { describeWithShared, loadCaptures } from '../../test/utils/shared-fixtures';
 import type { HttpDeepSeekClient } from './http-deepseek.client';
-import {
-  ALICE,
-  ClientFactory,
-  collect,
-  completionOptions,
-  RecordingPowSolver,
-} from '../../test/utils/deepseek/client-kit';
-import { WorkerPowSolver } from './pow/worker-pow-solver';
+import { ALICE, useClientRig, collect, completionOptions } from '../../test/utils/deepseek/client-kit';
 
 jest.setTimeout(60_000);
 
 describeWithShared('HttpDeepSeekClient on replayed captures', () => {
   const captures = loadCaptures();
   let fake: FakeDeepSeek;
-  let solver: WorkerPowSolver;
-  let clients: ClientFactory;
   let client: HttpDeepSeekClient;
 
-  beforeAll(async () => {
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
-    fake = await startFakeDeepSeek({ accounts: [ALICE], powDifficulty: 1000 });
-    solver = new WorkerPowSolver(1);
-    clients = new ClientFactory(new RecordingPowSolver(solver));
-    client = clients.create(fake.url);
-  });
-
-  afterEach(() => fake.reset());
-
-  afterAll(async () => {
-    await clients.closeAll();
-    await solver.close();
-    await fake.close();
-  });
+  const rig = useClientRig({ accounts: [ALICE] });
+  beforeAll(() => ({ fake, client } = rig));
 
   it('should have captures to replay', () => {
     expect(captures.length).toBeGreaterThanOrEqual(5);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { MetricsService } from '../common/metrics/metrics.service';
+import { MetricsService, type PoolCounts } from '../common/metrics/metrics.service';
 import { tokensConfig } from '../config/tokens.config';
 import { UpstreamError } from '../deepseek/upstream-error';
 import { abortError } from './abort';
@@ -25,18 +25,8 @@ export interface LeaseRequest {
   readonly signal?: AbortSignal;
 }
 
-/** For metrics. Each known account is counted once: invalid, muted, busy (a lease held here), cooling or idle. */
-export interface PoolSnapshot {
-  idle: number;
-  busy: number;
-  cooling: number;
-  muted: number;
-  invalid: number;
-  /** Requests waiting for an account. */
-  waiting: number;
-  /** Leases held in this process. */
-  leases: number;
-}
+/** The pool's counts for metrics; the shape lives with the metrics that read it. */
+export type PoolSnapshot = PoolCounts;
 
 /** Per-account generation locks over the lock store, with a fair wait queue and account health. */
 @Injectable()

@@ -1,10 +1,7 @@
 import { type FakeDeepSeek, startFakeDeepSeek } from './index';
-import { decodeStream, FakeClient, rawRequest } from './spec-helpers';
+import { decodeStream, FakeClient, rawRequest, namedEventsOf, patchesOf } from './spec-helpers';
 
 const REPLY = { reasoning: 'abcdefgh', content: 'Hello there, friend.' };
-const messages = (events: { event: string; data: string }[]) =>
-  events.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data));
-const named = (events: { event: string }[]) => events.filter((e) => e.event !== 'message').map((e) => e.event);
 
 describe('fake DeepSeek: faults', () => {
   let fake: FakeDeepSeek;
@@ -97,7 +94,7 @@ describe('fake DeepSeek: faults', () => {
       params: { afterTokens: 3, message: 'Server busy', finish_reason: 'rate_limit_reached' },
     });
     const res = await complete();
-    expect(named(res.events)).toEqual(['ready', 'update_session', 'hint', 'close']);
+    expect(namedEventsOf(res.events)).toEqual(['ready', 'update_session', 'hint', 'close']);
     const hint = res.events.find((e) => e.event === 'hint')!;
     expect(JSON.parse(hint.data)).toEqual({
       type: 'error',
@@ -106,7 +103,7 @@ describe('fake DeepSeek: faults', () => {
       finish_reason: 'rate_limit_reached',
     });
     expect(decodeStream(res.events).reasoning).toBe('abcdef'.slice(0, decodeStream(res.events).reasoning.length));
-    expect(messages(res.events).some((f) => f.p === 'response/status')).toBe(false);
+    expect(patchesOf(res.events).some((f) => f.p === 'response/status')).toBe(false);
     expect(lastMessage().status).toBe('ERROR');
     expect(fake.state().accounts['tok-a'].inFlight).toBe(0);
   });
@@ -115,8 +112,8 @@ describe('fake DeepSeek: faults', () => {
     fake.addFault({ fault: 'disconnect', params: { afterTokens: 2 } });
     const res = await complete();
     expect(res.cut).toBe(true);
-    expect(named(res.events)).toEqual(['ready', 'update_session']);
-    expect(messages(res.events)).toHaveLength(2);
+    expect(namedEventsOf(res.events)).toEqual(['ready', 'update_session']);
+    expect(patchesOf(res.events)).toHaveLength(2);
     expect(lastMessage().status).toBe('ERROR');
   });
 
@@ -127,7 +124,7 @@ describe('fake DeepSeek: faults', () => {
     const res = await complete();
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
     expect(res.body).not.toContain(': \n');
-    expect(messages(res.events)).toHaveLength(1);
+    expect(patchesOf(res.events)).toHaveLength(1);
     expect(lastMessage().status).toBe('ERROR');
   });
 
@@ -141,7 +138,7 @@ describe('fake DeepSeek: faults', () => {
   it('should end INCOMPLETE with the §7.7 sequence', async () => {
     fake.addFault({ fault: 'incomplete', params: { afterTokens: 2 } });
     const res = await complete();
-    const frames = messages(res.events);
+    const frames = patchesOf(res.events);
     expect(frames.slice(-3)).toEqual([
       {
         p: 'response',
@@ -154,7 +151,14 @@ describe('fake DeepSeek: faults', () => {
       { p: 'response/fragments/-1/elapsed_secs', o: 'SET', v: expect.any(Number) },
       { p: 'response/status', o: 'SET', v: 'INCOMPLETE' },
     ]);
-    expect(named(res.events)).toEqual(['ready', 'update_session', 'finish', 'update_session', 'title', 'close']);
+    expect(namedEventsOf(res.events)).toEqual([
+      'ready',
+      'update_session',
+      'finish',
+      'update_session',
+      'title',
+      'close',
+    ]);
     expect(lastMessage()).toMatchObject({
       status: 'INCOMPLETE',
       reasoning: 'abc',
@@ -166,7 +170,7 @@ describe('fake DeepSeek: faults', () => {
   it('should filter content with a TEMPLATE_RESPONSE (template shape)', async () => {
     fake.addFault({ fault: 'content_filter', params: { afterTokens: 6 } });
     const res = await complete();
-    const frames = messages(res.events);
+    const frames = patchesOf(res.events);
     expect(frames.at(-2)).toMatchObject({
       p: 'response',
       o: 'BATCH',
@@ -195,7 +199,7 @@ describe('fake DeepSeek: faults', () => {
   it('should filter content in the short shape', async () => {
     fake.addFault({ fault: 'content_filter', params: { afterTokens: 1, shape: 'short' } });
     const res = await complete({ thinking_enabled: false });
-    expect(messages(res.events).at(-1)).toEqual({
+    expect(patchesOf(res.events).at(-1)).toEqual({
       p: 'response',
       v: [
         { p: 'status', v: 'CONTENT_FILTER' },
@@ -210,7 +214,7 @@ describe('fake DeepSeek: faults', () => {
     const res = await complete();
     const decoded = decodeStream(res.events);
     expect(decoded).toMatchObject({ status: 'CONTEXT_LENGTH_EXCEEDED', reasoning: '', content: '' });
-    expect(named(res.events)).toEqual(['ready', 'update_session', 'finish', 'update_session', 'close']);
+    expect(namedEventsOf(res.events)).toEqual(['ready', 'update_session', 'finish', 'update_session', 'close']);
   });
 
   it('should delay the first byte with slow_first_byte', async () => {
@@ -254,7 +258,7 @@ describe('fake DeepSeek: faults', () => {
   it('should emit faults in Format B and Format A too', async () => {
     fake.addFault({ fault: 'incomplete', params: { afterTokens: 1 } });
     const b = await complete({}, { 'x-fake-format': 'B' });
-    expect(messages(b.events).slice(-2)).toEqual([
+    expect(patchesOf(b.events).slice(-2)).toEqual([
       { p: 'response/thinking_elapsed_secs', o: 'SET', v: expect.any(Number) },
       { p: 'response/status', o: 'SET', v: 'INCOMPLETE' },
     ]);

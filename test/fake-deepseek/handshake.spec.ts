@@ -1,11 +1,17 @@
 import { type FakeDeepSeek, startFakeDeepSeek, tokenize } from './index';
-import { decodeStream, FakeClient, parseSse, powHeader, rawRequest, solvePow } from './spec-helpers';
+import {
+  decodeStream,
+  FakeClient,
+  parseSse,
+  powHeader,
+  rawRequest,
+  solvePow,
+  namedEventsOf,
+  patchesOf,
+} from './spec-helpers';
 
 const REPLY = { reasoning: 'Think: 2 + 2.\n\nDone 🤔.', content: '# Title\n\n- one 👨‍👩‍👧 two\n\n```ts\nx\n```' };
 const SEARCH = [{ url: 'https://example.com/a', title: 'Example', snippet: 'An example.' }];
-const named = (events: { event: string }[]) => events.filter((e) => e.event !== 'message').map((e) => e.event);
-const messages = (events: { event: string; data: string }[]) =>
-  events.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data));
 
 describe('fake DeepSeek: handshake and stream formats', () => {
   let fake: FakeDeepSeek;
@@ -70,14 +76,21 @@ describe('fake DeepSeek: handshake and stream formats', () => {
     expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(res.headers['x-ds-sse-heartbeat-timeout-secs']).toBe('8');
     expect(res.headers['x-ds-trace-id']).toMatch(/^[0-9a-f]{32}$/);
-    expect(named(res.events)).toEqual(['ready', 'update_session', 'finish', 'update_session', 'title', 'close']);
+    expect(namedEventsOf(res.events)).toEqual([
+      'ready',
+      'update_session',
+      'finish',
+      'update_session',
+      'title',
+      'close',
+    ]);
     expect(JSON.parse(res.events[0].data)).toEqual({
       request_message_id: 1,
       response_message_id: 2,
       model_type: 'default',
     });
 
-    const frames = messages(res.events);
+    const frames = patchesOf(res.events);
     const snapshot = frames[0].v.response;
     expect(snapshot).toMatchObject({
       message_id: 2,
@@ -120,7 +133,7 @@ describe('fake DeepSeek: handshake and stream formats', () => {
   it('should stream Format C without thinking in the has_pending_fragment shape', async () => {
     const sessionId = await client.createSession();
     const res = await client.complete({ chat_session_id: sessionId, prompt: 'Hi', thinking_enabled: false });
-    const frames = messages(res.events);
+    const frames = patchesOf(res.events);
     expect(frames[0].v.response).toMatchObject({ fragments: [], has_pending_fragment: true, thinking_enabled: false });
     expect(frames[1]).toEqual({
       p: 'response',
@@ -140,9 +153,16 @@ describe('fake DeepSeek: handshake and stream formats', () => {
       { chat_session_id: sessionId, prompt: 'Say hi', thinking_enabled: true },
       { headers: { 'x-fake-format': 'B' } },
     );
-    expect(named(res.events)).toEqual(['ready', 'update_session', 'finish', 'update_session', 'title', 'close']);
+    expect(namedEventsOf(res.events)).toEqual([
+      'ready',
+      'update_session',
+      'finish',
+      'update_session',
+      'title',
+      'close',
+    ]);
     expect(JSON.parse(res.events[0].data)).toEqual({ request_message_id: 1, response_message_id: 2 });
-    const frames = messages(res.events);
+    const frames = patchesOf(res.events);
     expect(frames[0].v.response).toMatchObject({
       content: '',
       thinking_content: null,
@@ -171,7 +191,7 @@ describe('fake DeepSeek: handshake and stream formats', () => {
     fake.configure({ accounts: { 'tok-a': { format: 'A' } } });
     const sessionId = await client.createSession();
     const res = await client.complete({ chat_session_id: sessionId, prompt: 'Say hi', thinking_enabled: true });
-    expect(named(res.events)).toEqual([]);
+    expect(namedEventsOf(res.events)).toEqual([]);
     expect(res.events.at(-1)!.data).toBe('[DONE]');
     const chunks = res.events.slice(0, -1).map((e) => JSON.parse(e.data));
     expect(chunks[0]).toEqual({
@@ -201,7 +221,7 @@ describe('fake DeepSeek: handshake and stream formats', () => {
       search_enabled: true,
       thinking_enabled: true,
     });
-    const tool = messages(c.events).find((f) => f.v?.[0]?.type === 'TOOL_SEARCH');
+    const tool = patchesOf(c.events).find((f) => f.v?.[0]?.type === 'TOOL_SEARCH');
     expect(tool).toMatchObject({
       p: 'response/fragments',
       o: 'APPEND',
@@ -213,7 +233,7 @@ describe('fake DeepSeek: handshake and stream formats', () => {
       { chat_session_id: sessionId, parent_message_id: 2, prompt: 'q', search_enabled: true },
       { headers: { 'x-fake-format': 'B' } },
     );
-    const bFrames = messages(b.events);
+    const bFrames = patchesOf(b.events);
     expect(bFrames.filter((f) => f.p?.startsWith('response/search')).map((f) => [f.p, f.o])).toEqual([
       ['response/search_status', 'SET'],
       ['response/search_results', 'SET'],
@@ -226,7 +246,7 @@ describe('fake DeepSeek: handshake and stream formats', () => {
       { chat_session_id: sessionId, parent_message_id: 4, prompt: 'q', search_enabled: true },
       { headers: { 'x-fake-format': 'A' } },
     );
-    const delta = messages(a.events.slice(0, -1)).find((f) => f.choices[0].delta.type === 'search_result');
+    const delta = patchesOf(a.events.slice(0, -1)).find((f) => f.choices[0].delta.type === 'search_result');
     expect(delta.choices[0].delta.search_results).toEqual(SEARCH);
     expect(decodeStream(a.events).content).toContain('[citation:1]');
   });
@@ -234,14 +254,14 @@ describe('fake DeepSeek: handshake and stream formats', () => {
   it('should append a TIP fragment when emitTip is set', async () => {
     fake.configure({ emitTip: true, emitFinish: false });
     const res = await client.complete({ chat_session_id: await client.createSession(), prompt: 'x' });
-    const frames = messages(res.events);
+    const frames = patchesOf(res.events);
     expect(frames.at(-3)).toMatchObject({
       p: 'response/fragments',
       o: 'APPEND',
       v: [{ type: 'TIP', style: 'WARNING', hide_on_wip: true }],
     });
     expect(decodeStream(res.events).content).toBe(REPLY.content);
-    expect(named(res.events)).toEqual(['ready', 'update_session', 'update_session', 'title', 'close']);
+    expect(namedEventsOf(res.events)).toEqual(['ready', 'update_session', 'update_session', 'title', 'close']);
   });
 
   it('should advance message ids per session, send the title only once and record every message', async () => {
@@ -255,7 +275,7 @@ describe('fake DeepSeek: handshake and stream formats', () => {
     expect(JSON.parse(second.events[0].data)).toMatchObject({ request_message_id: 3, response_message_id: 4 });
     expect(JSON.parse(branch.events[0].data)).toMatchObject({ request_message_id: 5, response_message_id: 6 });
     expect(decodeStream(first.events).title).toBe('A fairly long first prompt tha');
-    expect(named(second.events)).not.toContain('title');
+    expect(namedEventsOf(second.events)).not.toContain('title');
 
     const recorded = fake.state().sessions[sessionId].messages;
     expect(

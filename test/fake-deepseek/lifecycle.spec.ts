@@ -1,10 +1,7 @@
 import { type FakeDeepSeek, startFakeDeepSeek } from './index';
-import { decodeStream, FakeClient } from './spec-helpers';
+import { decodeStream, FakeClient, namedEventsOf, patchesOf } from './spec-helpers';
 
 const REPLY = { reasoning: 'Reasoning text here.', content: 'Answer text, long enough.' };
-const messages = (events: { event: string; data: string }[]) =>
-  events.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data));
-const named = (events: { event: string }[]) => events.filter((e) => e.event !== 'message').map((e) => e.event);
 
 describe('fake DeepSeek: continue, stop and disconnects', () => {
   let fake: FakeDeepSeek;
@@ -35,8 +32,8 @@ describe('fake DeepSeek: continue, stop and disconnects', () => {
       data: JSON.stringify({ request_message_id: 1, response_message_id: 2, model_type: 'default' }),
     });
     expect(second.body).toContain('\n\n: \n\nevent: update_session');
-    expect(named(second.events)).toEqual(['ready', 'update_session', 'finish', 'update_session', 'close']);
-    const snapshot = messages(second.events)[0].v.response;
+    expect(namedEventsOf(second.events)).toEqual(['ready', 'update_session', 'finish', 'update_session', 'close']);
+    const snapshot = patchesOf(second.events)[0].v.response;
     expect(snapshot).toMatchObject({ status: 'WIP', accumulated_token_usage: round1.usage! + 1 });
     expect(snapshot.fragments).toEqual([
       {
@@ -48,7 +45,7 @@ describe('fake DeepSeek: continue, stop and disconnects', () => {
         stage_id: 1,
       },
     ]);
-    expect(messages(second.events).find((f) => f.p === 'response/fragments')).toMatchObject({
+    expect(patchesOf(second.events).find((f) => f.p === 'response/fragments')).toMatchObject({
       v: [{ type: 'RESPONSE', stage_id: 0 }],
     });
     const round2 = decodeStream(second.events);
@@ -66,7 +63,7 @@ describe('fake DeepSeek: continue, stop and disconnects', () => {
     fake.addFault({ fault: 'incomplete', endpoint: 'completion', params: { afterTokens: 4 } });
     const first = await alice.complete({ chat_session_id: sessionId }, { headers: { 'x-fake-format': 'B' } });
     const b = await alice.continue({ chat_session_id: sessionId, message_id: 2 }, first.pow);
-    const snapshot = messages(b.events)[0].v.response;
+    const snapshot = patchesOf(b.events)[0].v.response;
     expect(snapshot.content).toBe(REPLY.content.slice(0, decodeStream(first.events).content.length + 2));
     expect(decodeStream(b.events)).toMatchObject({ content: REPLY.content, status: 'FINISHED' });
 
@@ -119,7 +116,7 @@ describe('fake DeepSeek: continue, stop and disconnects', () => {
     expect(decoded.status).toBe('INCOMPLETE');
     expect(REPLY.reasoning.startsWith(decoded.reasoning)).toBe(true);
     expect(decoded.reasoning.length).toBeLessThan(REPLY.reasoning.length);
-    expect(named(res.events).at(-1)).toBe('close');
+    expect(namedEventsOf(res.events).at(-1)).toBe('close');
     expect(message()).toMatchObject({ status: 'INCOMPLETE', reasoning: decoded.reasoning });
     fake.configure({ tokenDelayMs: 0 });
     const resumed = await alice.continue({ chat_session_id: sessionId, message_id: 2 }, res.pow);

@@ -22,6 +22,14 @@ export function parseSse(text: string): SseEvent[] {
   return events;
 }
 
+/** The patch objects of a Format B/C stream (its unnamed `message` events), parsed. */
+export const patchesOf = (events: SseEvent[]): any[] =>
+  events.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data));
+
+/** The names of a stream's named events, in order. */
+export const namedEventsOf = (events: { event: string }[]): string[] =>
+  events.filter((e) => e.event !== 'message').map((e) => e.event);
+
 export interface Decoded {
   reasoning: string;
   content: string;

@@ -7,7 +7,11 @@ export interface MetricsOptions {
   knownModels?: readonly string[];
 }
 
-/** What the pool gauges show; `TokenPool.snapshot()` fits. */
+/**
+ * What the pool gauges show (`TokenPool.snapshot()`). Each known account is counted once: invalid,
+ * muted, busy (a lease held here), cooling or idle; `waiting` counts queued requests, `leases` the
+ * leases held in this process.
+ */
 export interface PoolCounts {
   idle: number;
   busy: number;

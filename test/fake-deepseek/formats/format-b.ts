@@ -2,6 +2,7 @@ import { elapsedSecsFor, type StreamScript } from '../script';
 import type { SearchResult } from '../types';
 import {
   addClosingEvents,
+  addStatusEnding,
   addHintError,
   Frames,
   PatchWriter,
@@ -64,12 +65,11 @@ export function renderFormatB(script: StreamScript): Frames {
 
   const ending = script.ending;
   switch (ending.kind) {
-    case 'status':
-      frames.add(usageBatch(w, script.usage, ending.status));
-      if (thinkingOpen && ending.elapsedSecs !== null) frames.add(w.patch(ELAPSED, 'SET', ending.elapsedSecs));
-      frames.add(w.patch('response/status', 'SET', ending.status));
-      addClosingEvents(frames, script);
+    case 'status': {
+      const elapsed = thinkingOpen && ending.elapsedSecs !== null ? { path: ELAPSED, secs: ending.elapsedSecs } : null;
+      addStatusEnding(frames, w, script, ending.status, elapsed);
       break;
+    }
     case 'content_filter':
       frames.add(w.patch('response/content', 'SET', ending.template));
       frames.add(usageBatch(w, script.usage, 'CONTENT_FILTER'));

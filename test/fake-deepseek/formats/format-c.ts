@@ -2,6 +2,7 @@ import { elapsedSecsFor, type ScriptItem, type StreamScript } from '../script';
 import type { SearchResult } from '../types';
 import {
   addClosingEvents,
+  addStatusEnding,
   addHintError,
   Frames,
   PatchWriter,
@@ -99,12 +100,11 @@ export function renderFormatC(script: StreamScript): Frames {
 
   const ending = script.ending;
   switch (ending.kind) {
-    case 'status':
-      frames.add(usageBatch(w, script.usage, ending.status));
-      if (thinkingOpen && ending.elapsedSecs !== null) frames.add(w.patch(ELAPSED, 'SET', ending.elapsedSecs));
-      frames.add(w.patch('response/status', 'SET', ending.status));
-      addClosingEvents(frames, script);
+    case 'status': {
+      const elapsed = thinkingOpen && ending.elapsedSecs !== null ? { path: ELAPSED, secs: ending.elapsedSecs } : null;
+      addStatusEnding(frames, w, script, ending.status, elapsed);
       break;
+    }
     case 'content_filter':
       if (ending.shape === 'short') {
         // No `o`: clients must infer BATCH from the shape (§7.4 robustness rules).

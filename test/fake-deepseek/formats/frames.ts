@@ -63,6 +63,23 @@ export function usageBatch(w: PatchWriter, usage: number, quasiStatus: string): 
   ]);
 }
 
+/**
+ * The normal end of a B/C message: the usage BATCH with `quasi_status`, the thinking's elapsed time
+ * when thinking is still open (`elapsedPath` given), `response/status`, then the closing events.
+ */
+export function addStatusEnding(
+  frames: Frames,
+  w: PatchWriter,
+  script: StreamScript,
+  status: string,
+  elapsed: { path: string; secs: number } | null,
+): void {
+  frames.add(usageBatch(w, script.usage, status));
+  if (elapsed) frames.add(w.patch(elapsed.path, 'SET', elapsed.secs));
+  frames.add(w.patch('response/status', 'SET', status));
+  addClosingEvents(frames, script);
+}
+
 /** `finish` (optional), `update_session`, `title` (first exchange), `close`. */
 export function addClosingEvents(frames: Frames, script: StreamScript): void {
   if (script.emitFinish) frames.add(sseEvent('finish', '{}'));

@@ -1,4 +1,5 @@
 /** Helpers for the HttpDeepSeekClient specs: config, a recording PoW solver, event collection, error capture. */
+import { Logger } from '@nestjs/common';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { lastValueFrom, Observable, tap, toArray } from 'rxjs';
@@ -9,6 +10,9 @@ import { PowChallenge, PowSolver } from '../../../src/deepseek/pow/pow-challenge
 import { encodePowResponse } from '../../../src/deepseek/pow/pow-response';
 import type { DeepSeekEvent, SearchResult } from '../../../src/deepseek/stream/deepseek-event';
 import { UpstreamError } from '../../../src/deepseek/upstream-error';
+import { WorkerPowSolver } from '../../../src/deepseek/pow/worker-pow-solver';
+import { startFakeDeepSeek, type FakeDeepSeek } from '../../fake-deepseek';
+import type { FakeOptions } from '../../fake-deepseek/types';
 
 /** Long, unmistakable tokens, so that a leak into an error is found by a plain substring scan. */
 export const ALICE = 'tok-alice-5f1c9a0e7b3d4c2a8e6f0b1d9c7a5e3f';
@@ -183,4 +187,40 @@ export async function startStub(
 export function sendJsonText(res: ServerResponse, status: number, text: string, type = 'application/json'): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** What a client spec works with; filled in by the hooks `useClientRig` registers. */
+export interface ClientRig {
+  fake: FakeDeepSeek;
+  pow: RecordingPowSolver;
+  clients: ClientFactory;
+  client: HttpDeepSeekClient;
+}
+
+/**
+ * Registers the usual lifecycle: a fake upstream (PoW difficulty 1000 unless told otherwise), a one-worker
+ * recording PoW solver and a client, quiet warn/debug logs; the fake is reset after each test.
+ */
+export function useClientRig(fakeOptions: FakeOptions = {}): ClientRig {
+  const rig = {} as ClientRig;
+  let solver: WorkerPowSolver;
+  beforeAll(async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+    rig.fake = await startFakeDeepSeek({ powDifficulty: 1000, ...fakeOptions });
+    solver = new WorkerPowSolver(1);
+    rig.pow = new RecordingPowSolver(solver);
+    rig.clients = new ClientFactory(rig.pow);
+    rig.client = rig.clients.create(rig.fake.url);
+  });
+  afterEach(() => {
+    rig.pow.onSolve = null;
+    rig.fake.reset();
+  });
+  afterAll(async () => {
+    await rig.clients.closeAll();
+    await solver.close();
+    await rig.fake.close();
+  });
+  return rig;
 }
