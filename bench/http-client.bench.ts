@@ -172,9 +172,11 @@ function nodeHttpClient(baseUrl: string): Client {
     clientVersion: HEADERS['x-client-version'],
     appVersion: HEADERS['x-app-version'],
     clientLocale: HEADERS['x-client-locale'],
+    clientTimezoneOffset: 0,
     upstreamTimeoutMs: 120_000,
     firstByteTimeoutMs: 30_000,
     maxContinueRounds: 8,
+    closeGraceMs: 10_000,
     powWorkers: 1,
   };
   const transport = new UpstreamTransport(config);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
 import { ChatModule } from './chat/chat.module';
 import { CANONICAL_MODEL_IDS } from './chat/models';
 import { OpenAiExceptionFilter } from './common/filters/openai-exception.filter';
@@ -27,6 +28,7 @@ import { HealthModule } from './health/health.module';
     DeepSeekModule,
     HealthModule,
     ChatModule,
+    AdminModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

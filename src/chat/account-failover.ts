@@ -1,23 +1,39 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { OpenAiError } from '../common/errors/openai-error';
 import { MetricsService } from '../common/metrics/metrics.service';
-import { CompletionOptions, DeepSeekClient, UpstreamCompletion } from '../deepseek/deepseek.client';
+import { appConfig, type AppConfig } from '../config/app.config';
+import { CompletionOptions, DeepSeekClient, ModelType, UpstreamCompletion } from '../deepseek/deepseek.client';
 import { UpstreamError, UpstreamErrorKind } from '../deepseek/upstream-error';
 import type { Account } from '../tokens/account';
-import { AccountLease, TokenPool } from '../tokens/token-pool';
+import { ModelCapabilities } from '../tokens/model-capabilities';
+import { AccountLease, QueueTicket, TokenPool } from '../tokens/token-pool';
 import { toOpenAiError } from './upstream-error-map';
 
-/** Refusals of one account: the next account may well answer, so each account of the set gets its turn. */
-const ACCOUNT_REFUSALS: ReadonlySet<UpstreamErrorKind> = new Set(['busy', 'muted', 'auth', 'throttled']);
+/** The account cannot serve for a while (its health now says so): the next account may well answer. */
+const ACCOUNT_OUT: ReadonlySet<UpstreamErrorKind> = new Set(['muted', 'auth', 'banned']);
+/**
+ * The account is busy (a generation we did not know of: the user may be typing in the web page) or throttled.
+ * It cools down (doubling per refusal) and the request queues again at its old place, until the queue timeout.
+ */
+const ACCOUNT_WAIT: ReadonlySet<UpstreamErrorKind> = new Set(['busy', 'throttled']);
 /** Failures on the way to DeepSeek: worth another try, but they cost time and likely hit every account alike. */
 const PATH_FAILURES: ReadonlySet<UpstreamErrorKind> = new Set(['network', 'timeout', 'pow']);
-/** Tries for path failures, and for any retry on the one account of a continuation. */
+/** Tries for path failures, and for out-of-rotation refusals on the one account of a continuation. */
 const MAX_ATTEMPTS = 4;
+/** CONTENT_EMPTY: one more try, on another account. */
+const EMPTY_RETRIES = 1;
 const BACKOFF_BASE_MS = 100;
 
 export interface StartedCompletion {
   lease: AccountLease;
   completion: UpstreamCompletion;
+  /** The mode that answers: the requested one, or `default` when DeepSeek refused that one. */
+  modelType: ModelType;
 }
+
+/** DeepSeek's refusal of a model type the account may not use (biz_code 1 `model type not available`). */
+const isModelRefusal = (error: UpstreamError): boolean =>
+  error.kind === 'invalid_request' && /model.?type/i.test(error.details.upstreamMessage ?? '');
 
 export type CompletionRequest = Omit<CompletionOptions, 'token' | 'signal'>;
 
@@ -33,6 +49,8 @@ export class AccountFailover {
   constructor(
     private readonly pool: TokenPool,
     private readonly deepseek: DeepSeekClient,
+    private readonly capabilities: ModelCapabilities,
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -44,24 +62,31 @@ export class AccountFailover {
   ): Promise<StartedCompletion> {
     const excluded = new Set<string>();
     let lastError: UpstreamError | undefined;
+    let ticket: QueueTicket | undefined;
     let budget = MAX_ATTEMPTS;
+    let emptyRetries = EMPTY_RETRIES;
+    let modelType = request.modelType;
     for (let attempt = 1; ; attempt++) {
       let lease: AccountLease;
       try {
-        lease = await this.pool.lease({ accounts: [...accounts], affinity, exclude: excluded, signal });
+        lease = await this.pool.lease({ accounts: [...accounts], affinity, exclude: excluded, signal, ticket });
       } catch (error) {
-        // The abort's own reason (client gone, shutdown) says why; once failover has used up the set,
-        // the upstream's last refusal says more than "exhausted". A token check that failed for a reason
-        // not the account's (network, block page) is an UpstreamError: it gets its status here too.
+        // The abort's own reason (client gone, shutdown) says why. Once failover has used up the set, the
+        // upstream's last refusal says more than "exhausted"; after busy refusals the queue's own timeout
+        // (429 with retry-after) is the answer. A token check that failed for a reason not the account's
+        // (network, block page) is an UpstreamError: it gets its status here too.
         if (signal.aborted) throw abortReason(signal, error);
-        if (lastError || error instanceof UpstreamError) throw toOpenAiError(lastError ?? error);
+        if (lastError && !ACCOUNT_WAIT.has(lastError.kind)) throw toOpenAiError(lastError);
+        if (error instanceof UpstreamError) throw toOpenAiError(error);
         throw error;
       }
+      ticket = lease.ticket;
       const { id } = lease.account;
       try {
-        const completion = await this.deepseek.startCompletion({ ...request, token: lease.account.token, signal });
+        const options = { ...request, modelType, token: lease.account.token, signal };
+        const completion = await this.deepseek.startCompletion(options);
         this.pool.reportSuccess(id);
-        return { lease, completion };
+        return { lease, completion, modelType };
       } catch (error) {
         if (error instanceof UpstreamError) this.pool.reportFailure(id, error);
         lease.release();
@@ -71,17 +96,36 @@ export class AccountFailover {
         this.logger.warn(
           `account ${id}: ${error.kind} before the answer started (attempt ${attempt}): ${error.message}`,
         );
-        // Without affinity a refusal moves to an account not tried yet, so the set's size bounds it.
-        if (affinity !== undefined || !ACCOUNT_REFUSALS.has(error.kind)) budget--;
-        const retryable = ACCOUNT_REFUSALS.has(error.kind) || PATH_FAILURES.has(error.kind);
-        if (!retryable || budget === 0) throw toOpenAiError(error);
         lastError = error;
-        if (!affinity) excluded.add(id);
+        if (ACCOUNT_WAIT.has(error.kind)) continue; // the pool holds the request until a cooldown ends
+        if (isModelRefusal(error) && modelType !== 'default') {
+          this.capabilities.markUnavailable(id, modelType);
+          if (this.config.strictModels) throw modelUnavailableError(modelType);
+          modelType = 'default';
+          continue;
+        }
+        if (error.kind === 'empty' && emptyRetries-- > 0 && affinity === undefined) {
+          excluded.add(id);
+          continue;
+        }
+        const retryable = ACCOUNT_OUT.has(error.kind) || PATH_FAILURES.has(error.kind);
+        // Without affinity an out-of-rotation refusal moves to an account not tried yet: the set's size bounds it.
+        if (affinity !== undefined || !ACCOUNT_OUT.has(error.kind)) budget--;
+        if (!retryable || budget === 0) throw toOpenAiError(error);
+        if (affinity === undefined) excluded.add(id);
         // Moving to a fresh account needs only jitter; repeated path failures and same-account retries back off.
         await jitteredBackoff(BACKOFF_BASE_MS * 2 ** Math.max(0, MAX_ATTEMPTS - budget - 1), signal);
       }
     }
   }
+}
+
+export function modelUnavailableError(modelType: string): OpenAiError {
+  return OpenAiError.badRequest(
+    `DeepSeek does not offer the ${modelType} mode to these accounts; use a model without -pro/-expert (STRICT_MODELS is on).`,
+    'model',
+    'model_not_available',
+  );
 }
 
 function jitteredBackoff(baseMs: number, signal: AbortSignal): Promise<void> {

@@ -64,14 +64,21 @@ export class ChatController {
     res.once('close', this.inflight.track(abort));
     if (!plan.stream) {
       // Failing after the answer started is still an HTTP status here: nothing was sent yet.
-      return this.chat.complete(plan, accounts, abort.signal, trace).catch((error: unknown) => {
-        throw answerError(error);
-      });
+      return this.chat.complete(plan, accounts, abort.signal, trace).then(
+        (completion) => {
+          setModelFallbackHeader(res, trace.modelFallback);
+          return completion;
+        },
+        (error: unknown) => {
+          throw answerError(error);
+        },
+      );
     }
 
     const frames = this.chat.stream(plan, accounts, abort.signal, trace);
     // A pre-flight that settles soon keeps its real HTTP status; a slow one (queue, PoW) commits to a 200 stream with keep-alives.
     await settlesWithin(frames, this.config.keepAliveIntervalMs);
+    setModelFallbackHeader(res, trace.modelFallback);
     res.setHeader('cache-control', 'no-cache, no-transform');
     res.setHeader('x-accel-buffering', 'no');
     const readable = toSseReadable(frames, {
@@ -90,6 +97,11 @@ export class ChatController {
     }
     return sseErrorFrame(toOpenAiError(known).toBody());
   }
+}
+
+/** Tells the client that another DeepSeek mode answered than its model name asked for. */
+function setModelFallbackHeader(res: Response, fallback: string | undefined): void {
+  if (fallback !== undefined && !res.headersSent) res.setHeader('x-deepseek-model-fallback', fallback);
 }
 
 /**

@@ -1,10 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { finalize, lastValueFrom, Observable } from 'rxjs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { lastValueFrom, Observable } from 'rxjs';
 import { OpenAiError } from '../common/errors/openai-error';
 import { type RequestTrace, traceAnswer } from '../common/logging/request-trace';
+import { appConfig, type AppConfig } from '../config/app.config';
+import type { ModelType } from '../deepseek/deepseek.client';
 import type { Account } from '../tokens/account';
+import { ModelCapabilities } from '../tokens/model-capabilities';
 import { SessionOwners } from '../tokens/session-owners';
-import { AccountFailover } from './account-failover';
+import { AccountFailover, modelUnavailableError } from './account-failover';
 import type { ChatPlan } from './chat-plan';
 import type { ChatEvent } from './events/chat-event';
 import { toChatEvents } from './events/to-chat-events';
@@ -26,6 +29,8 @@ export class ChatService {
   constructor(
     private readonly failover: AccountFailover,
     private readonly owners: SessionOwners,
+    private readonly capabilities: ModelCapabilities,
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
 
   /** Pre-flight (account, upstream handshake) then the whole answer as one `chat.completion`. */
@@ -59,16 +64,18 @@ export class ChatService {
     trace?: RequestTrace,
   ): Promise<OpenedChat> {
     if (plan.droppedPartTypes.length > 0) {
-      this.logger.log(`dropped unsupported content parts: ${[...new Set(plan.droppedPartTypes)].join(', ')}`);
+      // A count, not the client's type strings: those are free text.
+      this.logger.log(`dropped ${plan.droppedPartTypes.length} unsupported content part(s)`);
     }
     const continuation = plan.continuation;
     const affinity = continuation ? await this.ownerOf(continuation.sessionId, accounts) : undefined;
-    const { lease, completion } = await this.failover.start(
+    const requested = await this.availableModelType(plan.modelType, accounts);
+    const { lease, completion, modelType } = await this.failover.start(
       {
         prompt: plan.prompt,
         thinking: plan.thinking,
         search: plan.search,
-        modelType: plan.modelType,
+        modelType: requested,
         sessionId: continuation?.sessionId,
         parentMessageId: continuation?.messageId ?? null,
       },
@@ -76,22 +83,24 @@ export class ChatService {
       affinity,
       signal,
     );
-    // The answer may never be consumed (client gone between pre-flight and subscription).
-    const release = () => lease.release();
-    signal.addEventListener('abort', release, { once: true });
+    // DeepSeek counts the account as generating until its stream has closed (the title comes after the
+    // answer), not when our client has its answer: the lease is held until then. The run closes on every
+    // path: the end of the body, a bounded grace, or a stop after our client left.
+    void completion.closed.then(() => lease.release());
     void this.owners.remember(completion.sessionId, lease.account.id);
     trace?.answerStarted(lease.account.id);
+    if (trace && modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
     return {
       identity: completionIdentity(plan.model, completion.sessionId, completion.responseMessageId),
-      events: completion.events.pipe(
-        toChatEvents(plan),
-        traceAnswer(trace),
-        finalize(() => {
-          signal.removeEventListener('abort', release);
-          release();
-        }),
-      ),
+      events: completion.events.pipe(toChatEvents(plan), traceAnswer(trace)),
     };
+  }
+
+  /** The requested mode, or `default` when the accounts are known not to offer it (a 400 with STRICT_MODELS). */
+  private async availableModelType(modelType: ModelType, accounts: readonly Account[]): Promise<ModelType> {
+    if (await this.capabilities.supports(modelType, accounts)) return modelType;
+    if (this.config.strictModels) throw modelUnavailableError(modelType);
+    return 'default';
   }
 
   /** The account that owns a continued session. Unknown (e.g. after a restart) is only guessable with one account. */

@@ -3,21 +3,52 @@ import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
-import { ModelsModule } from './models.module';
+import { createAccount } from '../tokens/account';
+import { CredentialsService } from '../tokens/credentials.service';
+import { ModelCapabilities } from '../tokens/model-capabilities';
+import { ModelsController } from './models.controller';
+
+async function startModelsApp(poolAccounts: unknown[], expert: boolean): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    controllers: [ModelsController],
+    providers: [
+      { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
+      { provide: CredentialsService, useValue: { poolAccounts } },
+      { provide: ModelCapabilities, useValue: { supports: () => Promise.resolve(expert) } },
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return app;
+}
 
 describe('ModelsController', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [ModelsModule],
-      providers: [{ provide: APP_FILTER, useClass: OpenAiExceptionFilter }],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    app = await startModelsApp([], false);
   });
 
   afterAll(() => app.close());
+
+  it("should leave out the expert models when the server's accounts are known not to offer that mode", async () => {
+    const managed = await startModelsApp([createAccount('tok-pool')], false);
+    try {
+      const ids = (await request(managed.getHttpServer()).get('/v1/models').expect(200)).body.data.map(
+        (model: { id: string }) => model.id,
+      );
+      expect(ids).toEqual([
+        'deepseek-chat',
+        'deepseek-reasoner',
+        'deepseek-v4-flash',
+        'deepseek-chat-search',
+        'deepseek-reasoner-search',
+        'deepseek-v4-flash-search',
+      ]);
+    } finally {
+      await managed.close();
+    }
+  });
 
   it('should list the models as JSON', async () => {
     const response = await request(app.getHttpServer()).get('/v1/models').expect(200);

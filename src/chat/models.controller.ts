@@ -1,12 +1,22 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { OpenAiError } from '../common/errors/openai-error';
-import { findModel, listModels, OpenAiModel, OpenAiModelList } from './models';
+import { CredentialsService } from '../tokens/credentials.service';
+import { ModelCapabilities } from '../tokens/model-capabilities';
+import { findModel, listModels, OpenAiModel, OpenAiModelList, resolveModel } from './models';
 
 @Controller('v1/models')
 export class ModelsController {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly capabilities: ModelCapabilities,
+  ) {}
+
+  /** With server-side accounts, the expert (-pro) models only while DeepSeek offers that mode to them. */
   @Get()
-  list(): OpenAiModelList {
-    return listModels();
+  async list(): Promise<OpenAiModelList> {
+    const accounts = this.credentials.poolAccounts;
+    if (accounts.length === 0 || (await this.capabilities.supports('expert', accounts))) return listModels();
+    return listModels((id) => resolveModel(id).modelType !== 'expert');
   }
 
   @Get(':model')

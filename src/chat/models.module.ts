@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { TokensModule } from '../tokens/tokens.module';
 import { ModelsController } from './models.controller';
 
-@Module({ controllers: [ModelsController] })
+@Module({ imports: [TokensModule], controllers: [ModelsController] })
 export class ModelsModule {}

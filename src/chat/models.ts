@@ -74,8 +74,8 @@ export function toOpenAiModel(id: string): OpenAiModel {
   return { id, object: 'model', created: MODELS_CREATED, owned_by: 'deepseek' };
 }
 
-export function listModels(): OpenAiModelList {
-  return { object: 'list', data: CANONICAL_MODEL_IDS.map(toOpenAiModel) };
+export function listModels(keep: (id: string) => boolean = () => true): OpenAiModelList {
+  return { object: 'list', data: CANONICAL_MODEL_IDS.filter(keep).map(toOpenAiModel) };
 }
 
 /** Any `deepseek…` name, the canonical ids included (every name maps to flags); null otherwise. */

@@ -37,6 +37,19 @@ export function toOpenAiError(error: unknown): OpenAiError {
         retryAfterSec,
       });
     }
+    case 'banned':
+      return new OpenAiError(HttpStatus.FORBIDDEN, 'DeepSeek has banned this account.', { code: 'account_banned' });
+    case 'client_outdated':
+      return new OpenAiError(
+        HttpStatus.BAD_GATEWAY,
+        "DeepSeek refused this server's client version; the server operator must update DEEPSEEK_CLIENT_VERSION.",
+        { code: 'upstream_client_outdated' },
+      );
+    case 'empty':
+      return new OpenAiError(HttpStatus.BAD_GATEWAY, 'DeepSeek produced an empty answer; try again.', {
+        code: 'upstream_empty_answer',
+        retryAfterSec: 1,
+      });
     case 'busy':
       return OpenAiError.rateLimited(
         'The DeepSeek account is already generating an answer; try again shortly.',

@@ -14,6 +14,10 @@ export const appConfig = registerAs('app', () => {
     streamCoalesceMs: env.STREAM_COALESCE_MS ?? 0,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? 10_000,
     metricsToken: env.METRICS_TOKEN,
+    /** Protects `GET /admin/accounts`; without it the route does not exist. */
+    adminToken: env.ADMIN_TOKEN,
+    /** A model mode the accounts cannot use (expert) is a 400 instead of a fallback to the default mode. */
+    strictModels: env.STRICT_MODELS === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
     logFormat: (env.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
   };

@@ -25,13 +25,17 @@ export class EnvironmentVariables {
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_CLIENT_VERSION?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_APP_VERSION?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_CLIENT_LOCALE?: string;
+  @Transform(toInt) @IsOptional() @IsInt() @Min(-86400) @Max(86400) DEEPSEEK_CLIENT_TIMEZONE_OFFSET?: number;
 
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(64) ACCOUNT_MAX_INFLIGHT?: number;
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) ACCOUNT_MAX_PER_HOUR?: number;
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) ACCOUNT_MIN_INTERVAL_MS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) QUEUE_TIMEOUT_MS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) QUEUE_MAX_LENGTH?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) UPSTREAM_TIMEOUT_MS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) UPSTREAM_FIRST_BYTE_TIMEOUT_MS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) @Max(64) MAX_CONTINUE_ROUNDS?: number;
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) UPSTREAM_CLOSE_GRACE_MS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(64) POW_WORKERS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) KEEPALIVE_INTERVAL_MS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) @Max(1000) STREAM_COALESCE_MS?: number;
@@ -40,6 +44,9 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) MAX_MESSAGES?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) MAX_PROMPT_CHARS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) SHUTDOWN_GRACE_MS?: number;
+
+  @Transform(blankToUndefined) @IsOptional() @IsIn(['true', 'false']) STRICT_MODELS?: string;
+  @Transform(blankToUndefined) @IsOptional() @IsString() ADMIN_TOKEN?: string;
 
   @Transform(blankToUndefined) @IsOptional() @IsString() REDIS_URL?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() METRICS_TOKEN?: string;

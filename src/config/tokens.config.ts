@@ -12,6 +12,10 @@ export const tokensConfig = registerAs('tokens', () => {
     /** When non-empty, clients authenticate with one of these and never send upstream tokens. */
     apiKeys: splitList(env.API_KEYS),
     accountMaxInflight: env.ACCOUNT_MAX_INFLIGHT ?? 1,
+    /** Operator quota: generations per account per rolling hour (0: no limit). */
+    accountMaxPerHour: env.ACCOUNT_MAX_PER_HOUR ?? 0,
+    /** Operator quota: minimum time between two generation starts on one account (0: none). */
+    accountMinIntervalMs: env.ACCOUNT_MIN_INTERVAL_MS ?? 0,
     queueTimeoutMs: env.QUEUE_TIMEOUT_MS ?? 30_000,
     queueMaxLength: env.QUEUE_MAX_LENGTH ?? 1000,
     redisUrl: env.REDIS_URL,

@@ -3,6 +3,9 @@ import type { DeepSeekEvent } from './stream/deepseek-event';
 
 export type ModelType = 'default' | 'expert';
 
+/** `client/settings?scope=model`: which model types the account may use (`default`, `expert`, `vision`…). */
+export type ModelAvailability = Readonly<Record<string, boolean>>;
+
 /** What `users/current` tells about an account. */
 export interface UpstreamAccount {
   /** Unix ms until which the account is muted, or null. */
@@ -34,6 +37,12 @@ export interface UpstreamCompletion {
    * after the terminal status; errors with an UpstreamError. Subscribe once.
    */
   events: Observable<DeepSeekEvent>;
+  /**
+   * Resolves when DeepSeek is done with the account: the body closed after the terminal status (title
+   * generation included), the grace for it ran out, or the message was stopped. Until then the account
+   * counts as generating upstream, so its lease must be held. Never rejects.
+   */
+  closed: Promise<void>;
 }
 
 /** Everything the app asks of DeepSeek. The rest of the app never sees HTTP. */
@@ -47,6 +56,9 @@ export abstract class DeepSeekClient {
    * byte has reached our own client.
    */
   abstract startCompletion(options: CompletionOptions): Promise<UpstreamCompletion>;
+
+  /** `client/settings?scope=model`: the model types this account may use, by name. */
+  abstract modelSettings(token: string, signal?: AbortSignal): Promise<ModelAvailability>;
 
   /** Best effort: asks the upstream to stop generating a message. Never throws. */
   abstract stopStream(token: string, sessionId: string, messageId: number): Promise<void>;

@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/c
 import { MetricsService } from '../common/metrics/metrics.service';
 import { deepseekConfig, DeepSeekConfig } from '../config/deepseek.config';
 import { CompletionRun } from './completion/completion-run';
-import { CompletionOptions, DeepSeekClient, UpstreamAccount, UpstreamCompletion } from './deepseek.client';
+import {
+  CompletionOptions,
+  DeepSeekClient,
+  ModelAvailability,
+  UpstreamAccount,
+  UpstreamCompletion,
+} from './deepseek.client';
 import { UpstreamTransport } from './http/upstream-transport';
 import { PowChallenge, PowSolver, PowUnsolvableError } from './pow/pow-challenge';
 import { encodePowResponse } from './pow/pow-response';
@@ -11,7 +17,6 @@ import { UpstreamError } from './upstream-error';
 const COMPLETION_PATH = '/api/v0/chat/completion';
 /** A challenge this close to expiry is not worth sending: fetch a fresh one. */
 const POW_EXPIRY_MARGIN_MS = 10_000;
-const CLOSE_GRACE_MS = 2_000;
 
 /** The real upstream over HTTP (upstream-protocol.md §4). */
 @Injectable()
@@ -44,6 +49,31 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
     return { mutedUntilMs: muted ? Math.round(muteUntil * 1000) : null };
   }
 
+  async modelSettings(token: string, signal?: AbortSignal): Promise<ModelAvailability> {
+    // No `did` (device id): we send no device identity of any kind.
+    const data = (await this.transport.json('client/settings?scope=model', token, undefined, signal)) as {
+      model_configs?: unknown;
+    } | null;
+    const configs = data?.model_configs;
+    // Seen as a list of `{model_type, enabled}`; an object keyed by model type is read too.
+    const entries: [string, unknown][] = Array.isArray(configs)
+      ? configs.map((c: { model_type?: unknown } | null) => [typeof c?.model_type === 'string' ? c.model_type : '', c])
+      : typeof configs === 'object' && configs !== null
+        ? Object.entries(configs)
+        : [];
+    const availability: Record<string, boolean> = {};
+    for (const [type, config] of entries) {
+      const enabled = (config as { enabled?: unknown } | null)?.enabled;
+      if (type && typeof enabled === 'boolean') availability[type.toLowerCase()] = enabled;
+    }
+    if (Object.keys(availability).length === 0) {
+      throw new UpstreamError('bad_response', 'client/settings: no model_configs in the answer', {
+        endpoint: 'client/settings',
+      });
+    }
+    return availability;
+  }
+
   async startCompletion(options: CompletionOptions): Promise<UpstreamCompletion> {
     const { token, signal } = options;
     // Session and PoW overlap; the first failure aborts the other so no work is left behind.
@@ -59,14 +89,18 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
       preflight.abort();
       throw signal.aborted ? (signal.reason ?? error) : error;
     }
+    const parentMessageId = options.parentMessageId ?? null;
+    // The 2026 web client's body: a typed message (`source`), the model named on a session's first turn only.
     const request = {
       chat_session_id: sessionId,
-      parent_message_id: options.parentMessageId ?? null,
-      model_type: options.modelType,
+      parent_message_id: parentMessageId,
+      model_type: parentMessageId === null ? options.modelType : null,
       prompt: options.prompt,
       ref_file_ids: [],
       thinking_enabled: options.thinking,
       search_enabled: options.search,
+      source: 'input',
+      action: null,
       preempt: false,
     };
     try {
@@ -102,9 +136,9 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
     const settings = {
       maxContinueRounds: this.config.maxContinueRounds,
       firstByteTimeoutMs: this.config.firstByteTimeoutMs,
-      closeGraceMs: CLOSE_GRACE_MS,
+      closeGraceMs: this.config.closeGraceMs,
     };
-    const stop = (messageId: number) => void this.stopStream(token, sessionId, messageId);
+    const stop = (messageId: number) => this.stopStream(token, sessionId, messageId);
     return new CompletionRun(this.transport, settings, { token, sessionId, powHeader }, abort, stop).start(request);
   }
 

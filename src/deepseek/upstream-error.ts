@@ -5,8 +5,12 @@
 export type UpstreamErrorKind =
   /** 40001/40002/40003: the token is dead. */
   | 'auth'
-  /** biz_code 5: the account is muted until `muteUntilMs`. */
+  /** biz_code 5 (until `muteUntilMs`), or the "temporarily disabled" suspension (no end given). */
   | 'muted'
+  /** biz_code 10 `USER_IS_BANNED`: the account is out for good. */
+  | 'banned'
+  /** 40005 `CLIENT_VERSION_TOO_LOW`: the operator must raise DEEPSEEK_CLIENT_VERSION; no account's fault. */
+  | 'client_outdated'
   /** "A message is being generated": the account already runs a generation. */
   | 'busy'
   /** 40029, HTTP 429, "too frequent", `rate_limit_reached`. */
@@ -14,8 +18,10 @@ export type UpstreamErrorKind =
   /** HTML/WAF/non-JSON/non-SSE answers: the network path is blocked, not the token. */
   | 'blocked'
   | 'content_filter'
-  /** `CONTEXT_LENGTH_EXCEEDED`, `input_exceeds_limit`: the prompt is too long. */
+  /** `CONTEXT_LENGTH_EXCEEDED`, `CONTENT_TOO_LONG`, `input_exceeds_limit`: the prompt is too long. */
   | 'context_length'
+  /** `CONTENT_EMPTY`: the model produced nothing (another account may do better). */
+  | 'empty'
   /** The upstream refused what we asked (unknown session, bad parent message id, model type unavailable). */
   | 'invalid_request'
   /** PoW refused (403xx) or no PoW answer exists. */
@@ -36,6 +42,8 @@ export interface UpstreamErrorDetails {
   upstreamMessage?: string;
   /** For `muted`: when the mute ends (ms since epoch). */
   muteUntilMs?: number;
+  /** For `muted`: DeepSeek suspended the account ("temporarily disabled") rather than muting it. */
+  suspended?: boolean;
   /** Which call failed: `users/current`, `chat_session/create`, `create_pow_challenge`, `completion`, `continue`… */
   endpoint?: string;
 }

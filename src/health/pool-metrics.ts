@@ -11,6 +11,9 @@ export class PoolMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.metrics.watchPool(() => this.pool.snapshot());
+    this.metrics.watchPool(
+      () => this.pool.snapshot(),
+      () => this.pool.poolAccounts().map(({ id, state }) => ({ id, state })),
+    );
   }
 }

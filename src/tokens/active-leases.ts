@@ -3,9 +3,16 @@ import type { Account } from './account';
 import { AccountLockStore } from './account-lock.store';
 import type { SlotGrant } from './slot-dispatcher';
 
+/** A request's place in the queue: a request that comes back (its account refused) keeps its place and its deadline. */
+export interface QueueTicket {
+  readonly seq: number;
+  readonly startedAt: number;
+}
+
 /** The right to run one generation on `account`. Release it exactly once, whatever happens; more calls are no-ops. */
 export interface AccountLease {
   readonly account: Account;
+  readonly ticket: QueueTicket;
   release(): void;
 }
 
@@ -39,10 +46,11 @@ export class ActiveLeases {
     return this.perAccount.get(accountId) ?? 0;
   }
 
-  open({ account, leaseId }: SlotGrant): AccountLease {
+  open({ account, leaseId }: SlotGrant, ticket: QueueTicket): AccountLease {
     let released = false;
     const lease: HeldLease = {
       account,
+      ticket,
       leaseId,
       openedAt: Date.now(),
       release: () => {

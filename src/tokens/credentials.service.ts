@@ -71,6 +71,11 @@ export class CredentialsService {
     }
   }
 
+  /** The server's own accounts (DEEPSEEK_TOKENS); empty in pass-through mode. */
+  get poolAccounts(): readonly Account[] {
+    return this.serverAccounts;
+  }
+
   /** In managed mode, throws a 401 unless the request carries one of API_KEYS; otherwise a no-op. */
   authenticateClient(headers: IncomingHttpHeaders): void {
     if (this.mode !== 'managed') return;

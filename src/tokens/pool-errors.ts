@@ -13,33 +13,51 @@ const iso = (time: number): string => new Date(time).toISOString();
 const untilsOf = (conditions: readonly AccountCondition[], kind: AccountCondition['kind']): number[] =>
   conditions.flatMap((condition) => (condition.kind === kind && 'until' in condition ? [condition.until] : []));
 
+/** Conditions that end soon on their own: the request waits for them. */
+const isShortWait = (condition: AccountCondition): boolean =>
+  condition.kind === 'ready' || condition.kind === 'cooling' || condition.kind === 'quota';
+
 /**
  * Why none of the accounts can serve the request any time soon, or undefined when one is ready or only
- * cooling down. All rejected → 401 (the client's credentials are what is wrong). Any muted → 403: a
- * permission problem no client should retry quickly, with `retry-after` at the first unmute.
+ * waiting (cooldown, quota). All rejected → 401 (the client's credentials are what is wrong). Any muted →
+ * 403 `account_muted`: a permission problem no client should retry quickly, with `retry-after` at the
+ * first unmute. Otherwise banned ones → 403 `account_banned`.
  */
 export function unusableAccountsError(
   conditions: readonly AccountCondition[],
   scope: LeaseScope,
   now = Date.now(),
 ): OpenAiError | undefined {
-  if (conditions.some((condition) => condition.kind === 'ready' || condition.kind === 'cooling')) return undefined;
+  if (conditions.some(isShortWait)) return undefined;
   const mutes = untilsOf(conditions, 'muted');
-  if (mutes.length === 0) {
+  const banned = conditions.filter((condition) => condition.kind === 'banned').length;
+  const rejected = conditions.length - mutes.length - banned;
+  if (mutes.length === 0 && banned === 0) {
     return OpenAiError.unauthorized(
       scope === 'session'
         ? 'The DeepSeek token of the account that owns this conversation was rejected by DeepSeek.'
         : 'Every DeepSeek token of this request was rejected by DeepSeek.',
     );
   }
+  if (mutes.length === 0) {
+    const message =
+      scope === 'session'
+        ? 'The DeepSeek account that owns this conversation is banned by DeepSeek.'
+        : rejected === 0
+          ? 'Every DeepSeek account of this request is banned by DeepSeek.'
+          : `No DeepSeek account of this request can answer: ${banned} banned, ${rejected} rejected by DeepSeek.`;
+    return new OpenAiError(HttpStatus.FORBIDDEN, message, { code: 'account_banned' });
+  }
   const firstUnmute = Math.min(...mutes);
-  const rejected = conditions.length - mutes.length;
+  const others = [banned > 0 ? `${banned} banned` : '', rejected > 0 ? `${rejected} rejected by DeepSeek` : '']
+    .filter(Boolean)
+    .join(', ');
   const message =
     scope === 'session'
       ? `The DeepSeek account that owns this conversation is muted until ${iso(firstUnmute)}.`
-      : rejected === 0
+      : others === ''
         ? `Every DeepSeek account of this request is muted; the first mute ends at ${iso(firstUnmute)}.`
-        : `No DeepSeek account of this request can answer: ${mutes.length} muted (the first until ${iso(firstUnmute)}), ${rejected} rejected by DeepSeek.`;
+        : `No DeepSeek account of this request can answer: ${mutes.length} muted (the first until ${iso(firstUnmute)}), ${others}.`;
   return new OpenAiError(HttpStatus.FORBIDDEN, message, {
     code: 'account_muted',
     retryAfterSec: secondsUntil(firstUnmute, now),
@@ -53,7 +71,7 @@ export function allBusyError(
   waitedMs: number,
   now = Date.now(),
 ): OpenAiError {
-  const coolEnds = untilsOf(conditions, 'cooling');
+  const coolEnds = [...untilsOf(conditions, 'cooling'), ...untilsOf(conditions, 'quota')];
   const firstCoolEnd = coolEnds.length > 0 ? secondsUntil(Math.min(...coolEnds), now) : undefined;
   const retryAfterSec =
     firstCoolEnd === undefined
@@ -62,10 +80,11 @@ export function allBusyError(
         ? firstCoolEnd
         : Math.min(firstCoolEnd, BUSY_RETRY_AFTER_SEC);
   const waited = `waited ${Math.round(waitedMs / 1000)} s`;
+  const busy = conditions.some((condition) => condition.kind === 'quota') ? "busy or at the operator's quota" : 'busy';
   const message =
     scope === 'session'
-      ? `The DeepSeek account that owns this conversation is busy (${waited}); try again shortly.`
-      : `All ${conditions.length} DeepSeek account(s) of this request are busy (${waited}); try again shortly.`;
+      ? `The DeepSeek account that owns this conversation is ${busy} (${waited}); try again later.`
+      : `All ${conditions.length} DeepSeek account(s) of this request are ${busy} (${waited}); try again later.`;
   return OpenAiError.rateLimited(message, retryAfterSec);
 }
 
@@ -102,7 +121,9 @@ export function lockStoreError(): OpenAiError {
 export function exhaustedError(conditions: readonly AccountCondition[], now = Date.now()): OpenAiError {
   const unusable = unusableAccountsError(conditions, 'request', now);
   if (unusable) return unusable;
-  if (conditions.some((condition) => condition.kind === 'cooling')) return allBusyError(conditions, 'request', 0, now);
+  if (conditions.some((condition) => condition.kind === 'cooling' || condition.kind === 'quota')) {
+    return allBusyError(conditions, 'request', 0, now);
+  }
   return new OpenAiError(
     HttpStatus.SERVICE_UNAVAILABLE,
     'Every DeepSeek account of this request was tried and none could answer; try again shortly.',

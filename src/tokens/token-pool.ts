@@ -1,18 +1,18 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { MetricsService, type PoolCounts } from '../common/metrics/metrics.service';
+import { MetricsService, type PoolAccountStateName, type PoolCounts } from '../common/metrics/metrics.service';
 import { tokensConfig } from '../config/tokens.config';
 import { UpstreamError } from '../deepseek/upstream-error';
 import { abortError } from './abort';
 import { Account, distinctAccounts } from './account';
-import { AccountHealth } from './account-health';
+import { AccountFacts, AccountHealth, isOutOfRotation } from './account-health';
 import { AccountLockStore } from './account-lock.store';
-import { AccountLease, ActiveLeases } from './active-leases';
+import { AccountLease, ActiveLeases, QueueTicket } from './active-leases';
 import { exhaustedError, LeaseScope, sessionAccountUnavailableError, shuttingDownError } from './pool-errors';
 import { SlotDispatcher, SlotGrant } from './slot-dispatcher';
 import { TokenValidator } from './token-validator';
 
-export type { AccountLease } from './active-leases';
+export type { AccountLease, QueueTicket } from './active-leases';
 
 export interface LeaseRequest {
   /** The accounts this request may use (from CredentialsService). */
@@ -23,6 +23,16 @@ export interface LeaseRequest {
   readonly exclude?: ReadonlySet<string>;
   /** Aborting (client gone) withdraws the request; `lease()` then rejects with an AbortError. */
   readonly signal?: AbortSignal;
+  /** The ticket of an earlier lease of the same request: it queues again at its old place, by its old deadline. */
+  readonly ticket?: QueueTicket;
+}
+
+/** One pool account as an operator sees it (never its token). */
+export interface PoolAccountView extends AccountFacts {
+  id: string;
+  state: PoolAccountStateName;
+  /** Generations this process runs on it now. */
+  inflight: number;
 }
 
 /** The pool's counts for metrics; the shape lives with the metrics that read it. */
@@ -72,8 +82,9 @@ export class TokenPool implements OnModuleDestroy {
     if (this.closed) throw shuttingDownError();
     const { candidates, scope } = this.candidatesOf(request);
     const { signal } = request;
-    const startedAt = Date.now();
-    const slot = { seq: this.nextSeq++, candidates, scope, startedAt, signal };
+    const ticket = request.ticket ?? { seq: this.nextSeq++, startedAt: Date.now() };
+    const { startedAt } = ticket;
+    const slot = { seq: ticket.seq, candidates, scope, startedAt, signal };
     for (let returning = false; ; returning = true) {
       const deadline = startedAt + this.config.queueTimeoutMs;
       const grant = await this.dispatcher.acquire({ ...slot, deadline, returning });
@@ -83,11 +94,12 @@ export class TokenPool implements OnModuleDestroy {
         if (signal?.aborted) throw abortError();
       } catch (error) {
         this.freeSlot(grant);
+        if (error instanceof UpstreamError) this.reportCheckFailure(grant.account.id, error);
         throw error;
       }
       if (usable) {
         this.metrics?.observeQueueWait(Date.now() - startedAt);
-        return this.leases.open(grant);
+        return this.leases.open(grant, ticket);
       }
       this.freeSlot(grant);
     }
@@ -95,17 +107,23 @@ export class TokenPool implements OnModuleDestroy {
 
   /** Records what a generation on the account ran into: auth → invalid; muted → until then; busy/throttled → cooldown. */
   reportFailure(accountId: string, error: UpstreamError): void {
+    this.health.recordError(accountId, error.kind);
     switch (error.kind) {
       case 'auth':
         this.health.markInvalid(accountId);
         break;
+      case 'banned':
+        this.health.markBanned(accountId);
+        break;
       case 'muted':
-        this.health.markMuted(accountId, error.details.muteUntilMs);
+        this.health.markMuted(accountId, error.details.muteUntilMs, error.details.suspended === true);
         break;
       case 'busy':
       case 'throttled':
         this.health.markRefused(accountId, error.kind);
         break;
+      case 'client_outdated':
+      case 'empty':
       case 'blocked':
       case 'content_filter':
       case 'context_length':
@@ -127,15 +145,33 @@ export class TokenPool implements OnModuleDestroy {
 
   snapshot(): PoolSnapshot {
     const now = Date.now();
-    const counts = { idle: 0, busy: 0, cooling: 0, muted: 0, invalid: 0 };
+    const counts = { idle: 0, busy: 0, cooling: 0, quota: 0, muted: 0, banned: 0, invalid: 0 };
     for (const id of this.health.knownIds()) {
       const { kind } = this.health.condition(id, now);
-      if (kind === 'invalid' || kind === 'muted') counts[kind]++;
+      if (kind === 'invalid' || kind === 'muted' || kind === 'banned') counts[kind]++;
       else if (this.leases.inflight(id) > 0) counts.busy++;
-      else if (kind === 'cooling') counts.cooling++;
-      else counts.idle++;
+      else if (kind === 'ready') counts.idle++;
+      else counts[kind]++;
     }
     return { ...counts, waiting: this.dispatcher.waiting, leases: this.leases.size };
+  }
+
+  /** The server's own accounts (DEEPSEEK_TOKENS), each with what the pool knows of it. */
+  poolAccounts(): PoolAccountView[] {
+    const now = Date.now();
+    return this.health.poolIds().map((id) => {
+      const facts = this.health.facts(id, now);
+      const inflight = this.leases.inflight(id);
+      const { condition } = facts;
+      const state: PoolAccountStateName = isOutOfRotation(condition)
+        ? (condition.kind as PoolAccountStateName)
+        : inflight > 0
+          ? 'generating'
+          : condition.kind === 'ready'
+            ? 'idle'
+            : condition.kind;
+      return { id, state, inflight, ...facts };
+    });
   }
 
   onModuleDestroy(): void {
@@ -157,6 +193,13 @@ export class TokenPool implements OnModuleDestroy {
     }
     if (allowed.length === 0) throw exhaustedError(all.map((account) => this.health.condition(account.id)));
     return { candidates: allowed, scope: 'request' };
+  }
+
+  /** A token check that failed for a reason not the account's (unreachable, blocked…): the operator must hear of it. */
+  private reportCheckFailure(accountId: string, error: UpstreamError): void {
+    this.health.recordError(accountId, error.kind);
+    this.metrics?.upstreamError(error.kind, 'validation');
+    this.logger.warn(`account ${accountId}: the token check failed (${error.kind}): ${error.message}`);
   }
 
   private freeSlot(grant: SlotGrant): void {

@@ -5,7 +5,7 @@ import { DeepSeekClient } from '../deepseek/deepseek.client';
 import { isUpstreamError } from '../deepseek/upstream-error';
 import { raceAbort } from './abort';
 import type { Account } from './account';
-import { AccountHealth } from './account-health';
+import { AccountHealth, isOutOfRotation } from './account-health';
 
 /** What `users/current` said: live (maybe muted) or dead. Any other failure rejects with its UpstreamError. */
 export type TokenVerdict = { live: true; mutedUntilMs: number | null } | { live: false };
@@ -30,7 +30,7 @@ export class TokenValidator {
     if (!this.health.needsValidation(account.id)) return true;
     try {
       const verdict = await raceAbort(this.check(account), signal);
-      return verdict.live && this.health.condition(account.id).kind === 'ready';
+      return verdict.live && !isOutOfRotation(this.health.condition(account.id));
     } catch (error) {
       if (isUpstreamError(error) && (error.kind === 'busy' || error.kind === 'throttled')) return false;
       throw error;
@@ -58,12 +58,18 @@ export class TokenValidator {
       return { live: true, mutedUntilMs };
     } catch (error) {
       if (!isUpstreamError(error)) throw error;
+      this.health.recordError(account.id, error.kind);
       if (error.kind === 'auth') {
         this.health.markInvalid(account.id);
         return { live: false };
       }
+      if (error.kind === 'banned') {
+        this.health.markBanned(account.id);
+        return { live: false };
+      }
       if (error.kind === 'muted') {
-        return { live: true, mutedUntilMs: this.health.markMuted(account.id, error.details.muteUntilMs) };
+        const { muteUntilMs, suspended } = error.details;
+        return { live: true, mutedUntilMs: this.health.markMuted(account.id, muteUntilMs, suspended === true) };
       }
       if (error.kind === 'busy' || error.kind === 'throttled') this.health.markRefused(account.id, error.kind);
       throw error;

@@ -7,6 +7,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { CredentialsService } from './credentials.service';
 import { InMemoryAccountLockStore } from './in-memory-account-lock.store';
 import { InMemorySessionOwners } from './in-memory-session-owners';
+import { ModelCapabilities } from './model-capabilities';
 import { SessionOwners } from './session-owners';
 import { TokenCheckController } from './token-check.controller';
 import { TokenCheckService } from './token-check.service';
@@ -25,9 +26,10 @@ import { TokenValidator } from './token-validator';
     TokenValidator,
     TokenPool,
     TokenCheckService,
+    ModelCapabilities,
     { provide: AccountLockStore, useClass: InMemoryAccountLockStore },
     { provide: SessionOwners, useClass: InMemorySessionOwners },
   ],
-  exports: [TokenPool, CredentialsService, AccountsGuard, ApiKeyGuard, SessionOwners],
+  exports: [TokenPool, CredentialsService, AccountsGuard, ApiKeyGuard, SessionOwners, ModelCapabilities],
 })
 export class TokensModule {}

@@ -46,6 +46,10 @@ export class FakeDeepSeekClient extends DeepSeekClient {
     return Promise.reject(new Error('FakeDeepSeekClient: the token specs run no completion'));
   }
 
+  modelSettings(): Promise<Record<string, boolean>> {
+    return Promise.resolve({ default: true, expert: false, vision: false });
+  }
+
   stopStream(): Promise<void> {
     return Promise.resolve();
   }

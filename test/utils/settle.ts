@@ -55,14 +55,16 @@ export async function expectSettled(stack: Stack, timeoutMs = SETTLE_TIMEOUT_MS)
   return pool;
 }
 
-/** `expectSettled`, and every account the gateway knows is idle again (none cooling, muted or invalid). */
+/** `expectSettled`, and every account the gateway knows is idle again (none cooling, at quota, muted, banned or invalid). */
 export async function expectAllIdle(stack: Stack): Promise<void> {
   const pool = await expectSettled(stack);
   expect(pool).toEqual({
     idle: pool.idle,
     busy: 0,
     cooling: 0,
+    quota: 0,
     muted: 0,
+    banned: 0,
     invalid: 0,
     waiting: 0,
     leases: 0,

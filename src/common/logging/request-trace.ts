@@ -25,6 +25,8 @@ export class RequestTrace {
   upstreamError?: string;
   /** Name of another error that ended it (ShutdownError…). */
   error?: string;
+  /** `expert->default` when the requested DeepSeek mode was unavailable and the default one answered. */
+  modelFallback?: string;
 
   answerStarted(accountId: string): void {
     this.account = accountId;

@@ -28,7 +28,18 @@ describe('MetricsService', () => {
     const metrics = new MetricsService();
     expect(line(await metrics.metrics(), 'deepseek_gateway_pool_accounts{')).toEqual([]);
     let busy = 1;
-    metrics.watchPool(() => ({ idle: 2, busy, cooling: 0, muted: 0, invalid: 1, waiting: 3, leases: busy }));
+    const counts = () => ({
+      idle: 2,
+      busy,
+      cooling: 0,
+      quota: 1,
+      muted: 0,
+      banned: 0,
+      invalid: 1,
+      waiting: 3,
+      leases: busy,
+    });
+    metrics.watchPool(counts, () => [{ id: 'a1b2c3d4e5f6', state: busy ? 'generating' : 'idle' }]);
     expect(line(await metrics.metrics(), 'deepseek_gateway_pool_accounts{state="busy"}')).toEqual([
       'deepseek_gateway_pool_accounts{state="busy"} 1',
     ]);
@@ -38,6 +49,15 @@ describe('MetricsService', () => {
       'deepseek_gateway_pool_accounts{state="busy"} 0',
     ]);
     expect(line(text, 'deepseek_gateway_pool_waiting_requests')).toEqual(['deepseek_gateway_pool_waiting_requests 3']);
+    expect(line(text, 'deepseek_gateway_pool_accounts{state="quota"}')).toEqual([
+      'deepseek_gateway_pool_accounts{state="quota"} 1',
+    ]);
+    expect(line(text, 'deepseek_gateway_account_state{account="a1b2c3d4e5f6",state="idle"}')).toEqual([
+      'deepseek_gateway_account_state{account="a1b2c3d4e5f6",state="idle"} 1',
+    ]);
+    expect(line(text, 'deepseek_gateway_account_state{account="a1b2c3d4e5f6",state="generating"}')).toEqual([
+      'deepseek_gateway_account_state{account="a1b2c3d4e5f6",state="generating"} 0',
+    ]);
   });
 
   it('should keep two services apart and share the process series', async () => {

@@ -9,18 +9,29 @@ export interface MetricsOptions {
 
 /**
  * What the pool gauges show (`TokenPool.snapshot()`). Each known account is counted once: invalid,
- * muted, busy (a lease held here), cooling or idle; `waiting` counts queued requests, `leases` the
- * leases held in this process.
+ * banned, muted, busy (a lease held here), cooling, quota (waiting for the operator's quota) or idle;
+ * `waiting` counts queued requests, `leases` the leases held in this process.
  */
 export interface PoolCounts {
   idle: number;
   busy: number;
   cooling: number;
+  quota: number;
   muted: number;
+  banned: number;
   invalid: number;
   waiting: number;
   leases: number;
 }
+
+/** One of the server's own accounts (DEEPSEEK_TOKENS: a bounded set chosen by the operator, never a client's token). */
+export interface PoolAccountState {
+  id: string;
+  state: PoolAccountStateName;
+}
+
+export const POOL_ACCOUNT_STATES = ['idle', 'generating', 'quota', 'cooling', 'muted', 'banned', 'invalid'] as const;
+export type PoolAccountStateName = (typeof POOL_ACCOUNT_STATES)[number];
 
 /** One finished HTTP request, as the access log saw it. Durations in milliseconds. */
 export interface FinishedRequest {
@@ -41,9 +52,10 @@ export interface FinishedRequest {
   upstreamError?: string;
 }
 
-export type UpstreamErrorPhase = 'preflight' | 'stream';
+/** `validation`: a token check (`users/current`) before any generation. */
+export type UpstreamErrorPhase = 'validation' | 'preflight' | 'stream';
 
-const POOL_STATES = ['idle', 'busy', 'cooling', 'muted', 'invalid'] as const;
+const POOL_STATES = ['idle', 'busy', 'cooling', 'quota', 'muted', 'banned', 'invalid'] as const;
 const seconds = (ms: number) => ms / 1000;
 
 /**
@@ -56,6 +68,7 @@ export class MetricsService {
   readonly registry = new Registry();
   private readonly knownModels: ReadonlySet<string>;
   private poolSource: (() => PoolCounts) | null = null;
+  private accountsSource: (() => PoolAccountState[]) | null = null;
 
   private readonly requests = new Counter({
     name: `${METRIC_PREFIX}http_requests_total`,
@@ -115,12 +128,25 @@ export class MetricsService {
     const pool = (): PoolCounts | null => this.poolSource?.() ?? null;
     new Gauge({
       name: `${METRIC_PREFIX}pool_accounts`,
-      help: 'Known accounts by state: idle, busy (a generation runs), cooling (after busy/throttled), muted, invalid.',
+      help: 'Known accounts by state: idle, busy (a generation runs), cooling (after busy/throttled), quota (operator quota), muted, banned, invalid.',
       labelNames: ['state'] as const,
       registers: [this.registry],
       collect() {
         const counts = pool();
         if (counts) for (const state of POOL_STATES) this.set({ state }, counts[state]);
+      },
+    });
+    const accounts = (): PoolAccountState[] => this.accountsSource?.() ?? [];
+    new Gauge({
+      name: `${METRIC_PREFIX}account_state`,
+      help: "The server's own accounts (DEEPSEEK_TOKENS) by id (see `npm run account-id`): 1 for the state each is in.",
+      labelNames: ['account', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { id, state } of accounts()) {
+          for (const name of POOL_ACCOUNT_STATES) this.set({ account: id, state: name }, name === state ? 1 : 0);
+        }
       },
     });
     new Gauge({
@@ -147,9 +173,10 @@ export class MetricsService {
     return this.registry.contentType;
   }
 
-  /** The pool gauges read this at scrape time. */
-  watchPool(source: () => PoolCounts): void {
+  /** The pool gauges read these at scrape time. */
+  watchPool(source: () => PoolCounts, accounts?: () => PoolAccountState[]): void {
     this.poolSource = source;
+    this.accountsSource = accounts ?? null;
   }
 
   requestFinished(request: FinishedRequest): void {

@@ -1,3 +1,4 @@
+import { settlesWithin } from '../../common/lifecycle/settles-within';
 import type { UpstreamCompletion } from '../deepseek.client';
 import { streamError } from '../http/envelope';
 import { StreamBody, toUpstreamError, UpstreamTransport } from '../http/upstream-transport';
@@ -17,6 +18,25 @@ export interface CompletionTarget {
   token: string;
   sessionId: string;
   powHeader: string;
+}
+
+/** Terminal statuses that end the message without an answer to give (docs/errors.md lists them). */
+function refusalOf(status: string, producedText: boolean): UpstreamError | undefined {
+  const details = { endpoint: 'completion', upstreamMessage: status };
+  switch (status) {
+    case 'CONTEXT_LENGTH_EXCEEDED':
+    case 'CONTENT_TOO_LONG':
+      return new UpstreamError('context_length', 'completion: the conversation is too long for DeepSeek', details);
+    case 'CONTENT_EMPTY':
+      return new UpstreamError('empty', 'completion: DeepSeek produced an empty answer', details);
+    case 'CANCELLED':
+      // Cancelled after some text: what came is the answer. Before any: nothing to give.
+      return producedText
+        ? undefined
+        : new UpstreamError('bad_response', 'completion: DeepSeek cancelled the message', details);
+    default:
+      return undefined;
+  }
 }
 
 /** Events that prove the upstream accepted the message: from here on, bytes may reach our client. */
@@ -46,13 +66,18 @@ export class CompletionRun {
   private rejectStart!: (error: unknown) => void;
   private firstEventTimer: NodeJS.Timeout | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
+  private producedText = false;
+  private closeSaysRetry = false;
+  private markClosed!: () => void;
+  /** Resolves once the upstream is done with the account: its body closed, or it was told to stop. Never rejects. */
+  private readonly closed = new Promise<void>((resolve) => (this.markClosed = resolve));
 
   constructor(
     private readonly transport: UpstreamTransport,
     private readonly settings: CompletionRunSettings,
     private readonly target: CompletionTarget,
     private readonly abort: AbortController,
-    private readonly stopStream: (messageId: number) => void,
+    private readonly stopStream: (messageId: number) => Promise<void>,
   ) {}
 
   /** Sends the completion; resolves at the first decisive event, rejects on any refusal before it. */
@@ -116,6 +141,7 @@ export class CompletionRun {
         );
         return;
       case 'close':
+        this.closeSaysRetry = event.retry === true;
         if (this.body) this.onBodyEnd(this.body);
         return;
       case 'status':
@@ -131,12 +157,9 @@ export class CompletionRun {
   }
 
   private onTerminalStatus(status: string): void {
-    if (status === 'CONTEXT_LENGTH_EXCEEDED') {
-      this.terminate(
-        new UpstreamError('context_length', 'completion: the conversation is too long for DeepSeek', {
-          endpoint: 'completion',
-        }),
-      );
+    const refusal = refusalOf(status, this.producedText);
+    if (refusal) {
+      this.finish(refusal);
     } else if (
       CONTINUABLE_STATUSES.has(status) &&
       this.continueRounds < this.settings.maxContinueRounds &&
@@ -157,8 +180,9 @@ export class CompletionRun {
     this.clearTimers();
     if (this.phase === 'done') return;
     if (!this.pendingContinue) {
+      const why = this.closeSaysRetry ? ' (DeepSeek marked it as failed)' : '';
       this.terminate(
-        new UpstreamError('bad_response', 'the upstream stream ended before the message was finished', {
+        new UpstreamError('bad_response', `the upstream stream ended before the message was finished${why}`, {
           endpoint: 'completion',
         }),
       );
@@ -176,6 +200,9 @@ export class CompletionRun {
   }
 
   private deliver(event: DeepSeekEvent): void {
+    if ((event.type === 'content' || event.type === 'reasoning' || event.type === 'template') && event.text) {
+      this.producedText = true;
+    }
     this.relay.next(event);
     if (this.phase === 'preflight' && isDecisive(event)) {
       this.phase = 'live';
@@ -185,26 +212,40 @@ export class CompletionRun {
         requestMessageId: this.requestMessageId,
         responseMessageId: this.responseMessageId,
         events: this.relay.observable,
+        closed: this.closed,
       });
     }
   }
 
-  /** The terminal status arrived: our consumer is done; the body may still carry `title`/`close`. */
-  private finish(): void {
+  /**
+   * The terminal status arrived: our consumer is done (with `error` when the status is a refusal). The
+   * body may still carry `update_session`, `title` and `close`, and until it ends DeepSeek counts the
+   * account as generating; after `closeGraceMs` we stop waiting and cut it.
+   */
+  private finish(error?: unknown): void {
+    if (this.phase === 'done') return;
+    const wasPreflight = this.phase === 'preflight';
     this.phase = 'done';
     this.clearTimers();
     this.abort.signal.removeEventListener('abort', this.onAbort);
-    this.relay.complete();
     const body = this.body;
-    if (body && !this.bodyEnded) {
-      const drain = setTimeout(() => body.destroy(), this.settings.closeGraceMs).unref();
-      body.once('close', () => clearTimeout(drain));
+    if (!body || this.bodyEnded || body.closed) {
+      this.markClosed();
+    } else {
+      const cut = setTimeout(() => body.destroy(), this.settings.closeGraceMs).unref();
+      body.once('close', () => {
+        clearTimeout(cut);
+        this.markClosed();
+      });
     }
+    if (error === undefined) this.relay.complete();
+    else this.report(error, wasPreflight);
   }
 
   /**
    * Ends the run early: on an error (reported to whoever waits), or with `null` when our consumer
-   * left. Either way the upstream is cut and asked to stop the message so the account frees up.
+   * left. Either way the upstream is cut and asked to stop the message so the account frees up; the
+   * run counts as closed once that request settled (bounded by `closeGraceMs`).
    */
   private terminate(error: unknown): void {
     if (this.phase === 'done') return;
@@ -214,9 +255,18 @@ export class CompletionRun {
     this.abort.signal.removeEventListener('abort', this.onAbort);
     this.body?.destroy();
     if (!this.abort.signal.aborted) this.abort.abort();
-    if (this.responseMessageId !== null) this.stopStream(this.responseMessageId);
-    if (error === null) return;
-    if (wasPreflight) this.rejectStart(error);
+    if (this.responseMessageId === null) {
+      this.markClosed();
+    } else {
+      const stopped = settlesWithin(this.stopStream(this.responseMessageId), this.settings.closeGraceMs);
+      void stopped.then(this.markClosed, this.markClosed);
+    }
+    if (error !== null) this.report(error, wasPreflight);
+  }
+
+  /** Before the answer started, whoever waits for it hears of the error once the account is free again. */
+  private report(error: unknown, wasPreflight: boolean): void {
+    if (wasPreflight) void this.closed.then(() => this.rejectStart(error));
     else this.relay.error(error);
   }
 

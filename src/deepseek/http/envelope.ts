@@ -10,6 +10,10 @@ interface Envelope {
 const AUTH_CODES = new Set([40001, 40002, 40003]);
 const THROTTLE_TEXT = /too frequent|过于频繁|server busy|rate limit/i;
 const BUSY_TEXT = /being generated/i;
+/** "Your account has been temporarily disabled for too many violations": a mute whose end nobody told us. */
+const SUSPENDED_TEXT = /临时停用|temporarily (?:disabled|suspended)/i;
+const BANNED_TEXT = /USER_IS_BANNED/i;
+const CLIENT_OUTDATED_CODE = 40005;
 
 const asText = (value: unknown): string => (typeof value === 'string' ? value : '');
 
@@ -49,6 +53,9 @@ export function readEnvelope(endpoint: string, status: number, text: string): un
 function errorForCode(endpoint: string, status: number, code: number, msg: string): UpstreamError {
   const details = { endpoint, status, code, upstreamMessage: msg };
   if (AUTH_CODES.has(code)) return new UpstreamError('auth', `${endpoint}: the token was rejected (${code})`, details);
+  if (code === CLIENT_OUTDATED_CODE || /CLIENT_VERSION_TOO_LOW/i.test(msg)) {
+    return new UpstreamError('client_outdated', `${endpoint}: DeepSeek refused our client version (${code})`, details);
+  }
   if (code === 40029 || status === 429 || THROTTLE_TEXT.test(msg)) {
     return new UpstreamError('throttled', `${endpoint}: throttled (${code})`, details);
   }
@@ -66,6 +73,12 @@ function errorForBizCode(
   bizData: unknown,
 ): UpstreamError {
   const details = { endpoint, status, bizCode, upstreamMessage: bizMsg };
+  if (bizCode === 10 || BANNED_TEXT.test(bizMsg)) {
+    return new UpstreamError('banned', `${endpoint}: the account is banned`, details);
+  }
+  if (SUSPENDED_TEXT.test(bizMsg)) {
+    return new UpstreamError('muted', `${endpoint}: the account is suspended`, { ...details, suspended: true });
+  }
   if (bizCode === 5) {
     const until = (bizData as { mute_until?: unknown } | null)?.mute_until;
     const muteUntilMs = typeof until === 'number' ? Math.round(until * 1000) : undefined;
@@ -84,6 +97,10 @@ function errorForBizCode(
 /** An in-stream error (`hint`, `toast`, `{"type":"error"}`, §8.5) as an UpstreamError. */
 export function streamError(endpoint: string, message: string, finishReason?: string): UpstreamError {
   const details = { endpoint, upstreamMessage: message };
+  if (BANNED_TEXT.test(message)) return new UpstreamError('banned', `${endpoint}: the account is banned`, details);
+  if (SUSPENDED_TEXT.test(message)) {
+    return new UpstreamError('muted', `${endpoint}: the account is suspended`, { ...details, suspended: true });
+  }
   if (BUSY_TEXT.test(message)) {
     return new UpstreamError('busy', `${endpoint}: the account is already generating`, details);
   }

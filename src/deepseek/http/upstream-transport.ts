@@ -45,7 +45,8 @@ export class UpstreamTransport {
       'x-client-platform': 'web',
       'x-client-version': config.clientVersion,
       'x-client-locale': config.clientLocale,
-      'x-app-version': config.appVersion,
+      'x-client-timezone-offset': String(config.clientTimezoneOffset),
+      ...(config.appVersion ? { 'x-app-version': config.appVersion } : {}),
     };
   }
 

@@ -5,7 +5,16 @@
 
 /** `response.status` values (§7.7); unknown values pass through as strings. */
 export type MessageStatus =
-  'WIP' | 'FINISHED' | 'INCOMPLETE' | 'AUTO_CONTINUE' | 'CONTENT_FILTER' | 'CONTEXT_LENGTH_EXCEEDED' | (string & {});
+  | 'WIP'
+  | 'FINISHED'
+  | 'INCOMPLETE'
+  | 'AUTO_CONTINUE'
+  | 'CONTENT_FILTER'
+  | 'CONTEXT_LENGTH_EXCEEDED'
+  | 'CONTENT_TOO_LONG'
+  | 'CANCELLED'
+  | 'CONTENT_EMPTY'
+  | (string & {});
 
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
   'FINISHED',
@@ -13,6 +22,9 @@ export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
   'AUTO_CONTINUE',
   'CONTENT_FILTER',
   'CONTEXT_LENGTH_EXCEEDED',
+  'CONTENT_TOO_LONG',
+  'CANCELLED',
+  'CONTENT_EMPTY',
 ]);
 
 /** Statuses after which the same message can be resumed with `chat/continue`. */
@@ -46,8 +58,11 @@ export type DeepSeekEvent =
   | { type: 'title'; title: string }
   /** An in-stream error or refusal (§8.5): `hint`/`toast` errors, `{"type":"error"}`, `{"error":…}`. */
   | { type: 'error'; message: string; finishReason?: string; clearResponse?: boolean }
-  /** The `close` event or `data: [DONE]`: the upstream has nothing more to say in this body. */
-  | { type: 'close' };
+  /**
+   * The `close` event or `data: [DONE]`: the upstream has nothing more to say in this body. `retry` when
+   * its `click_behavior` is `retry` (the web page offers to resend: the message failed).
+   */
+  | { type: 'close'; retry?: boolean };
 
 /** The message as the document describes it at the end of the last round. */
 export interface DecodedMessage {

@@ -89,7 +89,7 @@ export class StreamEventDecoder {
         if (typeof payload.content === 'string') this.state.setTitle(payload.content);
         return;
       case 'close':
-        return this.close();
+        return this.close(payload.click_behavior === 'retry');
       case 'hint':
       case 'toast':
         return;
@@ -115,10 +115,10 @@ export class StreamEventDecoder {
     return true;
   }
 
-  private close(): void {
+  private close(retry = false): void {
     if (this.state.format === 'A') this.state.settleStatus('FINISHED');
     this.endBody();
-    this.state.emit({ type: 'close' });
+    this.state.emit(retry ? { type: 'close', retry } : { type: 'close' });
   }
 }
 

@@ -122,14 +122,14 @@ const CASES: FaultCase[] = [
   {
     name: 'busy (SSE form)',
     fault: { fault: 'busy', endpoint: 'completion', params: { form: 'sse' } },
-    nonStream: failsBeforeFirstByte(429, { code: 'account_busy' }),
-    stream: failsBeforeFirstByte(429, { code: 'account_busy' }),
+    nonStream: failsBeforeFirstByte(429, { code: 'rate_limit_exceeded' }),
+    stream: failsBeforeFirstByte(429, { code: 'rate_limit_exceeded' }),
   },
   {
     name: 'busy (envelope form)',
     fault: { fault: 'busy', endpoint: 'completion', params: { form: 'envelope' } },
-    nonStream: failsBeforeFirstByte(429, { code: 'account_busy' }),
-    stream: failsBeforeFirstByte(429, { code: 'account_busy' }),
+    nonStream: failsBeforeFirstByte(429, { code: 'rate_limit_exceeded' }),
+    stream: failsBeforeFirstByte(429, { code: 'rate_limit_exceeded' }),
   },
   {
     name: 'hint_error before any token',
@@ -208,8 +208,9 @@ const CASES: FaultCase[] = [
     name: 'model_unavailable',
     fault: { fault: 'model_unavailable', endpoint: 'completion' },
     model: 'deepseek-v4-pro',
-    nonStream: failsBeforeFirstByte(400, { code: 'upstream_rejected' }),
-    stream: failsBeforeFirstByte(400, { code: 'upstream_rejected' }),
+    // The default mode answers instead, and says so in x-deepseek-model-fallback.
+    nonStream: completesWith(REPLY, 'stop'),
+    stream: completesWith(REPLY, 'stop'),
   },
   {
     name: 'malformed frames after the first tokens',
@@ -248,6 +249,8 @@ describe('upstream faults: what the client sees, and nothing leaks (e2e)', () =>
       env: {
         UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
         UPSTREAM_FIRST_BYTE_TIMEOUT_MS: String(FIRST_BYTE_TIMEOUT_MS),
+        // Busy and throttled accounts cool down for seconds while the request waits: the queue timeout ends it.
+        QUEUE_TIMEOUT_MS: '400',
       },
       logger: logs,
     });

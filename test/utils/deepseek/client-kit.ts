@@ -29,9 +29,11 @@ export function clientConfig(baseUrl: string, overrides: Partial<DeepSeekConfig>
     clientVersion: '1.7.0',
     appVersion: '20260401.1',
     clientLocale: 'en_US',
+    clientTimezoneOffset: 28_800,
     upstreamTimeoutMs: 10_000,
     firstByteTimeoutMs: 10_000,
     maxContinueRounds: 8,
+    closeGraceMs: 2_000,
     powWorkers: 1,
     ...overrides,
   };

@@ -6,6 +6,8 @@ export function testTokensConfig(overrides: Partial<TokensConfig> = {}): TokensC
     serverTokens: [],
     apiKeys: [],
     accountMaxInflight: 1,
+    accountMaxPerHour: 0,
+    accountMinIntervalMs: 0,
     queueTimeoutMs: 1_000,
     queueMaxLength: 1_000,
     redisUrl: undefined,

@@ -1,0 +1,37 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { CredentialsService, type CredentialsMode } from '../tokens/credentials.service';
+import { ModelCapabilities } from '../tokens/model-capabilities';
+import { TokenPool } from '../tokens/token-pool';
+import { AdminTokenGuard } from './admin-token.guard';
+import { type AdminAccount, toAdminAccount } from './admin-account';
+
+export interface AdminAccountList {
+  object: 'list';
+  mode: CredentialsMode;
+  /** Requests waiting for an account in this process. */
+  waiting: number;
+  data: AdminAccount[];
+}
+
+/** `GET /admin/accounts`: each of the server's accounts by id, its state and recent history. Never a token. */
+@Controller('admin/accounts')
+@UseGuards(AdminTokenGuard)
+export class AdminAccountsController {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly pool: TokenPool,
+    private readonly capabilities: ModelCapabilities,
+  ) {}
+
+  @Get()
+  async list(): Promise<AdminAccountList> {
+    // Modes are read (and cached for hours) for the accounts shown, a few calls at most per refresh.
+    await Promise.all(this.credentials.poolAccounts.map((account) => this.capabilities.of(account)));
+    return {
+      object: 'list',
+      mode: this.credentials.mode,
+      waiting: this.pool.snapshot().waiting,
+      data: this.pool.poolAccounts().map((view) => toAdminAccount(view, this.capabilities.peek(view.id))),
+    };
+  }
+}

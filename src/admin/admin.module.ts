@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TokensModule } from '../tokens/tokens.module';
+import { AdminAccountsController } from './admin-accounts.controller';
+import { AdminTokenGuard } from './admin-token.guard';
+
+/** Operator views behind ADMIN_TOKEN. */
+@Module({
+  imports: [TokensModule],
+  controllers: [AdminAccountsController],
+  providers: [AdminTokenGuard],
+})
+export class AdminModule {}
