@@ -143,15 +143,20 @@ function planItems(message: MessageRecord, charsPerFrame: number): ScriptItem[] 
   const { answer, progress } = message;
   const items: ScriptItem[] = [];
   if (answer.reasoning !== '' && !progress.thinkingClosed) {
-    items.push(...tokenItems('reasoning', answer.reasoning.slice(progress.reasoning.length), charsPerFrame));
+    pushAll(items, tokenItems('reasoning', answer.reasoning.slice(progress.reasoning.length), charsPerFrame));
     items.push({ kind: 'close-thinking', elapsedSecs: elapsedSecsFor(answer.reasoning) });
   }
   if (answer.searchResults && !progress.searchDone) {
     items.push({ kind: 'search', queries: [takeGraphemes(message.prompt, 30)], results: answer.searchResults });
   }
-  items.push(...tokenItems('content', answer.content.slice(progress.content.length), charsPerFrame));
+  pushAll(items, tokenItems('content', answer.content.slice(progress.content.length), charsPerFrame));
   if (answer.tip && !progress.tipDone) items.push({ kind: 'tip', text: TIP_TEXT });
   return items;
+}
+
+/** `push(...items)` passes every item as an argument and overflows the stack for long texts (600k characters). */
+function pushAll(target: ScriptItem[], items: readonly ScriptItem[]): void {
+  for (const item of items) target.push(item);
 }
 
 const tokenItemCache = new Map<string, readonly TokenItem[]>();
