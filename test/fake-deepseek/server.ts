@@ -7,6 +7,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  clientSettings,
   createSession,
   createPowChallenge,
   deleteAllSessions,
@@ -62,6 +63,7 @@ const ROUTES = new Map<string, { endpoint: FakeEndpoint; handler: RouteHandler }
   ['POST /api/v0/chat/stop_stream', { endpoint: 'stop_stream', handler: stopStream }],
   ['POST /api/v0/chat_session/delete', { endpoint: 'chat_session_delete', handler: deleteSession }],
   ['POST /api/v0/chat_session/delete_all', { endpoint: 'chat_session_delete_all', handler: deleteAllSessions }],
+  ['GET /api/v0/client/settings', { endpoint: 'client_settings', handler: clientSettings }],
 ]);
 
 const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'x-ds-pow-response', 'cookie']);
@@ -182,7 +184,8 @@ class FakeDeepSeekServer implements FakeDeepSeek, FakeContext {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const [path, search = ''] = (req.url ?? '/').split('?', 2);
+    const query = new URLSearchParams(search);
     if (path.startsWith('/__fake__/')) return handleControl(this, req, res, path);
     const route = ROUTES.get(`${req.method} ${path}`);
     const endpoint = route?.endpoint ?? 'not_found';
@@ -207,7 +210,7 @@ class FakeDeepSeekServer implements FakeDeepSeek, FakeContext {
         return sendUnprocessable(res, 'body', 'value is not a valid JSON object');
       }
     }
-    route.handler(this, { endpoint, token, headers: req.headers, body, modelUnavailable }, res);
+    route.handler(this, { endpoint, token, headers: req.headers, query, body, modelUnavailable }, res);
   }
 }
 

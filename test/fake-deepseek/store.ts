@@ -43,7 +43,13 @@ export interface MessageRecord {
   responseMessageId: number;
   parentMessageId: number | null;
   prompt: string;
+  /** The effective type (`model_type: null` resolved). */
   modelType: string;
+  /** What the body carried: `model_type` (null when null or absent), `source`, `preempt`, an `action` key. */
+  modelTypeSent: string | null;
+  source: string | null;
+  preempt: boolean | null;
+  actionSent: boolean;
   thinkingEnabled: boolean;
   searchEnabled: boolean;
   format: StreamFormat;

@@ -68,7 +68,10 @@ export interface FakeConfig {
   emitTip: boolean;
   /** Send `event: finish` (absent in the 2026-04-29 captures). */
   emitFinish: boolean;
-  /** Model types refused with biz_code 1 (besides anything other than default/expert). */
+  /**
+   * Model types refused with biz_code 1 on completion (besides anything other than default, expert
+   * and vision) and reported `enabled: false` by client/settings.
+   */
   unavailableModels: string[];
   /** Capture id whose bytes answer the next completion (consumed by it). */
   replay: string | null;
@@ -103,6 +106,7 @@ export type FakeEndpoint =
   | 'stop_stream'
   | 'chat_session_delete'
   | 'chat_session_delete_all'
+  | 'client_settings'
   | 'not_found';
 
 export interface FaultParams {
@@ -167,7 +171,14 @@ export interface MessageView {
   responseMessageId: number;
   parentMessageId: number | null;
   prompt: string;
+  /** The type the message ran with (`model_type: null` means the session's previous type, or default). */
   modelType: string;
+  /** The body's `model_type` as sent; null when it was null or absent. */
+  modelTypeSent: string | null;
+  source: string | null;
+  preempt: boolean | null;
+  /** The body had an `action` key (the 2026 web client sends `action: null`). */
+  actionSent: boolean;
   thinkingEnabled: boolean;
   searchEnabled: boolean;
   format: StreamFormat;
