@@ -6,10 +6,10 @@ import type { GenerationSpec } from './generation';
 import {
   BUSY_MESSAGE,
   sendBizError,
-  sendBusySse,
   sendCodeError,
   sendInvalidMessage,
   sendInvalidSession,
+  sendSseError,
   sendUnprocessable,
 } from './http-responses';
 import { isKnownModelType } from './models';
@@ -122,7 +122,7 @@ export const continueMessage: RouteHandler = (ctx, req, res) => {
 };
 
 export function sendBusy(res: ServerResponse, form: BusyForm): void {
-  if (form === 'sse') sendBusySse(res, traceId());
+  if (form === 'sse') sendSseError(res, traceId(), BUSY_MESSAGE);
   else sendBizError(res, 1, BUSY_MESSAGE);
 }
 

@@ -24,6 +24,9 @@ const FAULT_NAMES: ReadonlySet<string> = new Set<FaultName>([
   'context_length',
   'slow_first_byte',
   'model_unavailable',
+  'client_version_too_low',
+  'banned',
+  'suspended',
 ]);
 
 export type FaultPhase = 'request' | 'stream';

@@ -216,6 +216,9 @@ function applyFault(
     case 'busy':
     case 'slow_first_byte':
     case 'model_unavailable':
+    case 'client_version_too_low':
+    case 'banned':
+    case 'suspended':
       return { items: all, ending: { kind: 'status', status: 'FINISHED', elapsedSecs: null } };
   }
 }

@@ -16,12 +16,20 @@ import {
   usersCurrent,
 } from './api-routes';
 import { completion, continueMessage, traceId } from './chat-routes';
+import { isVersionBelow, VERSION_CHECKED_ENDPOINTS } from './client-version';
 import { applyConfigPatch, DEFAULT_CONFIG, normalizeAccounts } from './config';
 import type { FakeContext, RouteHandler } from './context';
 import { handleControl } from './control-api';
 import { FaultQueue, numberParam } from './faults';
 import { Generation, generationKey, type GenerationSpec } from './generation';
-import { readBody, sendJson, sendSseHeaders, sendUnprocessable } from './http-responses';
+import {
+  readBody,
+  sendBanned,
+  sendClientVersionTooLow,
+  sendJson,
+  sendSseHeaders,
+  sendUnprocessable,
+} from './http-responses';
 import { PowAuthority } from './pow';
 import { answerWithFault } from './request-faults';
 import { buildState } from './state-view';
@@ -171,6 +179,12 @@ class FakeDeepSeekServer implements FakeDeepSeek, FakeContext {
     return replay;
   }
 
+  private clientVersionTooLow(endpoint: FakeEndpoint, header: string | string[] | undefined): boolean {
+    const minimum = this.config.minClientVersion;
+    if (minimum === null || !VERSION_CHECKED_ENDPOINTS.has(endpoint)) return false;
+    return isVersionBelow(typeof header === 'string' ? header : undefined, minimum);
+  }
+
   private cancelGenerations(): void {
     for (const generation of [...this.generations.values()]) generation.cancel();
     this.generations.clear();
@@ -191,6 +205,7 @@ class FakeDeepSeekServer implements FakeDeepSeek, FakeContext {
     const endpoint = route?.endpoint ?? 'not_found';
     this.store.recordRequest(endpoint, redactHeaders(req.headers));
     const token = bearerToken(req.headers.authorization);
+    if (token !== undefined && this.store.accounts.get(token)?.banned) return sendBanned(res);
 
     let modelUnavailable = false;
     const fault = this.faults.take(token ?? '', endpoint, 'request');
@@ -210,6 +225,7 @@ class FakeDeepSeekServer implements FakeDeepSeek, FakeContext {
         return sendUnprocessable(res, 'body', 'value is not a valid JSON object');
       }
     }
+    if (this.clientVersionTooLow(endpoint, req.headers['x-client-version'])) return sendClientVersionTooLow(res);
     route.handler(this, { endpoint, token, headers: req.headers, query, body, modelUnavailable }, res);
   }
 }

@@ -9,6 +9,7 @@ export function buildState(store: FakeStore, faults: FaultQueue, pow: PowAuthori
   for (const a of store.accounts.values()) {
     accounts[a.token] = {
       dead: a.dead,
+      banned: a.banned,
       mutedUntil: a.mutedUntil,
       format: a.format,
       inFlight: a.inFlight,

@@ -14,6 +14,7 @@ export interface AccountRecord {
   format: StreamFormat | null;
   mutedUntil: number | null;
   dead: boolean;
+  banned: boolean;
   inFlight: number;
   maxInFlight: number;
   generations: number;
@@ -112,6 +113,7 @@ export class FakeStore {
         if (options.format !== undefined) existing.format = options.format;
         if (options.mutedUntil !== undefined) existing.mutedUntil = options.mutedUntil;
         existing.dead = false;
+        existing.banned = false;
         continue;
       }
       this.accounts.set(token, {
@@ -119,6 +121,7 @@ export class FakeStore {
         format: options.format ?? null,
         mutedUntil: options.mutedUntil ?? null,
         dead: false,
+        banned: false,
         inFlight: 0,
         maxInFlight: 0,
         generations: 0,

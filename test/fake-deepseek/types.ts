@@ -73,6 +73,8 @@ export interface FakeConfig {
    * and vision) and reported `enabled: false` by client/settings.
    */
   unavailableModels: string[];
+  /** Refuse create_pow_challenge and completion with 40005 below this `x-client-version` (null = any). */
+  minClientVersion: string | null;
   /** Capture id whose bytes answer the next completion (consumed by it). */
   replay: string | null;
   capturesDir: string;
@@ -123,6 +125,9 @@ export interface FaultParams {
   context_length: Record<string, never>;
   slow_first_byte: { ms?: number };
   model_unavailable: Record<string, never>;
+  client_version_too_low: Record<string, never>;
+  banned: { permanent?: boolean };
+  suspended: { form?: BusyForm };
 }
 
 export type FaultName = keyof FaultParams;
@@ -203,6 +208,8 @@ export interface SessionView {
 
 export interface AccountView {
   dead: boolean;
+  /** Set by a permanent `banned` fault: every request with the token answers biz_code 10. */
+  banned: boolean;
   mutedUntil: number | null;
   format: StreamFormat | null;
   inFlight: number;
