@@ -8,6 +8,10 @@ const STREAM_FAULTS: ReadonlySet<FaultName> = new Set([
   'incomplete',
   'content_filter',
   'context_length',
+  'content_too_long',
+  'cancelled',
+  'content_empty',
+  'close_retry',
 ]);
 
 const FAULT_NAMES: ReadonlySet<string> = new Set<FaultName>([
@@ -27,6 +31,10 @@ const FAULT_NAMES: ReadonlySet<string> = new Set<FaultName>([
   'client_version_too_low',
   'banned',
   'suspended',
+  'content_too_long',
+  'cancelled',
+  'content_empty',
+  'close_retry',
 ]);
 
 export type FaultPhase = 'request' | 'stream';

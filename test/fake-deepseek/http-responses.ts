@@ -5,6 +5,8 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const BUSY_MESSAGE = 'A message is being generated, please try again later.';
 export const SUSPENDED_MESSAGE = '由于违规次数过多，你的账户已被临时停用';
 export const CLOSE_DATA = '{"click_behavior":"none","auto_resume":false}';
+/** A `close` that tells the web UI the message failed (offer a retry). */
+export const CLOSE_RETRY_DATA = '{"click_behavior":"retry","auto_resume":false}';
 
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {

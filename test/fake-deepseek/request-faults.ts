@@ -78,6 +78,10 @@ export function answerWithFault(
     case 'context_length':
     case 'slow_first_byte':
     case 'model_unavailable':
+    case 'content_too_long':
+    case 'cancelled':
+    case 'content_empty':
+    case 'close_retry':
       return false;
   }
 }

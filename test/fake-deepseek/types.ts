@@ -128,6 +128,10 @@ export interface FaultParams {
   client_version_too_low: Record<string, never>;
   banned: { permanent?: boolean };
   suspended: { form?: BusyForm };
+  content_too_long: { afterTokens?: number };
+  cancelled: { afterTokens?: number };
+  content_empty: { afterTokens?: number };
+  close_retry: { afterTokens?: number };
 }
 
 export type FaultName = keyof FaultParams;
@@ -168,7 +172,10 @@ export type MessageStatus =
   | 'INCOMPLETE'
   | 'CONTENT_FILTER'
   | 'CONTEXT_LENGTH_EXCEEDED'
-  /** Ended without a terminal status: hint error, disconnect, stall. */
+  | 'CONTENT_TOO_LONG'
+  | 'CANCELLED'
+  | 'CONTENT_EMPTY'
+  /** Ended without a terminal status: hint error, disconnect, stall, close_retry. */
   | 'ERROR';
 
 export interface MessageView {

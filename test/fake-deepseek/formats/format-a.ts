@@ -1,5 +1,8 @@
-import { DEFAULT_HINT_MESSAGE, type StreamScript } from '../script';
+import { DEFAULT_HINT_MESSAGE, type EndStatus, type StreamScript } from '../script';
 import { Frames, sseData } from './frames';
+
+/** Format A knew only `stop` and `length`; the later statuses are passed on lower-cased (fake-defined). */
+const FINISH_REASONS: Partial<Record<EndStatus, string>> = { FINISHED: 'stop', INCOMPLETE: 'length' };
 
 /**
  * Format A (§7.3): `choices`/`delta` chunks, then `data: [DONE]`. Its usage is the sum of
@@ -38,7 +41,7 @@ export function renderFormatA(script: StreamScript): Frames {
   switch (ending.kind) {
     case 'status':
       if (ending.status === 'CONTEXT_LENGTH_EXCEEDED') error(DEFAULT_HINT_MESSAGE, 'input_exceeds_limit');
-      else done(ending.status === 'FINISHED' ? 'stop' : 'length');
+      else done(FINISH_REASONS[ending.status] ?? ending.status.toLowerCase());
       break;
     case 'content_filter':
       // The real Format A shape is undocumented ("early stop with replaced text", §8.6); we carry the
@@ -48,6 +51,8 @@ export function renderFormatA(script: StreamScript): Frames {
     case 'hint_error':
       error(ending.message, ending.finishReason);
       break;
+    // A had no named events: close_retry just ends the body without `[DONE]`, as a truncated stream.
+    case 'close_retry':
     case 'disconnect':
     case 'stall':
       break;

@@ -1,4 +1,4 @@
-import { CLOSE_DATA } from '../http-responses';
+import { CLOSE_DATA, CLOSE_RETRY_DATA } from '../http-responses';
 import type { StreamScript, TokenItem } from '../script';
 
 /** SSE frames of one body; a token frame carries exactly one script token and is paced. */
@@ -86,6 +86,11 @@ export function addClosingEvents(frames: Frames, script: StreamScript): void {
   frames.add(updateSessionEvent());
   if (script.title !== null) frames.add(sseEvent('title', JSON.stringify({ content: script.title })));
   frames.add(sseEvent('close', CLOSE_DATA));
+}
+
+/** A failed message without a terminal status: only a `close` that suggests a retry. */
+export function addCloseRetry(frames: Frames): void {
+  frames.add(sseEvent('close', CLOSE_RETRY_DATA));
 }
 
 export function addHintError(frames: Frames, message: string, finishReason: string): void {
