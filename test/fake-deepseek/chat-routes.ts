@@ -196,14 +196,15 @@ function start(
   message: MessageRecord,
   source: GenerationSpec['source'],
 ): void {
-  const { firstByteDelayMs, tokenDelayMs, heartbeatIntervalMs, keepGeneratingAfterDisconnect } = ctx.config;
+  const { firstByteDelayMs, tokenDelayMs, heartbeatIntervalMs, titleDelayMs, keepGeneratingAfterDisconnect } =
+    ctx.config;
   const spec: GenerationSpec = {
     account: account.token,
     endpoint,
     session,
     message,
     source,
-    pacing: { firstByteDelayMs, tokenDelayMs, heartbeatIntervalMs },
+    pacing: { firstByteDelayMs, tokenDelayMs, heartbeatIntervalMs, titleDelayMs },
     keepGeneratingAfterDisconnect,
   };
   ctx.startGeneration(spec, res);

@@ -19,6 +19,7 @@ export const DEFAULT_CONFIG: FakeConfig = {
   tokenDelayMs: 0,
   charsPerFrame: 0,
   heartbeatIntervalMs: 0,
+  titleDelayMs: 0,
   keepGeneratingAfterDisconnect: true,
   reply: { reasoning: 'Let me think about this.', content: 'Hello! How can I help you today?' },
   echo: false,
@@ -77,6 +78,7 @@ const CHECKS: { [K in keyof FakeConfig]: Check } = {
   tokenDelayMs: isNumber,
   charsPerFrame: (v) => isNumber(v) && Number.isInteger(v),
   heartbeatIntervalMs: isNumber,
+  titleDelayMs: isNumber,
   keepGeneratingAfterDisconnect: isBoolean,
   reply: (v) =>
     typeof v === 'object' &&

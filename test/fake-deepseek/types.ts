@@ -58,6 +58,11 @@ export interface FakeConfig {
   /** 0 = the deterministic 1–4 character tokeniser; N = fixed frames of N characters. */
   charsPerFrame: number;
   heartbeatIntervalMs: number;
+  /**
+   * After a terminal status, wait this long before `update_session`/`title`/`close` (Format A: before
+   * ending after `[DONE]`), with the account still generating: the upstream names the session first.
+   */
+  titleDelayMs: number;
   keepGeneratingAfterDisconnect: boolean;
   reply: Reply;
   /** Answer with the prompt itself as content. */
@@ -197,11 +202,13 @@ export interface MessageView {
   /** The text the message holds now: what was streamed (or would have been, after a disconnect). */
   reasoning: string;
   content: string;
+  /** Terminal as soon as the terminal status is written (before any title wait). */
   status: MessageStatus;
   accumulatedTokenUsage: number;
   rounds: number;
   replay: string | null;
   startedAt: number;
+  /** When the round released the account (after the title wait); null while generating. */
   endedAt: number | null;
 }
 

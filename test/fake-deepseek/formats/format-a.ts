@@ -20,6 +20,8 @@ export function renderFormatA(script: StreamScript): Frames {
     const delta = { content, type: 'text', role: 'assistant' };
     frames.add(chunk(delta, 0, finishReason, `,"prompt_token_usage":${script.baseUsage}`));
     frames.add('data: [DONE]\n\n');
+    // A has no title event, but the account stays busy while the title is generated.
+    frames.markTitleWait();
   };
   const error = (content: string, finishReason: string): void => {
     frames.add(sseData(JSON.stringify({ type: 'error', content, clear_response: true, finish_reason: finishReason })));

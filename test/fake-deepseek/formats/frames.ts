@@ -5,6 +5,8 @@ import type { StreamScript, TokenItem } from '../script';
 export class Frames {
   readonly data: (string | Buffer)[] = [];
   readonly isToken: boolean[] = [];
+  /** Index of the first frame written after the title delay (after the terminal status); null = no wait. */
+  titleWaitAt: number | null = null;
 
   add(data: string | Buffer, isToken = false): void {
     this.data.push(data);
@@ -13,6 +15,11 @@ export class Frames {
 
   get length(): number {
     return this.data.length;
+  }
+
+  /** The frames added from here on wait for the title (`titleDelayMs`). */
+  markTitleWait(): void {
+    this.titleWaitAt = this.data.length;
   }
 }
 
@@ -80,9 +87,13 @@ export function addStatusEnding(
   addClosingEvents(frames, script);
 }
 
-/** `finish` (optional), `update_session`, `title` (first exchange), `close`. */
+/**
+ * `finish` (optional), `update_session`, `title` (first exchange), `close`. The upstream names the
+ * session before it closes the stream, so everything after `finish` waits for the title.
+ */
 export function addClosingEvents(frames: Frames, script: StreamScript): void {
   if (script.emitFinish) frames.add(sseEvent('finish', '{}'));
+  frames.markTitleWait();
   frames.add(updateSessionEvent());
   if (script.title !== null) frames.add(sseEvent('title', JSON.stringify({ content: script.title })));
   frames.add(sseEvent('close', CLOSE_DATA));
