@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { authorize, isMuted, parseMessageId, type RouteHandler } from './context';
 import { sendBizError, sendInvalidMessage, sendInvalidSession, sendJson, sendOk } from './http-responses';
+import { modelConfigs } from './models';
 import { POW_TARGET_PATHS } from './pow';
 
 export const usersCurrent: RouteHandler = (ctx, req, res) => {
@@ -18,6 +19,14 @@ export const usersCurrent: RouteHandler = (ctx, req, res) => {
   };
   const legacy = ctx.config.legacyTokenField ? { token: account.token } : {};
   sendJson(res, 200, { code: 0, msg: '', data: { ...legacy, biz_code: 0, biz_msg: '', biz_data: bizData } });
+};
+
+/** Muted accounts may read their settings; only `scope=model` has content in the fake. */
+export const clientSettings: RouteHandler = (ctx, req, res) => {
+  const account = authorize(ctx, req, res);
+  if (!account) return;
+  if (req.query.get('scope') !== 'model') return sendOk(res, {});
+  sendOk(res, { model_configs: modelConfigs(ctx.config.unavailableModels) });
 };
 
 export const createSession: RouteHandler = (ctx, req, res) => {

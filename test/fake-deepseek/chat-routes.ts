@@ -6,20 +6,19 @@ import type { GenerationSpec } from './generation';
 import {
   BUSY_MESSAGE,
   sendBizError,
-  sendBusySse,
   sendCodeError,
   sendInvalidMessage,
   sendInvalidSession,
+  sendSseError,
   sendUnprocessable,
 } from './http-responses';
+import { isKnownModelType } from './models';
 import { COMPLETION_PATH } from './pow';
 import { loadReplay } from './replay';
 import { planRound } from './script';
 import type { AccountRecord, MessageAnswer, MessageRecord, SessionRecord } from './store';
 import { codePointLength, firstCodePoints } from './tokenizer';
 import type { BusyForm, ReplyRequest, StreamFormat } from './types';
-
-const KNOWN_MODEL_TYPES: ReadonlySet<string> = new Set(['default', 'expert']);
 
 /** `POST /api/v0/chat/completion`, validated in the order of §10.4. */
 export const completion: RouteHandler = (ctx, req, res) => {
@@ -33,12 +32,14 @@ export const completion: RouteHandler = (ctx, req, res) => {
     return sendInvalidMessage(res);
   }
   if (ctx.store.refuseAsBusy(account, ctx.config.allowConcurrentGenerations)) return sendBusy(res, ctx.config.busyForm);
-  const modelType = typeof body.model_type === 'string' ? body.model_type : 'default';
+  const modelType = effectiveModelType(body.model_type, session);
   if (!modelAvailable(ctx, req, modelType)) return sendBizError(res, 1, 'model type not available');
   if (Array.isArray(body.ref_file_ids) && body.ref_file_ids.length > 0) {
     return sendBizError(res, 9, 'invalid ref file id');
   }
   if (typeof body.prompt !== 'string') return sendUnprocessable(res, 'prompt', 'field required');
+  const invalid = invalidOptionalField(body);
+  if (invalid) return sendUnprocessable(res, invalid.field, invalid.msg);
 
   const prompt = body.prompt;
   const firstExchange = session.messages.length === 0;
@@ -58,6 +59,10 @@ export const completion: RouteHandler = (ctx, req, res) => {
     parentMessageId: parent,
     prompt,
     modelType,
+    modelTypeSent: typeof body.model_type === 'string' ? body.model_type : null,
+    source: typeof body.source === 'string' ? body.source : null,
+    preempt: typeof body.preempt === 'boolean' ? body.preempt : null,
+    actionSent: Object.hasOwn(body, 'action'),
     thinkingEnabled: request.thinkingEnabled,
     searchEnabled: request.searchEnabled,
     format: replayRounds ? 'C' : chooseFormat(ctx, req, account),
@@ -117,7 +122,7 @@ export const continueMessage: RouteHandler = (ctx, req, res) => {
 };
 
 export function sendBusy(res: ServerResponse, form: BusyForm): void {
-  if (form === 'sse') sendBusySse(res, traceId());
+  if (form === 'sse') sendSseError(res, traceId(), BUSY_MESSAGE);
   else sendBizError(res, 1, BUSY_MESSAGE);
 }
 
@@ -137,8 +142,27 @@ function checkPow(ctx: FakeContext, req: ApiRequest, res: ServerResponse, accoun
   return false;
 }
 
+/** Follow-up turns send `model_type: null`: the session keeps the type of its last message. */
+function effectiveModelType(sent: unknown, session: SessionRecord): string {
+  if (typeof sent === 'string') return sent;
+  if (sent === null) return session.messages.at(-1)?.modelType ?? 'default';
+  return 'default';
+}
+
+/** The optional 2026 fields (`source`, `action`, `preempt`), typed as FastAPI would check them. */
+function invalidOptionalField(body: Record<string, unknown>): { field: string; msg: string } | null {
+  if (body.source !== undefined && body.source !== null && typeof body.source !== 'string') {
+    return { field: 'source', msg: 'str type expected' };
+  }
+  if (body.action !== undefined && body.action !== null) return { field: 'action', msg: 'value is not none' };
+  if (body.preempt !== undefined && body.preempt !== null && typeof body.preempt !== 'boolean') {
+    return { field: 'preempt', msg: 'value could not be parsed to a boolean' };
+  }
+  return null;
+}
+
 function modelAvailable(ctx: FakeContext, req: ApiRequest, modelType: string): boolean {
-  if (!KNOWN_MODEL_TYPES.has(modelType) || ctx.config.unavailableModels.includes(modelType)) return false;
+  if (!isKnownModelType(modelType) || ctx.config.unavailableModels.includes(modelType)) return false;
   return !(req.modelUnavailable && modelType === 'expert');
 }
 
@@ -172,14 +196,15 @@ function start(
   message: MessageRecord,
   source: GenerationSpec['source'],
 ): void {
-  const { firstByteDelayMs, tokenDelayMs, heartbeatIntervalMs, keepGeneratingAfterDisconnect } = ctx.config;
+  const { firstByteDelayMs, tokenDelayMs, heartbeatIntervalMs, titleDelayMs, keepGeneratingAfterDisconnect } =
+    ctx.config;
   const spec: GenerationSpec = {
     account: account.token,
     endpoint,
     session,
     message,
     source,
-    pacing: { firstByteDelayMs, tokenDelayMs, heartbeatIntervalMs },
+    pacing: { firstByteDelayMs, tokenDelayMs, heartbeatIntervalMs, titleDelayMs },
     keepGeneratingAfterDisconnect,
   };
   ctx.startGeneration(spec, res);

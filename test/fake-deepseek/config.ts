@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { CLIENT_VERSION_PATTERN } from './client-version';
 import type { AccountOptions, AccountsOption, FakeConfig, FakeConfigPatch, StreamFormat } from './types';
 
 /** `../shared` beside the repository (see test/utils/shared-fixtures.ts, which needs Jest globals). */
@@ -18,6 +19,7 @@ export const DEFAULT_CONFIG: FakeConfig = {
   tokenDelayMs: 0,
   charsPerFrame: 0,
   heartbeatIntervalMs: 0,
+  titleDelayMs: 0,
   keepGeneratingAfterDisconnect: true,
   reply: { reasoning: 'Let me think about this.', content: 'Hello! How can I help you today?' },
   echo: false,
@@ -25,6 +27,7 @@ export const DEFAULT_CONFIG: FakeConfig = {
   emitTip: false,
   emitFinish: true,
   unavailableModels: [],
+  minClientVersion: null,
   replay: null,
   capturesDir: DEFAULT_CAPTURES_DIR,
 };
@@ -75,6 +78,7 @@ const CHECKS: { [K in keyof FakeConfig]: Check } = {
   tokenDelayMs: isNumber,
   charsPerFrame: (v) => isNumber(v) && Number.isInteger(v),
   heartbeatIntervalMs: isNumber,
+  titleDelayMs: isNumber,
   keepGeneratingAfterDisconnect: isBoolean,
   reply: (v) =>
     typeof v === 'object' &&
@@ -85,6 +89,7 @@ const CHECKS: { [K in keyof FakeConfig]: Check } = {
   emitTip: isBoolean,
   emitFinish: isBoolean,
   unavailableModels: (v) => Array.isArray(v) && v.every((m) => typeof m === 'string'),
+  minClientVersion: (v) => v === null || (typeof v === 'string' && CLIENT_VERSION_PATTERN.test(v)),
   replay: (v) => v === null || typeof v === 'string',
   capturesDir: (v) => typeof v === 'string',
 };

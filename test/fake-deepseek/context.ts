@@ -23,6 +23,7 @@ export interface ApiRequest {
   endpoint: FakeEndpoint;
   token: string | undefined;
   headers: IncomingHttpHeaders;
+  query: URLSearchParams;
   body: Record<string, unknown>;
   /** Set by a `model_unavailable` fault for this request. */
   modelUnavailable: boolean;

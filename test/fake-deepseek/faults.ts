@@ -8,6 +8,10 @@ const STREAM_FAULTS: ReadonlySet<FaultName> = new Set([
   'incomplete',
   'content_filter',
   'context_length',
+  'content_too_long',
+  'cancelled',
+  'content_empty',
+  'close_retry',
 ]);
 
 const FAULT_NAMES: ReadonlySet<string> = new Set<FaultName>([
@@ -24,6 +28,13 @@ const FAULT_NAMES: ReadonlySet<string> = new Set<FaultName>([
   'context_length',
   'slow_first_byte',
   'model_unavailable',
+  'client_version_too_low',
+  'banned',
+  'suspended',
+  'content_too_long',
+  'cancelled',
+  'content_empty',
+  'close_retry',
 ]);
 
 export type FaultPhase = 'request' | 'stream';

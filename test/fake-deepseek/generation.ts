@@ -18,13 +18,16 @@ export interface GenerationSpec {
 }
 
 /**
- * One round of one message, from the account lock to its release (§10.5): on the terminal
- * status, on stop_stream, and on client disconnect either at once or when the script would have
- * finished (keepGeneratingAfterDisconnect).
+ * One round of one message, from the account lock to its release (§10.5): when the response ends
+ * (after the title wait that follows the terminal status), on stop_stream, and on client disconnect
+ * either at once or when the script would have finished (keepGeneratingAfterDisconnect).
  */
 export class Generation {
   private readonly run: StreamRun;
+  private readonly finalStatus: MessageStatus;
   private virtualTimer: NodeJS.Timeout | undefined;
+  /** The message's text and status are recorded (at the terminal status, or when the round ends). */
+  private settled = false;
   private released = false;
 
   constructor(
@@ -36,12 +39,22 @@ export class Generation {
     const { source } = spec;
     const frames = 'script' in source ? renderScript(source.script) : replayFrames(source.replay);
     const after = 'script' in source ? afterFrames(source.script) : { kind: 'end' as const };
+    this.finalStatus =
+      'script' in source ? endingStatus(source.script.ending) : (replayStatus(source.replay) ?? 'FINISHED');
     spec.message.status = 'WIP';
     spec.message.rounds++;
     spec.message.endedAt = null;
     this.store.acquire(spec.account);
     this.store.openStreams++;
-    this.run = new StreamRun(res, frames, spec.pacing, after, (outcome) => this.onRunEnd(outcome));
+    this.run = new StreamRun(
+      res,
+      frames,
+      spec.pacing,
+      after,
+      (outcome) => this.onRunEnd(outcome),
+      // The message is done once its terminal status is out; only the account stays busy for the title.
+      () => this.settle(this.finalStatus, 'all'),
+    );
   }
 
   get key(): string {
@@ -52,9 +65,16 @@ export class Generation {
     this.run.start();
   }
 
-  /** stop_stream: the message ends INCOMPLETE at what was written so far. */
+  /**
+   * stop_stream: the message ends INCOMPLETE at what was written so far; during the title wait the
+   * closing events go out at once and the message keeps its terminal status.
+   */
   stop(): void {
     const { source, message } = this.spec;
+    if (!this.run.finished && this.run.waitingForTitle) {
+      this.run.stop(this.run.unwrittenFrames());
+      return;
+    }
     if (!this.run.finished && 'script' in source) {
       const tail = renderScript(stoppedScript(source.script, message, this.run.tokensWritten));
       this.run.stop(tail.data.slice(this.run.framesWritten));
@@ -72,22 +92,19 @@ export class Generation {
 
   private onRunEnd(outcome: RunOutcome): void {
     this.store.openStreams--;
-    const { source } = this.spec;
-    const finalStatus: MessageStatus =
-      'script' in source ? endingStatus(source.script.ending) : (replayStatus(source.replay) ?? 'FINISHED');
     switch (outcome) {
       case 'completed':
-        return this.finish(finalStatus, 'all');
+        return this.finish(this.finalStatus, 'all');
       case 'stopped':
         return this.finish('INCOMPLETE', this.run.tokensWritten);
       case 'cancelled':
         return;
       case 'aborted':
-        return this.onClientGone(finalStatus);
+        return this.onClientGone();
     }
   }
 
-  private onClientGone(finalStatus: MessageStatus): void {
+  private onClientGone(): void {
     const { spec, run } = this;
     this.store.aborts.push({
       account: spec.account,
@@ -102,17 +119,24 @@ export class Generation {
       this.finish('INCOMPLETE', run.tokensWritten);
       return;
     }
-    this.virtualTimer = setTimeout(() => this.finish(finalStatus, 'all'), run.remainingMs());
+    this.virtualTimer = setTimeout(() => this.finish(this.finalStatus, 'all'), run.remainingMs());
   }
 
+  /** Ends the round; a message already settled at its terminal status keeps it. */
   private finish(status: MessageStatus, tokens: number | 'all'): void {
     if (this.released) return;
+    this.settle(status, tokens);
+    this.spec.message.endedAt = Date.now();
+    this.release();
+  }
+
+  private settle(status: MessageStatus, tokens: number | 'all'): void {
+    if (this.settled) return;
+    this.settled = true;
     const { source, message } = this.spec;
     if ('script' in source) commitProgress(message, source.script, tokens);
     else if (status === 'INCOMPLETE' && source.nextRound) message.replayRound2 = source.nextRound;
     message.status = status;
-    message.endedAt = Date.now();
-    this.release();
   }
 
   private release(): void {

@@ -3,7 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export const BUSY_MESSAGE = 'A message is being generated, please try again later.';
+export const SUSPENDED_MESSAGE = '由于违规次数过多，你的账户已被临时停用';
 export const CLOSE_DATA = '{"click_behavior":"none","auto_resume":false}';
+/** A `close` that tells the web UI the message failed (offer a retry). */
+export const CLOSE_RETRY_DATA = '{"click_behavior":"retry","auto_resume":false}';
 
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -54,6 +57,10 @@ export const sendInvalidToken = (res: ServerResponse): void =>
   sendCodeError(res, 40003, 'Authorization Failed (invalid token)');
 export const sendInvalidSession = (res: ServerResponse): void => sendBizError(res, 1, 'invalid chat session id');
 export const sendInvalidMessage = (res: ServerResponse): void => sendBizError(res, 26, 'invalid message id');
+export const sendClientVersionTooLow = (res: ServerResponse): void =>
+  sendCodeError(res, 40005, 'CLIENT_VERSION_TOO_LOW');
+export const sendBanned = (res: ServerResponse): void => sendBizError(res, 10, 'USER_IS_BANNED');
+export const sendSuspended = (res: ServerResponse): void => sendBizError(res, 14, SUSPENDED_MESSAGE);
 export const sendMuted = (res: ServerResponse, muteUntil: number): void =>
   sendBizError(res, 5, 'user is muted', { is_muted: 1, mute_until: muteUntil });
 
@@ -71,10 +78,10 @@ export function sendSseHeaders(res: ServerResponse, traceId: string): void {
   });
 }
 
-/** The in-stream busy refusal (§10.4 step 6). */
-export function sendBusySse(res: ServerResponse, traceId: string): void {
+/** An in-stream refusal: an event stream carrying one error object, as the busy refusal (§10.4 step 6). */
+export function sendSseError(res: ServerResponse, traceId: string, message: string): void {
   sendSseHeaders(res, traceId);
-  res.end(`data: ${JSON.stringify({ type: 'error', content: BUSY_MESSAGE, clear_response: true })}\n\n`);
+  res.end(`data: ${JSON.stringify({ type: 'error', content: message, clear_response: true })}\n\n`);
 }
 
 export type WafVariant = 'cloudflare' | 'cloudwaf' | 'aws';

@@ -172,9 +172,10 @@ describe('fake DeepSeek: refusals', () => {
       msg: '',
       data: { biz_code: 1, biz_msg: 'model type not available', biz_data: null },
     };
-    expect(body(await alice.complete({ chat_session_id: sessionId, model_type: 'vision' }))).toEqual(unavailable);
-    fake.configure({ unavailableModels: ['expert'] });
+    expect(body(await alice.complete({ chat_session_id: sessionId, model_type: 'ultra' }))).toEqual(unavailable);
+    fake.configure({ unavailableModels: ['expert', 'vision'] });
     expect(body(await alice.complete({ chat_session_id: sessionId, model_type: 'expert' }))).toEqual(unavailable);
+    expect(body(await alice.complete({ chat_session_id: sessionId, model_type: 'vision' }))).toEqual(unavailable);
     expect((await alice.complete({ chat_session_id: sessionId, model_type: 'default' })).status).toBe(200);
   });
 

@@ -1,14 +1,19 @@
 import type { ServerResponse } from 'node:http';
-import { sendBusy } from './chat-routes';
+import { sendBusy, traceId } from './chat-routes';
 import type { FakeContext } from './context';
 import { numberParam } from './faults';
 import {
   BUSY_MESSAGE,
+  sendBanned,
   sendBizError,
+  sendClientVersionTooLow,
   sendCodeError,
   sendInvalidToken,
   sendMuted,
+  sendSseError,
+  sendSuspended,
   sendWafPage,
+  SUSPENDED_MESSAGE,
   type WafVariant,
 } from './http-responses';
 import type { FakeEndpoint, QueuedFault } from './types';
@@ -48,13 +53,23 @@ export function answerWithFault(
       sendCodeError(res, 40029, THROTTLE_MESSAGE, fault.params.http429 === true ? 429 : 200);
       return true;
     case 'busy': {
-      const streaming = endpoint === 'completion' || endpoint === 'continue';
       const form =
         fault.params.form === 'envelope' || fault.params.form === 'sse' ? fault.params.form : ctx.config.busyForm;
-      if (streaming) sendBusy(res, form);
+      if (isStreaming(endpoint)) sendBusy(res, form);
       else sendBizError(res, 1, BUSY_MESSAGE);
       return true;
     }
+    case 'client_version_too_low':
+      sendClientVersionTooLow(res);
+      return true;
+    case 'banned':
+      if (account && fault.params.permanent === true) account.banned = true;
+      sendBanned(res);
+      return true;
+    case 'suspended':
+      if (isStreaming(endpoint) && fault.params.form === 'sse') sendSseError(res, traceId(), SUSPENDED_MESSAGE);
+      else sendSuspended(res);
+      return true;
     case 'hint_error':
     case 'disconnect':
     case 'stall':
@@ -63,6 +78,15 @@ export function answerWithFault(
     case 'context_length':
     case 'slow_first_byte':
     case 'model_unavailable':
+    case 'content_too_long':
+    case 'cancelled':
+    case 'content_empty':
+    case 'close_retry':
       return false;
   }
+}
+
+/** Only streaming endpoints can refuse in the SSE form; the others answer the envelope. */
+function isStreaming(endpoint: FakeEndpoint): boolean {
+  return endpoint === 'completion' || endpoint === 'continue';
 }

@@ -14,12 +14,19 @@ export type ScriptItem =
   | { readonly kind: 'search'; readonly queries: string[]; readonly results: SearchResult[] }
   | { readonly kind: 'tip'; readonly text: string };
 
+export type EndStatus =
+  'FINISHED' | 'INCOMPLETE' | 'CONTEXT_LENGTH_EXCEEDED' | 'CONTENT_TOO_LONG' | 'CANCELLED' | 'CONTENT_EMPTY';
+
 export type Ending =
-  | { kind: 'status'; status: 'FINISHED' | 'INCOMPLETE' | 'CONTEXT_LENGTH_EXCEEDED'; elapsedSecs: number | null }
+  | { kind: 'status'; status: EndStatus; elapsedSecs: number | null }
   | { kind: 'content_filter'; template: string; shape: 'template' | 'short' }
   | { kind: 'hint_error'; message: string; finishReason: string }
+  | { kind: 'close_retry' }
   | { kind: 'disconnect' }
   | { kind: 'stall'; ms: number | null };
+
+/** Endings after which the session gets its title; the other terminal statuses end without one. */
+const TITLED_STATUSES: ReadonlySet<EndStatus> = new Set(['FINISHED', 'INCOMPLETE']);
 
 /** What the document already holds when a continue round starts (its snapshot). */
 export interface ResumeState {
@@ -77,7 +84,7 @@ export function planRound(message: MessageRecord, options: RoundOptions): Stream
   const { items, ending } = applyFault(all, options.fault, message);
   if (options.fault?.fault === 'incomplete') message.unsentChars = numberParam(options.fault, 'unsentChars', 2);
   const baseUsage = progress.usage;
-  const endsWithStatus = ending.kind === 'status' || ending.kind === 'content_filter';
+  const titled = ending.kind === 'content_filter' || (ending.kind === 'status' && TITLED_STATUSES.has(ending.status));
   return {
     format: options.format,
     requestMessageId: message.requestMessageId,
@@ -88,7 +95,7 @@ export function planRound(message: MessageRecord, options: RoundOptions): Stream
     insertedAt: message.insertedAt,
     hasReasoning: answer.reasoning !== '',
     hasSearch: answer.searchResults !== null,
-    title: endsWithStatus && !isContextLength(ending) ? options.title : null,
+    title: titled ? options.title : null,
     emitFinish: options.emitFinish,
     resume,
     items,
@@ -116,6 +123,7 @@ export function endingStatus(ending: Ending): MessageStatus {
     case 'content_filter':
       return 'CONTENT_FILTER';
     case 'hint_error':
+    case 'close_retry':
     case 'disconnect':
     case 'stall':
       return 'ERROR';
@@ -143,15 +151,20 @@ function planItems(message: MessageRecord, charsPerFrame: number): ScriptItem[] 
   const { answer, progress } = message;
   const items: ScriptItem[] = [];
   if (answer.reasoning !== '' && !progress.thinkingClosed) {
-    items.push(...tokenItems('reasoning', answer.reasoning.slice(progress.reasoning.length), charsPerFrame));
+    pushAll(items, tokenItems('reasoning', answer.reasoning.slice(progress.reasoning.length), charsPerFrame));
     items.push({ kind: 'close-thinking', elapsedSecs: elapsedSecsFor(answer.reasoning) });
   }
   if (answer.searchResults && !progress.searchDone) {
     items.push({ kind: 'search', queries: [takeGraphemes(message.prompt, 30)], results: answer.searchResults });
   }
-  items.push(...tokenItems('content', answer.content.slice(progress.content.length), charsPerFrame));
+  pushAll(items, tokenItems('content', answer.content.slice(progress.content.length), charsPerFrame));
   if (answer.tip && !progress.tipDone) items.push({ kind: 'tip', text: TIP_TEXT });
   return items;
+}
+
+/** `push(...items)` passes every item as an argument and overflows the stack for long texts (600k characters). */
+function pushAll(target: ScriptItem[], items: readonly ScriptItem[]): void {
+  for (const item of items) target.push(item);
 }
 
 const tokenItemCache = new Map<string, readonly TokenItem[]>();
@@ -189,6 +202,14 @@ function applyFault(
       };
     case 'context_length':
       return { items: [], ending: { kind: 'status', status: 'CONTEXT_LENGTH_EXCEEDED', elapsedSecs: null } };
+    case 'content_too_long':
+      return { items, ending: { kind: 'status', status: 'CONTENT_TOO_LONG', elapsedSecs: null } };
+    case 'cancelled':
+      return { items, ending: { kind: 'status', status: 'CANCELLED', elapsedSecs: null } };
+    case 'content_empty':
+      return { items, ending: { kind: 'status', status: 'CONTENT_EMPTY', elapsedSecs: null } };
+    case 'close_retry':
+      return { items, ending: { kind: 'close_retry' } };
     case 'hint_error':
       return {
         items,
@@ -211,6 +232,9 @@ function applyFault(
     case 'busy':
     case 'slow_first_byte':
     case 'model_unavailable':
+    case 'client_version_too_low':
+    case 'banned':
+    case 'suspended':
       return { items: all, ending: { kind: 'status', status: 'FINISHED', elapsedSecs: null } };
   }
 }
@@ -258,8 +282,4 @@ function resumeWithUnsent(message: MessageRecord): ResumeState {
     thinkingClosed: progress.thinkingClosed,
     searchResults: progress.searchDone ? answer.searchResults : null,
   };
-}
-
-function isContextLength(ending: Ending): boolean {
-  return ending.kind === 'status' && ending.status === 'CONTEXT_LENGTH_EXCEEDED';
 }

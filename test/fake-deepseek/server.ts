@@ -7,6 +7,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  clientSettings,
   createSession,
   createPowChallenge,
   deleteAllSessions,
@@ -15,12 +16,20 @@ import {
   usersCurrent,
 } from './api-routes';
 import { completion, continueMessage, traceId } from './chat-routes';
+import { isVersionBelow, VERSION_CHECKED_ENDPOINTS } from './client-version';
 import { applyConfigPatch, DEFAULT_CONFIG, normalizeAccounts } from './config';
 import type { FakeContext, RouteHandler } from './context';
 import { handleControl } from './control-api';
 import { FaultQueue, numberParam } from './faults';
 import { Generation, generationKey, type GenerationSpec } from './generation';
-import { readBody, sendJson, sendSseHeaders, sendUnprocessable } from './http-responses';
+import {
+  readBody,
+  sendBanned,
+  sendClientVersionTooLow,
+  sendJson,
+  sendSseHeaders,
+  sendUnprocessable,
+} from './http-responses';
 import { PowAuthority } from './pow';
 import { answerWithFault } from './request-faults';
 import { buildState } from './state-view';
@@ -62,6 +71,7 @@ const ROUTES = new Map<string, { endpoint: FakeEndpoint; handler: RouteHandler }
   ['POST /api/v0/chat/stop_stream', { endpoint: 'stop_stream', handler: stopStream }],
   ['POST /api/v0/chat_session/delete', { endpoint: 'chat_session_delete', handler: deleteSession }],
   ['POST /api/v0/chat_session/delete_all', { endpoint: 'chat_session_delete_all', handler: deleteAllSessions }],
+  ['GET /api/v0/client/settings', { endpoint: 'client_settings', handler: clientSettings }],
 ]);
 
 const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'x-ds-pow-response', 'cookie']);
@@ -169,6 +179,12 @@ class FakeDeepSeekServer implements FakeDeepSeek, FakeContext {
     return replay;
   }
 
+  private clientVersionTooLow(endpoint: FakeEndpoint, header: string | string[] | undefined): boolean {
+    const minimum = this.config.minClientVersion;
+    if (minimum === null || !VERSION_CHECKED_ENDPOINTS.has(endpoint)) return false;
+    return isVersionBelow(typeof header === 'string' ? header : undefined, minimum);
+  }
+
   private cancelGenerations(): void {
     for (const generation of [...this.generations.values()]) generation.cancel();
     this.generations.clear();
@@ -182,12 +198,14 @@ class FakeDeepSeekServer implements FakeDeepSeek, FakeContext {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const [path, search = ''] = (req.url ?? '/').split('?', 2);
+    const query = new URLSearchParams(search);
     if (path.startsWith('/__fake__/')) return handleControl(this, req, res, path);
     const route = ROUTES.get(`${req.method} ${path}`);
     const endpoint = route?.endpoint ?? 'not_found';
     this.store.recordRequest(endpoint, redactHeaders(req.headers));
     const token = bearerToken(req.headers.authorization);
+    if (token !== undefined && this.store.accounts.get(token)?.banned) return sendBanned(res);
 
     let modelUnavailable = false;
     const fault = this.faults.take(token ?? '', endpoint, 'request');
@@ -207,7 +225,8 @@ class FakeDeepSeekServer implements FakeDeepSeek, FakeContext {
         return sendUnprocessable(res, 'body', 'value is not a valid JSON object');
       }
     }
-    route.handler(this, { endpoint, token, headers: req.headers, body, modelUnavailable }, res);
+    if (this.clientVersionTooLow(endpoint, req.headers['x-client-version'])) return sendClientVersionTooLow(res);
+    route.handler(this, { endpoint, token, headers: req.headers, query, body, modelUnavailable }, res);
   }
 }
 

@@ -238,7 +238,7 @@ export class FakeClient {
   async continue(
     body: Record<string, unknown>,
     pow: string | null,
-    options: { headers?: Record<string, string> } = {},
+    options: { headers?: Record<string, string>; abortWhen?: RawOptions['abortWhen'] } = {},
   ): Promise<RawResponse & { events: SseEvent[]; pow: string | null }> {
     return this.stream('/api/v0/chat/continue', { fallback_to_resume: true, ...body }, pow, options);
   }

@@ -9,6 +9,7 @@ export function buildState(store: FakeStore, faults: FaultQueue, pow: PowAuthori
   for (const a of store.accounts.values()) {
     accounts[a.token] = {
       dead: a.dead,
+      banned: a.banned,
       mutedUntil: a.mutedUntil,
       format: a.format,
       inFlight: a.inFlight,
@@ -43,6 +44,10 @@ function messageView(m: MessageRecord): MessageView {
     parentMessageId: m.parentMessageId,
     prompt: m.prompt,
     modelType: m.modelType,
+    modelTypeSent: m.modelTypeSent,
+    source: m.source,
+    preempt: m.preempt,
+    actionSent: m.actionSent,
     thinkingEnabled: m.thinkingEnabled,
     searchEnabled: m.searchEnabled,
     format: m.format,

@@ -14,6 +14,7 @@ export interface AccountRecord {
   format: StreamFormat | null;
   mutedUntil: number | null;
   dead: boolean;
+  banned: boolean;
   inFlight: number;
   maxInFlight: number;
   generations: number;
@@ -43,7 +44,13 @@ export interface MessageRecord {
   responseMessageId: number;
   parentMessageId: number | null;
   prompt: string;
+  /** The effective type (`model_type: null` resolved). */
   modelType: string;
+  /** What the body carried: `model_type` (null when null or absent), `source`, `preempt`, an `action` key. */
+  modelTypeSent: string | null;
+  source: string | null;
+  preempt: boolean | null;
+  actionSent: boolean;
   thinkingEnabled: boolean;
   searchEnabled: boolean;
   format: StreamFormat;
@@ -106,6 +113,7 @@ export class FakeStore {
         if (options.format !== undefined) existing.format = options.format;
         if (options.mutedUntil !== undefined) existing.mutedUntil = options.mutedUntil;
         existing.dead = false;
+        existing.banned = false;
         continue;
       }
       this.accounts.set(token, {
@@ -113,6 +121,7 @@ export class FakeStore {
         format: options.format ?? null,
         mutedUntil: options.mutedUntil ?? null,
         dead: false,
+        banned: false,
         inFlight: 0,
         maxInFlight: 0,
         generations: 0,

@@ -5,6 +5,8 @@ export interface Pacing {
   firstByteDelayMs: number;
   tokenDelayMs: number;
   heartbeatIntervalMs: number;
+  /** Pause at the frames' `titleWaitAt`, after the terminal status, before the closing events. */
+  titleDelayMs: number;
 }
 
 /** What happens once every frame is written: a normal end, a dropped socket, or silence. */
@@ -16,8 +18,9 @@ const HEARTBEAT = ': \n\n';
 
 /**
  * Writes prepared frames to one response with pacing: `firstByteDelayMs` before the first batch,
- * `tokenDelayMs` before every later token frame (metadata frames ride with the next token), and
- * `: ` heartbeats during long waits. One timer per stream at a time; respects backpressure.
+ * `tokenDelayMs` before every later token frame (metadata frames ride with the next token),
+ * `titleDelayMs` after the terminal status, and `: ` heartbeats during long waits. One timer per
+ * stream at a time; respects backpressure.
  */
 export class StreamRun {
   tokensWritten = 0;
@@ -25,6 +28,7 @@ export class StreamRun {
   private timer: NodeJS.Timeout | undefined;
   private started = false;
   private done = false;
+  private titleWait: 'ahead' | 'waiting' | 'over';
   /** When the next batch is due; advanced by the delay, so time spent writing does not add up. */
   private dueAt = 0;
 
@@ -34,7 +38,11 @@ export class StreamRun {
     private readonly pacing: Pacing,
     private readonly after: AfterFrames,
     private readonly onEnd: (outcome: RunOutcome) => void,
-  ) {}
+    /** Called once the frames before the title wait (the terminal status) are written. */
+    private readonly onTitleWait: () => void = () => {},
+  ) {
+    this.titleWait = frames.titleWaitAt !== null && pacing.titleDelayMs > 0 ? 'ahead' : 'over';
+  }
 
   get framesWritten(): number {
     return this.next;
@@ -42,6 +50,16 @@ export class StreamRun {
 
   get finished(): boolean {
     return this.done;
+  }
+
+  /** The terminal status is out and the run waits for the title (or, after a disconnect, was waiting). */
+  get waitingForTitle(): boolean {
+    return this.titleWait === 'waiting';
+  }
+
+  /** Frames not written yet (what stop_stream flushes during the title wait). */
+  unwrittenFrames(): (string | Buffer)[] {
+    return this.frames.data.slice(this.next);
   }
 
   start(): void {
@@ -57,9 +75,11 @@ export class StreamRun {
 
   /** Milliseconds the rest of the script would still take (for keepGeneratingAfterDisconnect). */
   remainingMs(): number {
+    if (this.titleWait === 'waiting') return Math.max(0, this.dueAt - Date.now());
     let tokens = 0;
     for (let i = this.next; i < this.frames.length; i++) if (this.frames.isToken[i]) tokens++;
-    return (this.started ? 0 : this.pacing.firstByteDelayMs) + tokens * this.pacing.tokenDelayMs;
+    const titleMs = this.titleWait === 'ahead' ? this.pacing.titleDelayMs : 0;
+    return (this.started ? 0 : this.pacing.firstByteDelayMs) + tokens * this.pacing.tokenDelayMs + titleMs;
   }
 
   /** stop_stream: write `tail` (frames that replace the rest of the script) and end now. */
@@ -82,11 +102,13 @@ export class StreamRun {
   private readonly writeBatch = (): void => {
     this.timer = undefined;
     this.started = true;
+    if (this.titleWait === 'waiting') this.titleWait = 'over';
     const { data, isToken } = this.frames;
     const pace = this.pacing.tokenDelayMs > 0;
+    const holdAt = this.titleWait === 'ahead' ? this.frames.titleWaitAt : null;
     let batch = '';
     const buffers: Buffer[] = [];
-    while (this.next < data.length) {
+    while (this.next < data.length && this.next !== holdAt) {
       const frame = data[this.next];
       if (typeof frame === 'string') batch += frame;
       else buffers.push(frame);
@@ -97,10 +119,15 @@ export class StreamRun {
     }
     // Generated frames are strings (one write per batch); replayed ones are Buffers (kept byte-exact).
     const dropAfterWrite = this.next === data.length && this.after.kind === 'destroy';
-    if (buffers.length === 0) this.res.write(batch, dropAfterWrite ? this.drop : undefined);
-    else for (const buffer of buffers) this.res.write(buffer);
+    if (buffers.length > 0) {
+      for (const buffer of buffers) this.res.write(buffer);
+    } else if (batch !== '' || dropAfterWrite) {
+      // The batch is empty only after a title wait at the very end (Format A).
+      this.res.write(batch, dropAfterWrite ? this.drop : undefined);
+    }
     if (dropAfterWrite) return;
-    if (this.next < data.length && this.res.writableNeedDrain) this.res.once('drain', this.waitForNextToken);
+    if (this.next === holdAt) this.waitForTitle();
+    else if (this.next < data.length && this.res.writableNeedDrain) this.res.once('drain', this.waitForNextToken);
     else if (this.next < data.length) this.waitForNextToken();
     else this.finishFrames();
   };
@@ -108,6 +135,13 @@ export class StreamRun {
   private readonly waitForNextToken = (): void => {
     if (!this.done) this.wait(this.pacing.tokenDelayMs);
   };
+
+  private waitForTitle(): void {
+    this.titleWait = 'waiting';
+    this.dueAt = Date.now() + this.pacing.titleDelayMs;
+    this.schedule();
+    this.onTitleWait();
+  }
 
   private wait(ms: number): void {
     this.dueAt = Math.max(this.dueAt + ms, Date.now());

@@ -58,6 +58,11 @@ export interface FakeConfig {
   /** 0 = the deterministic 1–4 character tokeniser; N = fixed frames of N characters. */
   charsPerFrame: number;
   heartbeatIntervalMs: number;
+  /**
+   * After a terminal status, wait this long before `update_session`/`title`/`close` (Format A: before
+   * ending after `[DONE]`), with the account still generating: the upstream names the session first.
+   */
+  titleDelayMs: number;
   keepGeneratingAfterDisconnect: boolean;
   reply: Reply;
   /** Answer with the prompt itself as content. */
@@ -68,8 +73,13 @@ export interface FakeConfig {
   emitTip: boolean;
   /** Send `event: finish` (absent in the 2026-04-29 captures). */
   emitFinish: boolean;
-  /** Model types refused with biz_code 1 (besides anything other than default/expert). */
+  /**
+   * Model types refused with biz_code 1 on completion (besides anything other than default, expert
+   * and vision) and reported `enabled: false` by client/settings.
+   */
   unavailableModels: string[];
+  /** Refuse create_pow_challenge and completion with 40005 below this `x-client-version` (null = any). */
+  minClientVersion: string | null;
   /** Capture id whose bytes answer the next completion (consumed by it). */
   replay: string | null;
   capturesDir: string;
@@ -103,6 +113,7 @@ export type FakeEndpoint =
   | 'stop_stream'
   | 'chat_session_delete'
   | 'chat_session_delete_all'
+  | 'client_settings'
   | 'not_found';
 
 export interface FaultParams {
@@ -119,6 +130,13 @@ export interface FaultParams {
   context_length: Record<string, never>;
   slow_first_byte: { ms?: number };
   model_unavailable: Record<string, never>;
+  client_version_too_low: Record<string, never>;
+  banned: { permanent?: boolean };
+  suspended: { form?: BusyForm };
+  content_too_long: { afterTokens?: number };
+  cancelled: { afterTokens?: number };
+  content_empty: { afterTokens?: number };
+  close_retry: { afterTokens?: number };
 }
 
 export type FaultName = keyof FaultParams;
@@ -159,7 +177,10 @@ export type MessageStatus =
   | 'INCOMPLETE'
   | 'CONTENT_FILTER'
   | 'CONTEXT_LENGTH_EXCEEDED'
-  /** Ended without a terminal status: hint error, disconnect, stall. */
+  | 'CONTENT_TOO_LONG'
+  | 'CANCELLED'
+  | 'CONTENT_EMPTY'
+  /** Ended without a terminal status: hint error, disconnect, stall, close_retry. */
   | 'ERROR';
 
 export interface MessageView {
@@ -167,18 +188,27 @@ export interface MessageView {
   responseMessageId: number;
   parentMessageId: number | null;
   prompt: string;
+  /** The type the message ran with (`model_type: null` means the session's previous type, or default). */
   modelType: string;
+  /** The body's `model_type` as sent; null when it was null or absent. */
+  modelTypeSent: string | null;
+  source: string | null;
+  preempt: boolean | null;
+  /** The body had an `action` key (the 2026 web client sends `action: null`). */
+  actionSent: boolean;
   thinkingEnabled: boolean;
   searchEnabled: boolean;
   format: StreamFormat;
   /** The text the message holds now: what was streamed (or would have been, after a disconnect). */
   reasoning: string;
   content: string;
+  /** Terminal as soon as the terminal status is written (before any title wait). */
   status: MessageStatus;
   accumulatedTokenUsage: number;
   rounds: number;
   replay: string | null;
   startedAt: number;
+  /** When the round released the account (after the title wait); null while generating. */
   endedAt: number | null;
 }
 
@@ -192,6 +222,8 @@ export interface SessionView {
 
 export interface AccountView {
   dead: boolean;
+  /** Set by a permanent `banned` fault: every request with the token answers biz_code 10. */
+  banned: boolean;
   mutedUntil: number | null;
   format: StreamFormat | null;
   inFlight: number;

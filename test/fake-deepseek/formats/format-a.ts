@@ -1,5 +1,8 @@
-import { DEFAULT_HINT_MESSAGE, type StreamScript } from '../script';
+import { DEFAULT_HINT_MESSAGE, type EndStatus, type StreamScript } from '../script';
 import { Frames, sseData } from './frames';
+
+/** Format A knew only `stop` and `length`; the later statuses are passed on lower-cased (fake-defined). */
+const FINISH_REASONS: Partial<Record<EndStatus, string>> = { FINISHED: 'stop', INCOMPLETE: 'length' };
 
 /**
  * Format A (§7.3): `choices`/`delta` chunks, then `data: [DONE]`. Its usage is the sum of
@@ -17,6 +20,8 @@ export function renderFormatA(script: StreamScript): Frames {
     const delta = { content, type: 'text', role: 'assistant' };
     frames.add(chunk(delta, 0, finishReason, `,"prompt_token_usage":${script.baseUsage}`));
     frames.add('data: [DONE]\n\n');
+    // A has no title event, but the account stays busy while the title is generated.
+    frames.markTitleWait();
   };
   const error = (content: string, finishReason: string): void => {
     frames.add(sseData(JSON.stringify({ type: 'error', content, clear_response: true, finish_reason: finishReason })));
@@ -38,7 +43,7 @@ export function renderFormatA(script: StreamScript): Frames {
   switch (ending.kind) {
     case 'status':
       if (ending.status === 'CONTEXT_LENGTH_EXCEEDED') error(DEFAULT_HINT_MESSAGE, 'input_exceeds_limit');
-      else done(ending.status === 'FINISHED' ? 'stop' : 'length');
+      else done(FINISH_REASONS[ending.status] ?? ending.status.toLowerCase());
       break;
     case 'content_filter':
       // The real Format A shape is undocumented ("early stop with replaced text", §8.6); we carry the
@@ -48,6 +53,8 @@ export function renderFormatA(script: StreamScript): Frames {
     case 'hint_error':
       error(ending.message, ending.finishReason);
       break;
+    // A had no named events: close_retry just ends the body without `[DONE]`, as a truncated stream.
+    case 'close_retry':
     case 'disconnect':
     case 'stall':
       break;

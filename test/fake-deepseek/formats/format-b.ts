@@ -1,6 +1,7 @@
 import { elapsedSecsFor, type StreamScript } from '../script';
 import type { SearchResult } from '../types';
 import {
+  addCloseRetry,
   addClosingEvents,
   addStatusEnding,
   addHintError,
@@ -78,6 +79,9 @@ export function renderFormatB(script: StreamScript): Frames {
       break;
     case 'hint_error':
       addHintError(frames, ending.message, ending.finishReason);
+      break;
+    case 'close_retry':
+      addCloseRetry(frames);
       break;
     case 'disconnect':
     case 'stall':

@@ -1,6 +1,7 @@
 import { elapsedSecsFor, type ScriptItem, type StreamScript } from '../script';
 import type { SearchResult } from '../types';
 import {
+  addCloseRetry,
   addClosingEvents,
   addStatusEnding,
   addHintError,
@@ -132,6 +133,9 @@ export function renderFormatC(script: StreamScript): Frames {
       break;
     case 'hint_error':
       addHintError(frames, ending.message, ending.finishReason);
+      break;
+    case 'close_retry':
+      addCloseRetry(frames);
       break;
     case 'disconnect':
     case 'stall':

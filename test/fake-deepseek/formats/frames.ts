@@ -1,10 +1,12 @@
-import { CLOSE_DATA } from '../http-responses';
+import { CLOSE_DATA, CLOSE_RETRY_DATA } from '../http-responses';
 import type { StreamScript, TokenItem } from '../script';
 
 /** SSE frames of one body; a token frame carries exactly one script token and is paced. */
 export class Frames {
   readonly data: (string | Buffer)[] = [];
   readonly isToken: boolean[] = [];
+  /** Index of the first frame written after the title delay (after the terminal status); null = no wait. */
+  titleWaitAt: number | null = null;
 
   add(data: string | Buffer, isToken = false): void {
     this.data.push(data);
@@ -13,6 +15,11 @@ export class Frames {
 
   get length(): number {
     return this.data.length;
+  }
+
+  /** The frames added from here on wait for the title (`titleDelayMs`). */
+  markTitleWait(): void {
+    this.titleWaitAt = this.data.length;
   }
 }
 
@@ -80,12 +87,21 @@ export function addStatusEnding(
   addClosingEvents(frames, script);
 }
 
-/** `finish` (optional), `update_session`, `title` (first exchange), `close`. */
+/**
+ * `finish` (optional), `update_session`, `title` (first exchange), `close`. The upstream names the
+ * session before it closes the stream, so everything after `finish` waits for the title.
+ */
 export function addClosingEvents(frames: Frames, script: StreamScript): void {
   if (script.emitFinish) frames.add(sseEvent('finish', '{}'));
+  frames.markTitleWait();
   frames.add(updateSessionEvent());
   if (script.title !== null) frames.add(sseEvent('title', JSON.stringify({ content: script.title })));
   frames.add(sseEvent('close', CLOSE_DATA));
+}
+
+/** A failed message without a terminal status: only a `close` that suggests a retry. */
+export function addCloseRetry(frames: Frames): void {
+  frames.add(sseEvent('close', CLOSE_RETRY_DATA));
 }
 
 export function addHintError(frames: Frames, message: string, finishReason: string): void {
