@@ -108,6 +108,15 @@ export class AccountHealth {
     recentStarts(record, now).push(now);
   }
 
+  /**
+   * The upstream answered the generation's completion request (or refused it): its start counts from
+   * now, not from the lease, which came before the session and the proof of work. Quotas space sends.
+   */
+  markSent(accountId: string, now = Date.now()): void {
+    const starts = this.peek(accountId)?.starts;
+    if (starts && starts.length > 0) starts[starts.length - 1] = Math.max(starts[starts.length - 1], now);
+  }
+
   /** `users/current` accepted the token; it may still report a mute. */
   markValid(accountId: string, mutedUntilMs: number | null, now = Date.now()): void {
     const record = this.record(accountId);

@@ -47,14 +47,16 @@ export class ModelCapabilities {
   }
 
   /**
-   * Whether `modelType` may work on any of the accounts: reads the modes of the first account not known
-   * yet (one call at most per request), then true unless every account is known to have it disabled.
+   * Whether `modelType` may work on the accounts: reads the modes of the first account not asked yet (one
+   * call at most per request), then false only when every account whose modes are known has it disabled.
+   * Accounts whose modes could not be read have no say (a banned account answers nothing).
    */
   async supports(modelType: string, accounts: readonly Account[]): Promise<boolean> {
     if (modelType === 'default') return true;
-    const unknown = accounts.find((account) => !this.isFresh(account.id));
-    if (unknown) await this.of(unknown);
-    return accounts.some((account) => this.peek(account.id)?.[modelType] !== false);
+    const unasked = accounts.find((account) => !this.isFresh(account.id));
+    if (unasked) await this.of(unasked);
+    const known = accounts.map((account) => this.peek(account.id)).filter((modes) => modes !== null);
+    return known.length === 0 || known.some((modes) => modes[modelType] !== false);
   }
 
   /** DeepSeek refused the model type on this account: remember it as disabled. */

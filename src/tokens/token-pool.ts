@@ -107,6 +107,7 @@ export class TokenPool implements OnModuleDestroy {
 
   /** Records what a generation on the account ran into: auth → invalid; muted → until then; busy/throttled → cooldown. */
   reportFailure(accountId: string, error: UpstreamError): void {
+    this.health.markSent(accountId);
     this.health.recordError(accountId, error.kind);
     switch (error.kind) {
       case 'auth':
@@ -139,6 +140,7 @@ export class TokenPool implements OnModuleDestroy {
 
   /** A generation went through: clears the cooldown backoff and vouches for the token for another hour. */
   reportSuccess(accountId: string): void {
+    this.health.markSent(accountId);
     this.health.markSucceeded(accountId);
     this.dispatcher.wake();
   }
