@@ -38,6 +38,9 @@ describe('readEnvelope', () => {
     [envelope(0, '', 26, 'invalid message id'), 200, 'invalid_request'],
     [envelope(0, '', 9, 'invalid ref file id'), 200, 'invalid_request'],
     [envelope(50000, 'boom'), 200, 'bad_response'],
+    [envelope(40005, 'CLIENT_VERSION_TOO_LOW'), 200, 'client_outdated'],
+    [envelope(0, '', 10, 'USER_IS_BANNED'), 200, 'banned'],
+    [envelope(0, '', 14, '由于违规次数过多，你的账户已被临时停用'), 200, 'muted'],
     ['<html>nope</html>', 200, 'bad_response'],
     [JSON.stringify({ detail: [{ loc: ['body'], msg: 'field required' }] }), 422, 'bad_response'],
   ])('should classify %s (HTTP %d) as %s', (body, status, kind) => {
@@ -71,5 +74,23 @@ describe('streamError', () => {
     ['Something else', undefined, 'bad_response'],
   ])('should classify %j (%s) as %s', (message, finishReason, kind) => {
     expect(streamError('completion', message, finishReason).kind).toBe(kind);
+  });
+});
+
+describe('2026 refusals', () => {
+  it('should read the suspension as a mute without an end, flagged as a suspension', () => {
+    const error = errorOf(() =>
+      readEnvelope('completion', 200, envelope(0, '', 14, '由于违规次数过多，你的账户已被临时停用')),
+    );
+    expect(error).toMatchObject({ kind: 'muted', details: { suspended: true } });
+    expect(error.details.muteUntilMs).toBeUndefined();
+  });
+
+  it('should read the suspension and the ban in the stream too', () => {
+    expect(streamError('completion', '由于违规次数过多，你的账户已被临时停用')).toMatchObject({
+      kind: 'muted',
+      details: { suspended: true },
+    });
+    expect(streamError('completion', 'USER_IS_BANNED').kind).toBe('banned');
   });
 });
