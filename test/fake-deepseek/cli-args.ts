@@ -1,3 +1,4 @@
+import { CLIENT_VERSION_PATTERN } from './client-version';
 import { isStreamFormat } from './config';
 import type { FakeOptions } from './types';
 
@@ -16,6 +17,8 @@ export const USAGE = `Usage: npm run fake-upstream -- [options]
   --token-delay MS         delay before every token frame
   --chars-per-frame N      fixed frame size instead of the 1-4 character tokeniser
   --heartbeat MS           ": " comment when no frame was written for MS
+  --title-delay MS         keep the stream open (account busy) for MS after the terminal status
+  --min-client-version V   refuse PoW challenges and completions from older x-client-version (40005)
   --reply TEXT             answer text
   --reasoning TEXT         thinking text
   --echo                   answer with the prompt
@@ -63,6 +66,11 @@ const VALUE_FLAGS: Record<string, Setter> = {
   'token-delay': num('tokenDelayMs'),
   'chars-per-frame': num('charsPerFrame'),
   heartbeat: num('heartbeatIntervalMs'),
+  'title-delay': num('titleDelayMs'),
+  'min-client-version': (o, v) => {
+    if (!CLIENT_VERSION_PATTERN.test(v)) throw new Error('--min-client-version must look like 2.4.0');
+    o.minClientVersion = v;
+  },
   reply: (o, v) => (o.reply = { ...o.reply, content: v }),
   reasoning: (o, v) => (o.reply = { ...o.reply, reasoning: v }),
   replay: (o, v) => (o.replay = v),

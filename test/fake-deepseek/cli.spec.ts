@@ -22,6 +22,9 @@ describe('fake DeepSeek: CLI and control API', () => {
       '20',
       '--chars-per-frame',
       '3',
+      '--title-delay',
+      '1500',
+      '--min-client-version=2.0.0',
       '--reply',
       'Hi!',
       '--reasoning',
@@ -37,11 +40,15 @@ describe('fake DeepSeek: CLI and control API', () => {
       firstByteDelayMs: 100,
       tokenDelayMs: 20,
       charsPerFrame: 3,
+      titleDelayMs: 1500,
+      minClientVersion: '2.0.0',
       reply: { content: 'Hi!', reasoning: 'Hmm.' },
       echo: true,
       keepGeneratingAfterDisconnect: false,
     });
     expect(() => parseCliArgs(['--format', 'D'])).toThrow('A, B or C');
+    expect(() => parseCliArgs(['--title-delay', '-1'])).toThrow('non-negative');
+    expect(() => parseCliArgs(['--min-client-version', 'new'])).toThrow('2.4.0');
     expect(() => parseCliArgs(['--bogus'])).toThrow('unknown option');
     expect(parseCliArgs(['--help']).help).toBe(true);
   });
@@ -75,6 +82,37 @@ describe('fake DeepSeek: CLI and control API', () => {
       const config = JSON.parse((await rawRequest(fake.url, '/__fake__/config')).body);
       expect(config).toMatchObject({ format: 'C', accounts: { 'tok-a': expect.any(Object) } });
       expect(config.accounts['tok-c']).toBeUndefined();
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('should set, show and reset the 2026 settings over HTTP', async () => {
+    const fake = await startFakeDeepSeek({ accounts: ['tok-a'] });
+    try {
+      const post = (path: string, body: unknown) =>
+        rawRequest(fake.url, path, { body }).then((r) => JSON.parse(r.body));
+      expect(await post('/__fake__/config', { titleDelayMs: 250, minClientVersion: '2.4.0' })).toMatchObject({
+        titleDelayMs: 250,
+        minClientVersion: '2.4.0',
+      });
+      expect(await post('/__fake__/config', { titleDelayMs: -1 })).toEqual({ error: 'invalid value for titleDelayMs' });
+      const added = await post('/__fake__/faults', [
+        { fault: 'banned', account: 'tok-a', params: { permanent: true } },
+        { fault: 'close_retry', params: { afterTokens: 1 } },
+      ]);
+      expect(added.queued.map((f: { fault: string }) => f.fault)).toEqual(['banned', 'close_retry']);
+      await new FakeClient(fake.url, 'tok-a').json('/api/v0/users/current');
+      const state = JSON.parse((await rawRequest(fake.url, '/__fake__/state')).body);
+      expect(state.accounts['tok-a'].banned).toBe(true);
+      expect(state.faults.queued.map((f: { fault: string }) => f.fault)).toEqual(['close_retry']);
+
+      expect(await post('/__fake__/reset', {})).toEqual({ ok: true });
+      const config = JSON.parse((await rawRequest(fake.url, '/__fake__/config')).body);
+      expect(config).toMatchObject({ titleDelayMs: 0, minClientVersion: null });
+      const reset = JSON.parse((await rawRequest(fake.url, '/__fake__/state')).body);
+      expect(reset.accounts['tok-a'].banned).toBe(false);
+      expect(reset.faults).toEqual({ queued: [], consumed: [] });
     } finally {
       await fake.close();
     }

@@ -78,7 +78,7 @@ export function sendSseHeaders(res: ServerResponse, traceId: string): void {
   });
 }
 
-/** An in-stream refusal: an event stream carrying one error object, as the busy refusal (§10.4 step 6). */
+/** An in-stream refusal (the busy refusal's SSE form): an event stream carrying only one error object. */
 export function sendSseError(res: ServerResponse, traceId: string, message: string): void {
   sendSseHeaders(res, traceId);
   res.end(`data: ${JSON.stringify({ type: 'error', content: message, clear_response: true })}\n\n`);
