@@ -94,6 +94,16 @@ const CASES: SignalCase[] = [
     account: 'ready',
   },
   {
+    // Throttled: the account cools down 5 s while the request waits; this suite's queue timeout ends first.
+    name: 'a hint error rate_limit_reached',
+    fault: {
+      fault: 'hint_error',
+      params: { finish_reason: 'rate_limit_reached', message: 'Messages too frequent. Try again later.' },
+    },
+    expect: fails(429, 'rate_limit_exceeded'),
+    account: 'cooling',
+  },
+  {
     name: 'close with click_behavior "retry" and no terminal status',
     fault: { fault: 'close_retry', params: { afterTokens: 0 } },
     expect: fails(502, 'upstream_error'),
@@ -113,7 +123,12 @@ describe('the 2026 upstream signals, as clients and accounts see them (e2e)', ()
   const tokens: string[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ tokens: [], fake: { reply: { content: REPLY }, tokenDelayMs: 2 }, logger: logs });
+    stack = await startStack({
+      tokens: [],
+      fake: { reply: { content: REPLY }, tokenDelayMs: 2 },
+      env: { QUEUE_TIMEOUT_MS: '400' },
+      logger: logs,
+    });
   });
   afterAll(async () => {
     await stack?.close();

@@ -55,6 +55,9 @@ describe('native continuation with conversation_id (e2e)', () => {
     });
     expect(Object.keys(stack.fake.state().sessions)).toEqual([turn1.sessionId]);
     expect(stack.fake.state().requests.chat_session_create).toBe(1);
+    // As the web client: the model type on the session's first turn, null on follow-up turns.
+    const [sent1, sent2] = stack.fake.state().sessions[turn1.sessionId].messages.map((m) => m.modelTypeSent);
+    expect([sent1, sent2]).toEqual(['default', null]);
   });
 
   it('should send only the turns after the last assistant message when the full history comes with it', async () => {
