@@ -10,12 +10,14 @@ import {
   Req,
   Res,
   StreamableFile,
+  Optional,
   UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { OpenAiError } from '../common/errors/openai-error';
 import { requestAbortController } from '../common/http/client-abort';
 import { InflightRegistry, ShutdownError } from '../common/lifecycle/inflight-registry';
+import { MetricsService } from '../common/metrics/metrics.service';
 import { settlesWithin } from '../common/lifecycle/settles-within';
 import { traceChat } from '../common/logging/request-trace';
 import { toSseReadable } from '../common/sse/sse-readable';
@@ -42,6 +44,7 @@ export class ChatController {
     private readonly chat: ChatService,
     private readonly inflight: InflightRegistry,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   @Post('completions')
@@ -75,15 +78,22 @@ export class ChatController {
       );
     }
 
-    const frames = this.chat.stream(plan, accounts, abort.signal, trace);
+    const source = this.chat.stream(plan, accounts, abort.signal, trace);
     // A pre-flight that settles soon keeps its real HTTP status; a slow one (queue, PoW) commits to a 200 stream with keep-alives.
-    await settlesWithin(frames, this.config.keepAliveIntervalMs);
+    await settlesWithin(source, this.config.keepAliveIntervalMs);
     setModelFallbackHeader(res, trace.modelFallback);
     res.setHeader('cache-control', 'no-cache, no-transform');
     res.setHeader('x-accel-buffering', 'no');
-    const readable = toSseReadable(frames, {
+    const readable = toSseReadable(source, {
       keepAliveMs: this.config.keepAliveIntervalMs,
       coalesceMs: this.config.streamCoalesceMs,
+      writeTimeoutMs: this.config.clientWriteTimeoutMs,
+      // Closing the response aborts the request: the generation is stopped upstream and the account released.
+      onWriteTimeout: (timeout) => {
+        this.logger.warn(`stream cut: ${timeout.message}; the upstream generation is stopped`);
+        this.metrics?.clientWriteTimeout();
+        res.destroy();
+      },
       errorFrame: (error) => this.errorFrame(error),
     });
     return new StreamableFile(readable, { type: 'text/event-stream' });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { lastValueFrom, Observable } from 'rxjs';
 import { OpenAiError } from '../common/errors/openai-error';
 import { type RequestTrace, traceAnswer } from '../common/logging/request-trace';
+import type { SseSource } from '../common/sse/sse-readable';
 import { appConfig, type AppConfig } from '../config/app.config';
 import type { ModelType } from '../deepseek/deepseek.client';
 import type { Account } from '../tokens/account';
@@ -20,6 +21,9 @@ import type { ChatCompletion, CompletionIdentity } from './openai/openai-types';
 export interface OpenedChat {
   identity: CompletionIdentity;
   events: Observable<ChatEvent>;
+  /** Backpressure: stop and restart reading the upstream while our client does not read. */
+  pause: () => void;
+  resume: () => void;
 }
 
 @Injectable()
@@ -45,15 +49,18 @@ export class ChatService {
     return lastValueFrom(chat.events.pipe(toChatCompletion(chat.identity, plan)));
   }
 
-  /** Pre-flight, then SSE frames (`data: …\n\n`) ending with `[DONE]`; an error after this point is the consumer's to frame. */
+  /**
+   * Pre-flight, then SSE frames (`data: …\n\n`) ending with `[DONE]`, with the upstream's brake; an error
+   * after this point is the consumer's to frame.
+   */
   async stream(
     plan: ChatPlan,
     accounts: readonly Account[],
     signal: AbortSignal,
     trace?: RequestTrace,
-  ): Promise<Observable<string>> {
-    const chat = await this.open(plan, accounts, signal, trace);
-    return chat.events.pipe(toOpenAiSse(chat.identity, plan.includeUsage));
+  ): Promise<SseSource> {
+    const { identity, events, pause, resume } = await this.open(plan, accounts, signal, trace);
+    return { frames: events.pipe(toOpenAiSse(identity, plan.includeUsage)), pause, resume };
   }
 
   /** Leases an account and starts the upstream answer; throws an OpenAiError before any byte is sent. */
@@ -93,6 +100,8 @@ export class ChatService {
     return {
       identity: completionIdentity(plan.model, completion.sessionId, completion.responseMessageId),
       events: completion.events.pipe(toChatEvents(plan), traceAnswer(trace)),
+      pause: () => completion.pause(),
+      resume: () => completion.resume(),
     };
   }
 

@@ -12,6 +12,8 @@ export const appConfig = registerAs('app', () => {
     keepAliveIntervalMs: env.KEEPALIVE_INTERVAL_MS ?? 15_000,
     /** Gather stream frames of this many ms into one write (0: write each frame at once). */
     streamCoalesceMs: env.STREAM_COALESCE_MS ?? 0,
+    /** A streaming client that reads nothing for this long is cut, and its generation stopped (0: never). */
+    clientWriteTimeoutMs: env.CLIENT_WRITE_TIMEOUT_MS ?? 60_000,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS ?? 10_000,
     metricsToken: env.METRICS_TOKEN,
     /** Protects `GET /admin/accounts`; without it the route does not exist. */

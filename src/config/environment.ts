@@ -39,6 +39,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(64) POW_WORKERS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) KEEPALIVE_INTERVAL_MS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) @Max(1000) STREAM_COALESCE_MS?: number;
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) CLIENT_WRITE_TIMEOUT_MS?: number;
 
   @Transform(blankToUndefined) @IsOptional() @IsString() BODY_LIMIT?: string;
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) MAX_MESSAGES?: number;

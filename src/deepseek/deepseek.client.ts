@@ -43,6 +43,10 @@ export interface UpstreamCompletion {
    * counts as generating upstream, so its lease must be held. Never rejects.
    */
   closed: Promise<void>;
+  /** Stops reading the upstream body (our own client is not reading): memory stays bounded. */
+  pause: () => void;
+  /** Reads on after `pause()`. */
+  resume: () => void;
 }
 
 /** Everything the app asks of DeepSeek. The rest of the app never sees HTTP. */

@@ -103,6 +103,11 @@ export class MetricsService {
     labelNames: ['type'] as const,
     registers: [this.registry],
   });
+  private readonly clientWriteTimeouts = new Counter({
+    name: `${METRIC_PREFIX}client_write_timeouts_total`,
+    help: 'Streams cut because the client read nothing for CLIENT_WRITE_TIMEOUT_MS (the upstream generation was stopped).',
+    registers: [this.registry],
+  });
   private readonly upstreamErrors = new Counter({
     name: `${METRIC_PREFIX}upstream_errors_total`,
     help: 'Upstream failures by kind; phase "preflight" before the answer started (each failover attempt counts), "stream" after.',
@@ -194,6 +199,10 @@ export class MetricsService {
 
   upstreamError(kind: string, phase: UpstreamErrorPhase): void {
     this.upstreamErrors.inc({ kind, phase });
+  }
+
+  clientWriteTimeout(): void {
+    this.clientWriteTimeouts.inc();
   }
 
   observePowSolve(ms: number): void {

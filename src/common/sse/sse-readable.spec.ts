@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Subject } from 'rxjs';
-import { SSE_KEEP_ALIVE_FRAME, toSseReadable } from './sse-readable';
+import { ClientWriteTimeout, SSE_KEEP_ALIVE_FRAME, toSseReadable } from './sse-readable';
 
 const errorFrame = (error: unknown) => `data: {"error":${JSON.stringify(String(error))}}\n\n`;
 
@@ -95,6 +95,53 @@ describe('toSseReadable', () => {
     await Promise.resolve();
     expect(frames.observed).toBe(true);
     readable.destroy();
+    expect(frames.observed).toBe(false);
+  });
+});
+
+describe('toSseReadable backpressure', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** A source whose brake calls are counted. */
+  function brakedSource() {
+    const frames = new Subject<string>();
+    const calls: string[] = [];
+    return { frames, calls, source: { frames, pause: () => calls.push('pause'), resume: () => calls.push('resume') } };
+  }
+
+  it('should pause the source when nobody reads, and resume it when the reader asks again', async () => {
+    const { frames, calls, source } = brakedSource();
+    const readable = toSseReadable(source, { keepAliveMs: 15_000, errorFrame, writeTimeoutMs: 60_000 });
+    await Promise.resolve();
+    const big = 'x'.repeat(readable.readableHighWaterMark);
+    frames.next(big);
+    frames.next(big);
+    expect(calls).toEqual(['pause']);
+
+    readable.read();
+    expect(calls).toEqual(['pause', 'resume']);
+    readable.destroy();
+  });
+
+  it('should cut a reader that reads nothing for writeTimeoutMs, and say so first', async () => {
+    const { frames, source } = brakedSource();
+    const timeouts: ClientWriteTimeout[] = [];
+    const readable = toSseReadable(source, {
+      keepAliveMs: 15_000,
+      errorFrame,
+      writeTimeoutMs: 1_000,
+      onWriteTimeout: (timeout) => timeouts.push(timeout),
+    });
+    readable.on('error', () => undefined);
+    await Promise.resolve();
+    frames.next('x'.repeat(readable.readableHighWaterMark + 1));
+
+    await jest.advanceTimersByTimeAsync(999);
+    expect(readable.destroyed).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(timeouts).toHaveLength(1);
+    expect(readable.destroyed).toBe(true);
     expect(frames.observed).toBe(false);
   });
 });

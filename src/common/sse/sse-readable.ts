@@ -1,7 +1,22 @@
 import { Readable } from 'node:stream';
-import type { Observable, Subscription } from 'rxjs';
+import { isObservable, type Observable, type Subscription } from 'rxjs';
 
 export const SSE_KEEP_ALIVE_FRAME = ': keep-alive\n\n';
+
+/** Frames and the brake of whatever produces them: paused while the client does not read. */
+export interface SseSource {
+  frames: Observable<string>;
+  pause: () => void;
+  resume: () => void;
+}
+
+/** The client read nothing for `writeTimeoutMs`: the stream is cut. */
+export class ClientWriteTimeout extends Error {
+  override readonly name = 'ClientWriteTimeout';
+  constructor(readonly ms: number) {
+    super(`the client read nothing for ${ms} ms`);
+  }
+}
 
 export interface SseReadableOptions {
   /** Frames to send while nothing else was written for this long (proxies drop silent connections). */
@@ -14,6 +29,13 @@ export interface SseReadableOptions {
    * frames (the role chunk and the first token) always go out at once, so time to first token is kept.
    */
   coalesceMs?: number;
+  /**
+   * When the client stops reading, the source is paused (memory per stream stays within the stream
+   * buffers); when it has read nothing for this long, the stream is destroyed with a ClientWriteTimeout
+   * (0: never). `onWriteTimeout` is told first.
+   */
+  writeTimeoutMs?: number;
+  onWriteTimeout?: (error: ClientWriteTimeout) => void;
 }
 
 /**
@@ -22,31 +44,54 @@ export interface SseReadableOptions {
  * stream (client gone), the subscription is dropped, which tears down the upstream.
  */
 export function toSseReadable(
-  frames: Observable<string> | Promise<Observable<string>>,
+  frames: Observable<string> | SseSource | Promise<Observable<string> | SseSource>,
   options: SseReadableOptions,
 ): Readable {
   const coalesceMs = options.coalesceMs ?? 0;
+  const writeTimeoutMs = options.writeTimeoutMs ?? 0;
   let subscription: Subscription | null = null;
+  let source: SseSource | null = null;
   let wrote = false;
   let finished = false;
   let gathered = '';
   let flushTimer: NodeJS.Timeout | null = null;
+  let stalledTimer: NodeJS.Timeout | null = null;
   let lastPushAt = 0;
   let pushes = 0;
   const readable = new Readable({
-    read() {},
+    // The consumer wants more: the client's socket drained.
+    read() {
+      if (!stalledTimer) return;
+      clearTimeout(stalledTimer);
+      stalledTimer = null;
+      source?.resume();
+    },
     destroy(error, callback) {
       finished = true;
       clearInterval(keepAlive);
       if (flushTimer) clearTimeout(flushTimer);
+      if (stalledTimer) clearTimeout(stalledTimer);
       subscription?.unsubscribe();
       subscription = null;
       callback(error);
     },
   });
+  /** The buffers are full: stop the source until `read()` asks again, and cut a client that never does. */
+  const stall = (): void => {
+    if (stalledTimer || finished) return;
+    source?.pause();
+    stalledTimer = setTimeout(
+      () => {
+        const error = new ClientWriteTimeout(writeTimeoutMs);
+        options.onWriteTimeout?.(error);
+        readable.destroy(error);
+      },
+      writeTimeoutMs || 2 ** 31 - 1,
+    ).unref();
+  };
   const push = (text: string): void => {
     wrote = true;
-    readable.push(text);
+    if (!readable.push(text)) stall();
     if (coalesceMs > 0 && ++pushes >= 2) lastPushAt = Date.now();
   };
   const flush = (): void => {
@@ -85,8 +130,10 @@ export function toSseReadable(
     wrote = false;
   }, options.keepAliveMs).unref();
 
-  Promise.resolve(frames).then((observable) => {
+  Promise.resolve(frames).then((given) => {
     if (finished) return;
+    source = isObservable(given) ? null : given;
+    const observable = isObservable(given) ? given : given.frames;
     subscription = observable.subscribe({ next: write, error: fail, complete: end });
   }, fail);
   return readable;

@@ -67,6 +67,7 @@ export class CompletionRun {
   private firstEventTimer: NodeJS.Timeout | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
   private producedText = false;
+  private paused = false;
   private closeSaysRetry = false;
   private markClosed!: () => void;
   /** Resolves once the upstream is done with the account: its body closed, or it was told to stop. Never rejects. */
@@ -119,6 +120,7 @@ export class CompletionRun {
     this.body = body;
     this.bodyEnded = false;
     body.on('data', (chunk: Buffer) => this.parser.write(chunk));
+    if (this.paused) body.pause();
     body.on('end', () => {
       this.parser.end();
       this.onBodyEnd(body);
@@ -213,6 +215,8 @@ export class CompletionRun {
         responseMessageId: this.responseMessageId,
         events: this.relay.observable,
         closed: this.closed,
+        pause: () => this.setPaused(true),
+        resume: () => this.setPaused(false),
       });
     }
   }
@@ -232,6 +236,8 @@ export class CompletionRun {
     if (!body || this.bodyEnded || body.closed) {
       this.markClosed();
     } else {
+      // What is left (title, close) goes nowhere: read it whatever our client's pace.
+      body.resume();
       const cut = setTimeout(() => body.destroy(), this.settings.closeGraceMs).unref();
       body.once('close', () => {
         clearTimeout(cut);
@@ -268,6 +274,14 @@ export class CompletionRun {
   private report(error: unknown, wasPreflight: boolean): void {
     if (wasPreflight) void this.closed.then(() => this.rejectStart(error));
     else this.relay.error(error);
+  }
+
+  /** Backpressure from our client: a paused body stops the socket's reads, so the upstream slows down too. */
+  private setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (!this.body || this.bodyEnded || this.phase === 'done') return;
+    if (paused) this.body.pause();
+    else this.body.resume();
   }
 
   private readonly onAbort = (): void => this.terminate(this.abort.signal.reason ?? new Error('aborted'));
