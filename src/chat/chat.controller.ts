@@ -26,7 +26,7 @@ import { UpstreamError } from '../deepseek/upstream-error';
 import type { Account } from '../tokens/account';
 import { AccountsGuard } from '../tokens/accounts.guard';
 import { isAbortError } from '../tokens/abort';
-import { RequestAccounts } from '../tokens/request-accounts.decorator';
+import { RequestAccounts, RequestCaller } from '../tokens/request-accounts.decorator';
 import { buildChatPlan } from './chat-plan';
 import { ChatService } from './chat.service';
 import type { ChatCompletionRequest } from './dto/chat-completion-request';
@@ -52,6 +52,7 @@ export class ChatController {
   async create(
     @Body(ChatCompletionRequestPipe) body: ChatCompletionRequest,
     @RequestAccounts() accounts: readonly Account[],
+    @RequestCaller() caller: string | null,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ChatCompletion | StreamableFile> {
@@ -67,7 +68,7 @@ export class ChatController {
     res.once('close', this.inflight.track(abort));
     if (!plan.stream) {
       // Failing after the answer started is still an HTTP status here: nothing was sent yet.
-      return this.chat.complete(plan, accounts, abort.signal, trace).then(
+      return this.chat.complete(plan, { accounts, caller }, abort.signal, trace).then(
         (completion) => {
           setModelFallbackHeader(res, trace.modelFallback);
           return completion;
@@ -78,7 +79,7 @@ export class ChatController {
       );
     }
 
-    const source = this.chat.stream(plan, accounts, abort.signal, trace);
+    const source = this.chat.stream(plan, { accounts, caller }, abort.signal, trace);
     // A pre-flight that settles soon keeps its real HTTP status; a slow one (queue, PoW) commits to a 200 stream with keep-alives.
     await settlesWithin(source, this.config.keepAliveIntervalMs);
     setModelFallbackHeader(res, trace.modelFallback);

@@ -6,6 +6,7 @@ import type { SseSource } from '../common/sse/sse-readable';
 import { appConfig, type AppConfig } from '../config/app.config';
 import type { ModelType } from '../deepseek/deepseek.client';
 import type { Account } from '../tokens/account';
+import type { RequestCredentials } from '../tokens/request-accounts.decorator';
 import { ModelCapabilities } from '../tokens/model-capabilities';
 import { SessionOwners } from '../tokens/session-owners';
 import { AccountFailover, modelUnavailableError } from './account-failover';
@@ -40,12 +41,12 @@ export class ChatService {
   /** Pre-flight (account, upstream handshake) then the whole answer as one `chat.completion`. */
   async complete(
     plan: ChatPlan,
-    accounts: readonly Account[],
+    credentials: RequestCredentials,
     signal: AbortSignal,
     trace?: RequestTrace,
   ): Promise<ChatCompletion> {
     // The aggregate folds reasoning itself, so that a content filter's template can replace the answer alone.
-    const chat = await this.open({ ...plan, fold: false }, accounts, signal, trace);
+    const chat = await this.open({ ...plan, fold: false }, credentials, signal, trace);
     return lastValueFrom(chat.events.pipe(toChatCompletion(chat.identity, plan)));
   }
 
@@ -55,27 +56,28 @@ export class ChatService {
    */
   async stream(
     plan: ChatPlan,
-    accounts: readonly Account[],
+    credentials: RequestCredentials,
     signal: AbortSignal,
     trace?: RequestTrace,
   ): Promise<SseSource> {
-    const { identity, events, pause, resume } = await this.open(plan, accounts, signal, trace);
+    const { identity, events, pause, resume } = await this.open(plan, credentials, signal, trace);
     return { frames: events.pipe(toOpenAiSse(identity, plan.includeUsage)), pause, resume };
   }
 
   /** Leases an account and starts the upstream answer; throws an OpenAiError before any byte is sent. */
   async open(
     plan: ChatPlan,
-    accounts: readonly Account[],
+    credentials: RequestCredentials,
     signal: AbortSignal,
     trace?: RequestTrace,
   ): Promise<OpenedChat> {
+    const { accounts, caller } = credentials;
     if (plan.droppedPartTypes.length > 0) {
       // A count, not the client's type strings: those are free text.
       this.logger.log(`dropped ${plan.droppedPartTypes.length} unsupported content part(s)`);
     }
     const continuation = plan.continuation;
-    const affinity = continuation ? await this.ownerOf(continuation.sessionId, accounts) : undefined;
+    const affinity = continuation ? await this.ownerOf(continuation.sessionId, accounts, caller) : undefined;
     const requested = await this.availableModelType(plan.modelType, accounts);
     const { lease, completion, modelType } = await this.failover.start(
       {
@@ -94,7 +96,7 @@ export class ChatService {
     // answer), not when our client has its answer: the lease is held until then. The run closes on every
     // path: the end of the body, a bounded grace, or a stop after our client left.
     void completion.closed.then(() => lease.release());
-    void this.owners.remember(completion.sessionId, lease.account.id);
+    void this.owners.remember(completion.sessionId, { accountId: lease.account.id, caller });
     trace?.answerStarted(lease.account.id);
     if (trace && modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
     return {
@@ -112,15 +114,25 @@ export class ChatService {
     return 'default';
   }
 
-  /** The account that owns a continued session. Unknown (e.g. after a restart) is only guessable with one account. */
-  private async ownerOf(sessionId: string, accounts: readonly Account[]): Promise<string> {
+  /**
+   * The account that owns a continued session, for the caller that started it: the same API key in managed
+   * mode; in the other modes, a request that holds the owner account's token (who can read that account's
+   * chats on the web anyway). Anyone else is told the conversation is unknown, exactly as when it is.
+   * An unknown one (e.g. after a restart) is only guessable with one account and no API key.
+   */
+  private async ownerOf(sessionId: string, accounts: readonly Account[], caller: string | null): Promise<string> {
     const owner = await this.owners.ownerOf(sessionId);
-    if (owner) return owner;
-    if (accounts.length === 1) return accounts[0].id;
-    throw OpenAiError.badRequest(
-      'This conversation_id is not known to this server (it may have restarted). Send the full history without conversation_id.',
-      'conversation_id',
+    if (owner) {
+      const allowed =
+        caller !== null ? owner.caller === caller : accounts.some((account) => account.id === owner.accountId);
+      if (allowed) return owner.accountId;
+    } else if (accounts.length === 1 && caller === null) {
+      return accounts[0].id;
+    }
+    throw OpenAiError.notFound(
+      'This conversation_id is not known here (the server may have restarted). Send the full history without conversation_id.',
       'conversation_not_found',
+      'conversation_id',
     );
   }
 }

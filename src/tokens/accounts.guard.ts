@@ -10,7 +10,8 @@ export class AccountsGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
-    attachRequestAccounts(request, this.credentials.resolve(request.headers));
+    const accounts = this.credentials.resolve(request.headers);
+    attachRequestAccounts(request, accounts, this.credentials.callerOf(request.headers));
     return true;
   }
 }

@@ -76,6 +76,16 @@ export class CredentialsService {
     return this.serverAccounts;
   }
 
+  /**
+   * Who is calling, for what belongs to one caller (a conversation): in managed mode the hash of the
+   * API key presented; null in the other modes, where the accounts themselves are the credential.
+   */
+  callerOf(headers: IncomingHttpHeaders): string | null {
+    if (this.mode !== 'managed') return null;
+    const presented = presentedCredential(headers);
+    return presented === undefined ? null : digest(presented).toString('hex');
+  }
+
   /** In managed mode, throws a 401 unless the request carries one of API_KEYS; otherwise a no-op. */
   authenticateClient(headers: IncomingHttpHeaders): void {
     if (this.mode !== 'managed') return;

@@ -2,23 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { tokensConfig } from '../config/tokens.config';
 import { BoundedTtlMap } from './bounded-ttl-map';
-import { SessionOwners } from './session-owners';
+import { type ConversationOwner, SessionOwners } from './session-owners';
 
 @Injectable()
 export class InMemorySessionOwners extends SessionOwners {
-  private readonly owners: BoundedTtlMap<string, string>;
+  private readonly owners: BoundedTtlMap<string, ConversationOwner>;
 
   constructor(@Inject(tokensConfig.KEY) config: ConfigType<typeof tokensConfig>) {
     super();
     this.owners = new BoundedTtlMap(config.sessionMaxEntries, config.sessionTtlMs);
   }
 
-  ownerOf(sessionId: string): Promise<string | undefined> {
-    return Promise.resolve(this.owners.get(sessionId));
+  ownerOf(sessionId: string): Promise<ConversationOwner | undefined> {
+    const owner = this.owners.get(sessionId);
+    return Promise.resolve(owner ? { ...owner } : undefined);
   }
 
-  remember(sessionId: string, accountId: string): Promise<void> {
-    this.owners.set(sessionId, accountId);
+  remember(sessionId: string, owner: ConversationOwner): Promise<void> {
+    this.owners.set(sessionId, { ...owner });
     return Promise.resolve();
   }
 

@@ -1,23 +1,34 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Account } from './account';
 
-// Kept beside the request rather than on it, so no request logger or serializer can reach the tokens.
-const accountsByRequest = new WeakMap<object, readonly Account[]>();
-
-export function attachRequestAccounts(request: object, accounts: readonly Account[]): void {
-  accountsByRequest.set(request, accounts);
+export interface RequestCredentials {
+  accounts: readonly Account[];
+  /** Who is calling, for what belongs to a caller (conversations): the API key's hash in managed mode, else null. */
+  caller: string | null;
 }
 
-export function requestAccountsOf(request: object): readonly Account[] | undefined {
-  return accountsByRequest.get(request);
+// Kept beside the request rather than on it, so no request logger or serializer can reach the tokens.
+const credentialsByRequest = new WeakMap<object, RequestCredentials>();
+
+export function attachRequestAccounts(request: object, accounts: readonly Account[], caller: string | null): void {
+  credentialsByRequest.set(request, { accounts, caller });
+}
+
+function credentialsOf(context: ExecutionContext, decorator: string): RequestCredentials {
+  const credentials = credentialsByRequest.get(context.switchToHttp().getRequest<object>());
+  if (!credentials) throw new Error(`${decorator} used on a route without AccountsGuard`);
+  return credentials;
 }
 
 /**
  * The accounts `AccountsGuard` resolved for this request:
  * `@UseGuards(AccountsGuard)` on the route, then `@RequestAccounts() accounts: readonly Account[]`.
  */
-export const RequestAccounts = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  const accounts = requestAccountsOf(context.switchToHttp().getRequest<object>());
-  if (!accounts) throw new Error('@RequestAccounts() used on a route without AccountsGuard');
-  return accounts;
-});
+export const RequestAccounts = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => credentialsOf(context, '@RequestAccounts()').accounts,
+);
+
+/** The caller `AccountsGuard` identified: `@RequestCaller() caller: string | null`. */
+export const RequestCaller = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => credentialsOf(context, '@RequestCaller()').caller,
+);

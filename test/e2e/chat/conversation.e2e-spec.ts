@@ -3,6 +3,7 @@ import { ChatOpenAI } from '@langchain/openai';
 import { generateText } from 'ai';
 import type OpenAI from 'openai';
 import { postChat, readChatStream } from '../../utils/chat-http';
+import { makeTokens } from '../../utils/secrets';
 import { expectAllIdle } from '../../utils/settle';
 import { startStack, type Stack } from '../../utils/stack';
 import { upstreamMessages } from '../../utils/upstream-view';
@@ -181,7 +182,7 @@ describe('native continuation with conversation_id (e2e)', () => {
     expect(stack.fake.state().requests.completion).toBeUndefined();
   });
 
-  it('should refuse a conversation whose owner is not among the tokens of the request', async () => {
+  it('should not let a request without the owner account continue a conversation: 404, as for an unknown one', async () => {
     const first = await stack.openai([TOKENS[0]]).chat.completions.create({
       model: 'deepseek-chat',
       messages: [{ role: 'user', content: 'Mine.' }],
@@ -193,8 +194,8 @@ describe('native continuation with conversation_id (e2e)', () => {
       { tokens: [TOKENS[1], TOKENS[2]] },
     );
 
-    expect(res.status).toBe(400);
-    expect(res.json.error).toMatchObject({ type: 'invalid_request_error', code: 'conversation_account_unavailable' });
+    expect(res.status).toBe(404);
+    expect(res.json.error).toMatchObject({ code: 'conversation_not_found', param: 'conversation_id' });
     expect(stack.fake.state().requests.completion).toBe(1);
   });
 
@@ -217,5 +218,46 @@ describe('native continuation with conversation_id (e2e)', () => {
     expect(res.status).toBe(400);
     expect(res.json.error).toMatchObject({ type: 'invalid_request_error', code: 'upstream_rejected' });
     expect(upstreamMessages(stack.fake)).toHaveLength(1);
+  });
+});
+
+describe('conversations are private to the API key that started them (managed mode, e2e)', () => {
+  const [token] = makeTokens('private-conversation', 1);
+  const KEYS = ['sk-alice-3f9c1a7e5b2d', 'sk-bob-8d2b6f0a4c1e'];
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ tokens: [token], env: { DEEPSEEK_TOKENS: token, API_KEYS: KEYS.join(',') } });
+  });
+  afterAll(() => stack?.close());
+
+  const ask = (key: string, body: Record<string, unknown>) =>
+    postChat(stack.baseURL, { model: 'deepseek-chat', ...body }, { headers: { authorization: `Bearer ${key}` } });
+
+  it("should answer another key's conversation_id with 404 conversation_not_found, and its owner as usual", async () => {
+    const first = await ask(KEYS[0], { messages: [{ role: 'user', content: 'A private matter.' }] });
+    expect(first.status).toBe(200);
+    const completions = stack.fake.state().requests.completion;
+
+    const stranger = await ask(KEYS[1], {
+      conversation_id: first.json.id,
+      messages: [{ role: 'user', content: 'What did they say?' }],
+    });
+
+    expect(stranger.status).toBe(404);
+    expect(stranger.json.error).toMatchObject({ code: 'conversation_not_found', param: 'conversation_id' });
+    const unknown = await ask(KEYS[1], {
+      conversation_id: first.json.id.replace(/^[0-9a-f]/, (c: string) => (c === '0' ? '1' : '0')),
+      messages: [{ role: 'user', content: 'And this one?' }],
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error.message).toBe(stranger.json.error.message);
+    expect(stack.fake.state().requests.completion).toBe(completions);
+
+    const owner = await ask(KEYS[0], {
+      conversation_id: first.json.id,
+      messages: [{ role: 'user', content: 'Go on.' }],
+    });
+    expect(owner.status).toBe(200);
   });
 });
