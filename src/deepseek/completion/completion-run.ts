@@ -54,7 +54,8 @@ const isDecisive = (event: DeepSeekEvent): boolean =>
  */
 export class CompletionRun {
   private phase: 'preflight' | 'live' | 'done' = 'preflight';
-  private readonly parser = new UpstreamStreamParser((event) => this.onEvent(event));
+  // The events carry the text; keeping it too would make memory per stream grow with the answer.
+  private readonly parser = new UpstreamStreamParser((event) => this.onEvent(event), { keepText: false });
   private readonly relay = new EventRelay<DeepSeekEvent>(() => this.terminate(null));
   private body: StreamBody | null = null;
   private bodyEnded = false;

@@ -10,7 +10,11 @@ export class FormatAMapper {
   private usage = 0;
   private searchResults: SearchResult[] = [];
 
-  constructor(private readonly state: MessageState) {}
+  /** @param keepText false: `reasoning` and `content` stay empty (the text is only emitted). */
+  constructor(
+    private readonly state: MessageState,
+    private readonly keepText = true,
+  ) {}
 
   handle(chunk: JsonRecord, choices: unknown[]): void {
     const state = this.state;
@@ -46,10 +50,10 @@ export class FormatAMapper {
       this.content = text;
       this.state.text('template', text);
     } else if (delta.type === 'thinking') {
-      this.reasoning += text;
+      if (this.keepText) this.reasoning += text;
       this.state.text('reasoning', text);
     } else if (delta.type === 'text' || delta.type === undefined) {
-      this.content += text;
+      if (this.keepText) this.content += text;
       this.state.text('content', text);
     }
   }

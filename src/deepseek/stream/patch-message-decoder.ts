@@ -3,6 +3,7 @@ import {
   catchUp,
   DIVERGED,
   EmittedTextLedger,
+  tailOf,
   textKindOfFragment,
   type EmittedText,
   type TextKind,
@@ -28,9 +29,15 @@ export class PatchMessageDecoder implements PatchListener {
   private readonly emitted = new EmittedTextLedger();
   private dirty = false;
 
+  /**
+   * @param keepText false: once emitted, text is dropped from the document (only a short tail stays, for
+   * the identity check of the next append and the continue splice), so a long answer costs no memory;
+   * `text()` then returns only those tails.
+   */
   constructor(
     private readonly state: MessageState,
     private readonly log: OnceLogger,
+    private readonly keepText = true,
   ) {}
 
   /** A continue round: new document and sticky state; what was emitted is remembered. */
@@ -70,17 +77,18 @@ export class PatchMessageDecoder implements PatchListener {
   }
 
   textAppended(path: PatchPath, holder: object, before: string, after: string, delta: string): void {
+    const record = holder as JsonRecord;
     if (path.target === 'fragmentContent') {
-      const fragment = holder as JsonRecord;
-      const kind = textKindOfFragment(fragment.type);
+      const kind = textKindOfFragment(record.type);
       if (kind === null) return;
-      const entry = this.emitted.forFragmentId(fragment);
+      const entry = this.emitted.forFragmentId(record);
       if (entry === null) this.dirty = true;
-      else this.emitAdvance(kind, entry, before, after, delta);
+      else this.emitAdvance(kind, entry, before, after, delta, record, 'content');
     } else if (path.target === 'thinkingField') {
-      this.emitAdvance('reasoning', this.emitted.forField('thinking_content'), before, after, delta);
-    } else if (path.target === 'answerField' && (holder as JsonRecord).status !== CONTENT_FILTER) {
-      this.emitAdvance('content', this.emitted.forField('content'), before, after, delta);
+      const entry = this.emitted.forField('thinking_content');
+      this.emitAdvance('reasoning', entry, before, after, delta, record, 'thinking_content');
+    } else if (path.target === 'answerField' && record.status !== CONTENT_FILTER) {
+      this.emitAdvance('content', this.emitted.forField('content'), before, after, delta, record, 'content');
     } else {
       this.dirty = true;
     }
@@ -95,16 +103,40 @@ export class PatchMessageDecoder implements PatchListener {
     this.log.debug(`ignored:${reason}:${path.raw}`, `Ignored an upstream patch at "${path.raw}": ${reason}`);
   }
 
-  private emitAdvance(kind: TextKind, entry: EmittedText, before: string, after: string, delta: string): void {
+  private emitAdvance(
+    kind: TextKind,
+    entry: EmittedText,
+    before: string,
+    after: string,
+    delta: string,
+    holder: JsonRecord,
+    key: string,
+  ): void {
     const text = advance(entry, before, after, delta);
+    this.forgetEmitted(entry, after, holder, key);
     if (text === DIVERGED) this.diverged(kind);
     else this.state.text(kind, text);
   }
 
-  private emitCatchUp(kind: TextKind, entry: EmittedText, current: string): void {
+  /** `holder[key]` is where the document keeps `current` (null: leave the document alone). */
+  private emitCatchUp(kind: TextKind, entry: EmittedText, current: string, holder: JsonRecord | null, key = ''): void {
     const text = catchUp(entry, current);
+    if (holder) this.forgetEmitted(entry, current, holder, key);
     if (text === DIVERGED) this.diverged(kind);
     else this.state.text(kind, text);
+  }
+
+  /**
+   * Without keepText, once everything `holder[key]` holds has been emitted, the document and the ledger
+   * share the same short tail, so the next append is still an identity. A text that lags behind what was
+   * emitted stays as it is: the next append must still be caught up against it.
+   */
+  private forgetEmitted(entry: EmittedText, current: string, holder: JsonRecord, key: string): void {
+    if (this.keepText || holder[key] !== current) return;
+    const caughtUp = entry.text === current || (entry.length === current.length && current.endsWith(entry.text));
+    if (!caughtUp) return;
+    entry.text = tailOf(entry.text);
+    holder[key] = entry.text;
   }
 
   private diverged(kind: TextKind): void {
@@ -131,7 +163,8 @@ export class PatchMessageDecoder implements PatchListener {
 
   private syncText(response: JsonRecord): void {
     if (typeof response.thinking_content === 'string') {
-      this.emitCatchUp('reasoning', this.emitted.forField('thinking_content'), response.thinking_content);
+      const entry = this.emitted.forField('thinking_content');
+      this.emitCatchUp('reasoning', entry, response.thinking_content, response, 'thinking_content');
     }
     if (typeof response.content === 'string') this.syncAnswerField(response, response.content);
     if (!Array.isArray(response.fragments)) return;
@@ -144,7 +177,7 @@ export class PatchMessageDecoder implements PatchListener {
         return;
       }
       const content = typeof fragment.content === 'string' ? fragment.content : '';
-      this.emitCatchUp(kind, this.emitted.forFragment(fragment, index), content);
+      this.emitCatchUp(kind, this.emitted.forFragment(fragment, index), content, fragment, 'content');
     });
   }
 
@@ -153,12 +186,16 @@ export class PatchMessageDecoder implements PatchListener {
     const answer = this.emitted.forField('content');
     if (response.status !== CONTENT_FILTER) {
       const text = catchUp(answer, content);
-      if (text !== DIVERGED) return this.state.text('content', text);
+      if (text !== DIVERGED) {
+        this.forgetEmitted(answer, content, response, 'content');
+        return this.state.text('content', text);
+      }
     } else if (content === answer.text) {
       return;
     }
     answer.text = content;
-    this.emitCatchUp('template', this.emitted.forField('template'), content);
+    answer.length = content.length;
+    this.emitCatchUp('template', this.emitted.forField('template'), content, null);
   }
 }
 

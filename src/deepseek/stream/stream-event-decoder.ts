@@ -18,11 +18,11 @@ export class StreamEventDecoder {
   private readonly log: OnceLogger;
   private bodySettled = false;
 
-  constructor(onEvent: (event: DeepSeekEvent) => void, logger: ParserLogger) {
+  constructor(onEvent: (event: DeepSeekEvent) => void, logger: ParserLogger, keepText = true) {
     this.log = new OnceLogger(logger);
     this.state = new MessageState(onEvent);
-    this.patches = new PatchMessageDecoder(this.state, this.log);
-    this.formatA = new FormatAMapper(this.state);
+    this.patches = new PatchMessageDecoder(this.state, this.log, keepText);
+    this.formatA = new FormatAMapper(this.state, keepText);
   }
 
   handle(event: string, data: string): void {

@@ -6,6 +6,12 @@ import { StreamEventDecoder } from './stream-event-decoder';
 export interface UpstreamStreamParserOptions {
   /** Where rare oddities go (unknown events, dropped patches, continue divergence). Default: Nest's Logger. */
   logger?: ParserLogger;
+  /**
+   * Keep the message's text in memory for `message` (default true). A relay passes false: each text
+   * is emitted and then dropped, so memory per stream does not grow with the answer; `message` then
+   * holds only the last few characters of each text.
+   */
+  keepText?: boolean;
 }
 
 /**
@@ -18,7 +24,7 @@ export class UpstreamStreamParser {
   private readonly framer: SseFramer;
 
   constructor(onEvent: (event: DeepSeekEvent) => void, options: UpstreamStreamParserOptions = {}) {
-    this.decoder = new StreamEventDecoder(onEvent, options.logger ?? defaultParserLogger());
+    this.decoder = new StreamEventDecoder(onEvent, options.logger ?? defaultParserLogger(), options.keepText ?? true);
     this.framer = new SseFramer((event, data) => this.decoder.handle(event, data));
   }
 

@@ -37,17 +37,28 @@ export interface ParseResult {
   template: string;
 }
 
-/** Feeds each body (as given, or cut into `chunks`) as one round; later bodies are continue rounds. */
+/**
+ * Feeds each body (as given, or cut into `chunks`) as one round; later bodies are continue rounds. Every
+ * body is parsed twice, keeping the text (as `message` needs) and not (as the relay runs): both must emit
+ * the same events, so every parser spec also checks the relay's mode.
+ */
 export function parseBodies(bodies: (string | Uint8Array | Uint8Array[])[], logger = silentLogger): ParseResult {
+  const kept = run(bodies, logger, true);
+  const relayed = run(bodies, silentLogger, false);
+  expect(relayed.events).toEqual(kept.events);
+  return { events: kept.events, message: kept.parser.message, ...foldText(kept.events) };
+}
+
+function run(bodies: (string | Uint8Array | Uint8Array[])[], logger: ParserLogger, keepText: boolean) {
   const events: DeepSeekEvent[] = [];
-  const parser = new UpstreamStreamParser((event) => events.push(event), { logger });
+  const parser = new UpstreamStreamParser((event) => events.push(event), { logger, keepText });
   bodies.forEach((body, round) => {
     if (round > 0) parser.beginContinueRound();
     const chunks = Array.isArray(body) ? body : [typeof body === 'string' ? Buffer.from(body, 'utf8') : body];
     for (const chunk of chunks) parser.write(chunk);
     parser.end();
   });
-  return { events, message: parser.message, ...foldText(events) };
+  return { events, parser };
 }
 
 export function parse(body: string | Uint8Array | Uint8Array[], logger = silentLogger): ParseResult {
