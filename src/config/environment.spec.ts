@@ -18,8 +18,21 @@ describe('readEnvironment', () => {
     ['ACCOUNT_MAX_INFLIGHT', '0'],
     ['DEEPSEEK_BASE_URL', 'not a url'],
     ['LOG_FORMAT', 'xml'],
+    ['BODY_LIMIT', 'lots'],
+    ['ALLOWED_HOSTS', 'api.example.com, http://x'],
   ])('should refuse %s=%s and name the variable', (name, value) => {
     expect(() => readEnvironment({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
+});
+
+describe('the security settings', () => {
+  it('should accept what docs/security.md shows', () => {
+    expect(() =>
+      readEnvironment({
+        BODY_LIMIT: '12mb',
+        ALLOWED_HOSTS: 'api.example.com, localhost:8000, [::1]:8000',
+      }),
+    ).not.toThrow();
   });
 });
 

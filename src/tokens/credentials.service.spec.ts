@@ -66,6 +66,11 @@ describe('CredentialsService', () => {
       expect(error.code).toBe('invalid_api_key');
       expect(error.message).toMatch(message);
       expect(error.message).not.toMatch(/tok-/);
+      expect(unauthorized(() => service.precheck(headers)).message).toBe(error.message);
+    });
+
+    it('should pass a well-formed token list in the pre-check', () => {
+      expect(() => service.precheck(bearer('tok-a,tok-b'))).not.toThrow();
     });
   });
 
@@ -90,6 +95,11 @@ describe('CredentialsService', () => {
       expect(error.message).toMatch(message);
       expect(error.message).not.toMatch(/key-|tok-/);
       expect(() => service.authenticateClient(headers)).toThrow(OpenAiError);
+      expect(() => service.precheck(headers)).toThrow(OpenAiError);
+    });
+
+    it('should pass a key holder in the pre-check', () => {
+      expect(() => service.precheck({ 'x-api-key': 'key-one' })).not.toThrow();
     });
 
     it('should refuse to start without server accounts', () => {
@@ -104,6 +114,7 @@ describe('CredentialsService', () => {
       expect(service.resolve({}).map((a) => a.id)).toEqual([accountIdOf('tok-s1')]);
       expect(service.resolve(bearer('sk-dummy')).map((a) => a.id)).toEqual([accountIdOf('tok-s1')]);
       expect(() => service.authenticateClient({})).not.toThrow();
+      expect(() => service.precheck({})).not.toThrow();
     });
   });
 

@@ -71,6 +71,23 @@ export class CredentialsService {
     }
   }
 
+  /**
+   * The header-only part of `resolve`, for a middleware that runs before the body is read: throws the
+   * same 401 (managed: no known key; direct: no well-formed token list), builds no account.
+   */
+  precheck(headers: IncomingHttpHeaders): void {
+    switch (this.mode) {
+      case 'managed':
+        this.authenticateClient(headers);
+        return;
+      case 'open':
+        return;
+      case 'direct':
+        this.clientTokens(headers);
+        return;
+    }
+  }
+
   /** In managed mode, throws a 401 unless the request carries one of API_KEYS; otherwise a no-op. */
   authenticateClient(headers: IncomingHttpHeaders): void {
     if (this.mode !== 'managed') return;
@@ -92,6 +109,10 @@ export class CredentialsService {
   }
 
   private clientAccounts(headers: IncomingHttpHeaders): Account[] {
+    return this.clientTokens(headers).map(createAccount);
+  }
+
+  private clientTokens(headers: IncomingHttpHeaders): string[] {
     const presented = presentedCredential(headers);
     if (presented === undefined) {
       throw OpenAiError.unauthorized(
@@ -100,7 +121,7 @@ export class CredentialsService {
     }
     const parsed = parseTokenList(presented);
     if (!parsed.ok) throw OpenAiError.unauthorized(`Invalid DeepSeek token list: ${parsed.problem}.`);
-    return parsed.tokens.map(createAccount);
+    return parsed.tokens;
   }
 
   private static serverAccountsOf(tokens: readonly string[]): Account[] {

@@ -30,6 +30,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({
       forceCloseConnections: true,
+      bodyParser: false,
       logger: options.logger ?? ['error', 'warn'],
     });
     configureApp(app);

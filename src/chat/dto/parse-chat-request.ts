@@ -11,7 +11,7 @@ import {
   optionalInteger,
   optionalObject,
   optionalString,
-} from './json-checks';
+} from '../../common/http/json-checks';
 import { parseMessage } from './parse-message';
 
 /**

@@ -8,7 +8,7 @@ import {
   optionalString,
   quote,
   requiredString,
-} from './json-checks';
+} from '../../common/http/json-checks';
 
 const SUPPORTED_ROLES = "'system', 'assistant', 'user', 'function', 'tool', and 'developer'";
 

@@ -9,11 +9,13 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { OpenAiError } from '../errors/openai-error';
+import { JsonShapeError } from '../http/json-shape';
 import { requestIdOf } from '../http/request-id.middleware';
 
 /** Errors raised by Express' body parser (http-errors objects) before any route runs. */
 interface BodyParserError {
   type?: string;
+  message?: string;
   status?: number;
   statusCode?: number;
   expose?: boolean;
@@ -79,6 +81,7 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
         },
       );
     }
+    if (e.type === JsonShapeError.TYPE && e.message) return OpenAiError.badRequest(e.message, null, 'json_too_complex');
     return new OpenAiError(
       status >= 400 && status < 500 ? status : HttpStatus.BAD_REQUEST,
       'The request body could not be read.',

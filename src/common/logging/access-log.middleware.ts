@@ -15,7 +15,7 @@ const MAX_MODEL_LENGTH = 100;
 export interface AccessEntry {
   request_id: string;
   method: string;
-  /** The route pattern; `unmatched` when no route took the request (404, body rejected before routing). */
+  /** The route pattern; `unmatched` when no route took the request (404, or refused before routing: host, credential, body). */
   route: string;
   path: string;
   status: number;

@@ -1,0 +1,42 @@
+import { parseByteSize, parseHostEntry, parseHostList } from './security-syntax';
+
+describe('parseByteSize', () => {
+  it.each([
+    ['4096', 4096],
+    ['4kb', 4096],
+    ['8MB', 8 * 1024 * 1024],
+    ['1.5 mb', 1.5 * 1024 * 1024],
+    ['1gb', 1024 ** 3],
+  ])('%s → %d bytes', (text, bytes) => {
+    expect(parseByteSize(text)).toBe(bytes);
+  });
+
+  it.each(['', 'lots', '-1kb', '0', '10 tb', '1e6'])('should refuse %j', (text) => {
+    expect(parseByteSize(text)).toBeNull();
+  });
+});
+
+describe('parseHostEntry', () => {
+  it.each([
+    ['api.example.com', { hostname: 'api.example.com', port: null }],
+    ['API.Example.com.:8443', { hostname: 'api.example.com', port: '8443' }],
+    ['127.0.0.1:8000', { hostname: '127.0.0.1', port: '8000' }],
+    ['[::1]:8000', { hostname: '[::1]', port: '8000' }],
+    ['localhost', { hostname: 'localhost', port: null }],
+  ])('%s', (text, entry) => {
+    expect(parseHostEntry(text)).toEqual(entry);
+  });
+
+  it.each(['', 'http://api.example.com', 'api.example.com/x', '::1', '[nope]:1', 'a..b', 'host:port', 'bad_name.com'])(
+    'should refuse %j',
+    (text) => {
+      expect(parseHostEntry(text)).toBeNull();
+    },
+  );
+
+  it('should read a list, refusing it whole for one bad entry', () => {
+    expect(parseHostList('a.example, b.example:1')).toHaveLength(2);
+    expect(parseHostList('a.example, b example')).toBeNull();
+    expect(parseHostList(' , ')).toBeNull();
+  });
+});

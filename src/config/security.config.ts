@@ -1,0 +1,37 @@
+import { registerAs } from '@nestjs/config';
+import { appConfig } from './app.config';
+import { readEnvironment } from './environment';
+import { parseByteSize, parseHostList } from './security-syntax';
+
+/** `{"token":"…"}` with a 512-character token, many times over. */
+export const TOKEN_CHECK_BODY_LIMIT_BYTES = 4 * 1024;
+
+/**
+ * The chat body limit follows the longest prompt we accept. A prompt character costs at most 6 bytes
+ * of JSON: `\uXXXX`, as encoders that escape all non-ASCII text write it (Python's json does by
+ * default); raw UTF-8 needs at most 3 per UTF-16 unit. The rest is room for what is not prompt
+ * text: message objects, tool calls, reasoning_content sent back, fields we ignore. With the default
+ * MAX_PROMPT_CHARS of 1,000,000 that is 8,097,152 bytes (7.7 MiB).
+ */
+const JSON_BYTES_PER_PROMPT_CHAR = 6;
+const NON_PROMPT_BYTES = 2 * 1024 * 1024;
+
+export function chatBodyLimitFor(maxPromptChars: number): number {
+  return maxPromptChars * JSON_BYTES_PER_PROMPT_CHAR + NON_PROMPT_BYTES;
+}
+
+// Values were validated at boot (environment.ts); a parser's null only stands for "not set" here.
+export const securityConfig = registerAs('security', () => {
+  const env = readEnvironment();
+  return {
+    /** Request body limits in bytes; no other route reads a body. */
+    bodyLimits: {
+      chat: (env.BODY_LIMIT && parseByteSize(env.BODY_LIMIT)) || chatBodyLimitFor(appConfig().maxPromptChars),
+      tokenCheck: TOKEN_CHECK_BODY_LIMIT_BYTES,
+    },
+    /** When set, requests whose `Host` is not listed are refused (DNS rebinding); probes excepted. */
+    allowedHosts: env.ALLOWED_HOSTS ? parseHostList(env.ALLOWED_HOSTS) : null,
+  };
+});
+
+export type SecurityConfig = ReturnType<typeof securityConfig>;
