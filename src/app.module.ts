@@ -13,6 +13,7 @@ import { validateEnvironment } from './config/environment';
 import { tokensConfig } from './config/tokens.config';
 import { DeepSeekModule } from './deepseek/deepseek.module';
 import { HealthModule } from './health/health.module';
+import { SecurityModule } from './security/security.module';
 
 @Module({
   imports: [
@@ -25,6 +26,7 @@ import { HealthModule } from './health/health.module';
     LifecycleModule,
     MetricsModule.forRoot({ knownModels: CANONICAL_MODEL_IDS }),
     DeepSeekModule,
+    SecurityModule,
     HealthModule,
     ChatModule,
   ],

@@ -20,7 +20,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const security = app.get<SecurityConfig>(securityConfig.KEY);
   const credentials = app.get(CredentialsService);
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', security.trustProxy);
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware(app.get(MetricsService), config.logFormat));
   if (security.allowedHosts) app.use(allowedHostsMiddleware(security.allowedHosts));

@@ -20,6 +20,10 @@ describe('readEnvironment', () => {
     ['LOG_FORMAT', 'xml'],
     ['BODY_LIMIT', 'lots'],
     ['ALLOWED_HOSTS', 'api.example.com, http://x'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['RATE_LIMIT_CHAT_PER_MINUTE', '-1'],
+    ['RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE', 'ten'],
   ])('should refuse %s=%s and name the variable', (name, value) => {
     expect(() => readEnvironment({ [name]: value })).toThrow(new RegExp(`${name}=`));
   });
@@ -31,6 +35,9 @@ describe('the security settings', () => {
       readEnvironment({
         BODY_LIMIT: '12mb',
         ALLOWED_HOSTS: 'api.example.com, localhost:8000, [::1]:8000',
+        TRUST_PROXY: 'loopback, 10.0.0.0/8',
+        RATE_LIMIT_CHAT_PER_MINUTE: '0',
+        RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE: '5',
       }),
     ).not.toThrow();
   });

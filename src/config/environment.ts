@@ -1,6 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
-import { ParsesWith, parseByteSize, parseHostList } from './security-syntax';
+import { ParsesWith, parseByteSize, parseHostList, parseTrustProxy } from './security-syntax';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -58,6 +58,12 @@ export class EnvironmentVariables {
   @IsOptional()
   @ParsesWith(parseHostList, 'host names with an optional :port, comma-separated')
   ALLOWED_HOSTS?: string;
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @ParsesWith(parseTrustProxy, 'false, a number of proxy hops, or proxy addresses/CIDRs (not true)')
+  TRUST_PROXY?: string;
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_CHAT_PER_MINUTE?: number;
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE?: number;
 }
 
 /** Validates raw environment values; throws one error naming every bad variable. */

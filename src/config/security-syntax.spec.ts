@@ -1,4 +1,4 @@
-import { parseByteSize, parseHostEntry, parseHostList } from './security-syntax';
+import { parseByteSize, parseHostEntry, parseHostList, parseTrustProxy } from './security-syntax';
 
 describe('parseByteSize', () => {
   it.each([
@@ -13,6 +13,24 @@ describe('parseByteSize', () => {
 
   it.each(['', 'lots', '-1kb', '0', '10 tb', '1e6'])('should refuse %j', (text) => {
     expect(parseByteSize(text)).toBeNull();
+  });
+});
+
+describe('parseTrustProxy', () => {
+  it.each<[string, unknown]>([
+    ['', false],
+    ['false', false],
+    ['0', false],
+    ['1', 1],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['loopback, 10.0.0.0/8, fd00::/8, 203.0.113.5', ['loopback', '10.0.0.0/8', 'fd00::/8', '203.0.113.5']],
+  ])('%j → %j', (text, setting) => {
+    expect(parseTrustProxy(text)).toEqual(setting);
+  });
+
+  it.each(['true', 'yes', '10.0.0.0/33', 'proxy.example.com', '1.2.3', '10.0.0.0/8/1'])('should refuse %j', (text) => {
+    expect(parseTrustProxy(text)).toBeNull();
   });
 });
 

@@ -16,6 +16,30 @@ export function parseByteSize(text: string): number | null {
   return bytes > 0 ? bytes : null;
 }
 
+/** Express' `trust proxy`: off, a number of proxy hops, or the proxies' addresses (CIDR and its named ranges allowed). */
+export type TrustProxySetting = false | number | string[];
+
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+export function parseTrustProxy(text: string): TrustProxySetting | null {
+  const value = text.trim().toLowerCase();
+  if (value === '' || value === 'false') return false;
+  // `true` would take any client's X-Forwarded-For at its word: every client could pick its own IP.
+  if (value === 'true') return null;
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  const entries = splitEntries(value);
+  return entries.length > 0 && entries.every(isProxyAddress) ? entries : null;
+}
+
+function isProxyAddress(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
 /** One `ALLOWED_HOSTS` entry: a host name (or IP) and, when given, the one port it is allowed with. */
 export interface HostEntry {
   hostname: string;

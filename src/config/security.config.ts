@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { appConfig } from './app.config';
 import { readEnvironment } from './environment';
-import { parseByteSize, parseHostList } from './security-syntax';
+import { parseByteSize, parseHostList, parseTrustProxy } from './security-syntax';
 
 /** `{"token":"…"}` with a 512-character token, many times over. */
 export const TOKEN_CHECK_BODY_LIMIT_BYTES = 4 * 1024;
@@ -31,6 +31,13 @@ export const securityConfig = registerAs('security', () => {
     },
     /** When set, requests whose `Host` is not listed are refused (DNS rebinding); probes excepted. */
     allowedHosts: env.ALLOWED_HOSTS ? parseHostList(env.ALLOWED_HOSTS) : null,
+    /** Express' `trust proxy`: off unless configured, so no client can pick its IP with X-Forwarded-For. */
+    trustProxy: (env.TRUST_PROXY && parseTrustProxy(env.TRUST_PROXY)) || false,
+    /** Per client and minute; 0 turns a limit off. */
+    rateLimits: {
+      chatPerMinute: env.RATE_LIMIT_CHAT_PER_MINUTE ?? 60,
+      tokenChecksPerMinute: env.RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE ?? 10,
+    },
   };
 });
 

@@ -88,6 +88,13 @@ export class CredentialsService {
     }
   }
 
+  /** In managed mode, the SHA-256 (hex) of the known API key the request carries; otherwise undefined. */
+  clientKeyId(headers: IncomingHttpHeaders): string | undefined {
+    if (this.mode !== 'managed') return undefined;
+    const presented = presentedCredential(headers);
+    return presented !== undefined && this.isKnownKey(presented) ? digest(presented).toString('hex') : undefined;
+  }
+
   /** In managed mode, throws a 401 unless the request carries one of API_KEYS; otherwise a no-op. */
   authenticateClient(headers: IncomingHttpHeaders): void {
     if (this.mode !== 'managed') return;
