@@ -6,10 +6,11 @@ import { CredentialsService } from '../tokens/credentials.service';
 import { TokensModule } from '../tokens/tokens.module';
 import { ClientThrottlerGuard } from './client-throttler.guard';
 import { rateLimitOptions } from './rate-limit';
+import { StartupWarnings } from './startup-warnings';
 
 /**
- * The HTTP edge's Nest parts: per-client rate limits (a global guard). Its middlewares (hosts,
- * credential pre-check, JSON body) are ordered in app.setup.ts.
+ * The HTTP edge's Nest parts: per-client rate limits (a global guard) and the boot warnings. Its
+ * middlewares (hosts, credential pre-check, JSON body) are ordered in app.setup.ts.
  */
 @Module({
   imports: [
@@ -20,6 +21,6 @@ import { rateLimitOptions } from './rate-limit';
       useFactory: (config: SecurityConfig, credentials: CredentialsService) => rateLimitOptions(config, credentials),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: ClientThrottlerGuard }],
+  providers: [{ provide: APP_GUARD, useClass: ClientThrottlerGuard }, StartupWarnings],
 })
 export class SecurityModule {}

@@ -121,6 +121,7 @@ describe('CredentialsService', () => {
       expect(service.resolve(bearer('sk-dummy')).map((a) => a.id)).toEqual([accountIdOf('tok-s1')]);
       expect(() => service.authenticateClient({})).not.toThrow();
       expect(() => service.precheck({})).not.toThrow();
+      expect(service.serverAccountCount).toBe(1);
     });
   });
 

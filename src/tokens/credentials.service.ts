@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -36,7 +36,6 @@ function presentedCredential(headers: IncomingHttpHeaders): string | undefined {
 
 @Injectable()
 export class CredentialsService {
-  private readonly logger = new Logger(CredentialsService.name);
   readonly mode: CredentialsMode;
   private readonly serverAccounts: readonly Account[];
   private readonly keyDigests: readonly Buffer[];
@@ -48,11 +47,11 @@ export class CredentialsService {
     if (this.mode === 'managed' && this.serverAccounts.length === 0) {
       throw new Error('API_KEYS is set but DEEPSEEK_TOKENS is empty: managed mode needs server-side accounts.');
     }
-    if (this.mode === 'open') {
-      this.logger.warn(
-        `DEEPSEEK_TOKENS is set without API_KEYS: anyone who can reach this server uses its ${this.serverAccounts.length} account(s). Set API_KEYS to require a key.`,
-      );
-    }
+  }
+
+  /** How many accounts DEEPSEEK_TOKENS holds (none in direct mode). */
+  get serverAccountCount(): number {
+    return this.serverAccounts.length;
   }
 
   /**

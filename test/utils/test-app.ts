@@ -18,10 +18,11 @@ export interface TestAppOptions {
 }
 
 /**
- * What the test app runs with unless `env` says otherwise: the per-client rate limits are off, since
- * every suite sends its bursts from the one address 127.0.0.1.
+ * What the test app runs with unless `env` says otherwise: it listens on 127.0.0.1 (so HOST says so),
+ * and the per-client rate limits are off, since every suite sends its bursts from that one address.
  */
 const TEST_DEFAULTS: Record<string, string> = {
+  HOST: '127.0.0.1',
   RATE_LIMIT_CHAT_PER_MINUTE: '0',
   RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE: '0',
 };
