@@ -79,7 +79,7 @@ export class ChatController {
       coalesceMs: this.config.streamCoalesceMs,
       errorFrame: (error) => this.errorFrame(error),
     });
-    return new StreamableFile(readable, { type: 'text/event-stream' });
+    return new StreamableFile(readable, { type: 'text/event-stream; charset=utf-8' });
   }
 
   /** The in-stream error frame; an error that is neither ours nor the upstream's is a bug and is logged. */
