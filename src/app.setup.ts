@@ -5,6 +5,7 @@ import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { accessLogMiddleware } from './common/logging/access-log.middleware';
 import { MetricsService } from './common/metrics/metrics.service';
 import { allowedHostsMiddleware } from './security/allowed-hosts.middleware';
+import { corsOnOpenAiApi, corsOptionsFor, corsOriginsFor } from './security/cors-policy';
 import { credentialsPrecheckMiddleware } from './security/credentials-precheck.middleware';
 import { jsonBodyMiddleware } from './security/json-body.middleware';
 import { CHAT_COMPLETIONS_PATH, CHAT_PATH_PREFIX, TOKEN_CHECK_PATH } from './security/routes';
@@ -24,6 +25,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware(app.get(MetricsService), config.logFormat));
   if (security.allowedHosts) app.use(allowedHostsMiddleware(security.allowedHosts));
+  const corsOrigins = corsOriginsFor(credentials.mode, security.corsOrigins);
+  if (corsOrigins) app.enableCors(corsOnOpenAiApi(corsOptionsFor(corsOrigins)));
   app.use(CHAT_PATH_PREFIX, credentialsPrecheckMiddleware(credentials));
   app.use(
     jsonBodyMiddleware({

@@ -24,6 +24,8 @@ describe('readEnvironment', () => {
     ['TRUST_PROXY', '10.0.0.0/33'],
     ['RATE_LIMIT_CHAT_PER_MINUTE', '-1'],
     ['RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE', 'ten'],
+    ['CORS_ORIGINS', '*, https://app.example.com'],
+    ['CORS_ORIGINS', 'app.example.com'],
   ])('should refuse %s=%s and name the variable', (name, value) => {
     expect(() => readEnvironment({ [name]: value })).toThrow(new RegExp(`${name}=`));
   });
@@ -38,6 +40,7 @@ describe('the security settings', () => {
         TRUST_PROXY: 'loopback, 10.0.0.0/8',
         RATE_LIMIT_CHAT_PER_MINUTE: '0',
         RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE: '5',
+        CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
       }),
     ).not.toThrow();
   });

@@ -1,6 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
-import { ParsesWith, parseByteSize, parseHostList, parseTrustProxy } from './security-syntax';
+import { ParsesWith, parseByteSize, parseCorsOrigins, parseHostList, parseTrustProxy } from './security-syntax';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -64,6 +64,10 @@ export class EnvironmentVariables {
   TRUST_PROXY?: string;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_CHAT_PER_MINUTE?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE?: number;
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @ParsesWith(parseCorsOrigins, "'*' or origins such as https://app.example.com, comma-separated")
+  CORS_ORIGINS?: string;
 }
 
 /** Validates raw environment values; throws one error naming every bad variable. */

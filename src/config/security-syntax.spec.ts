@@ -1,4 +1,4 @@
-import { parseByteSize, parseHostEntry, parseHostList, parseTrustProxy } from './security-syntax';
+import { parseByteSize, parseCorsOrigins, parseHostEntry, parseHostList, parseTrustProxy } from './security-syntax';
 
 describe('parseByteSize', () => {
   it.each([
@@ -57,4 +57,21 @@ describe('parseHostEntry', () => {
     expect(parseHostList('a.example, b example')).toBeNull();
     expect(parseHostList(' , ')).toBeNull();
   });
+});
+
+describe('parseCorsOrigins', () => {
+  it.each<[string, unknown]>([
+    ['*', '*'],
+    ['https://App.Example.com/', ['https://app.example.com']],
+    ['https://a.example, http://localhost:3000', ['https://a.example', 'http://localhost:3000']],
+  ])('%j → %j', (text, origins) => {
+    expect(parseCorsOrigins(text)).toEqual(origins);
+  });
+
+  it.each(['*, https://a.example', 'a.example', 'https://a.example/path', 'https://*.example.com', ''])(
+    'should refuse %j',
+    (text) => {
+      expect(parseCorsOrigins(text)).toBeNull();
+    },
+  );
 });

@@ -64,6 +64,17 @@ export function parseHostList(text: string): HostEntry[] | null {
   return entries.length > 0 && entries.every((entry) => entry !== null) ? entries : null;
 }
 
+/** `*`, or the exact origins a browser sends (`https://app.example.com`, `http://localhost:3000`). */
+export type CorsOrigins = '*' | string[];
+
+export function parseCorsOrigins(text: string): CorsOrigins | null {
+  const entries = splitEntries(text);
+  if (entries.length === 1 && entries[0] === '*') return '*';
+  const origins = entries.map((entry) => entry.replace(/\/$/, '').toLowerCase());
+  const valid = origins.length > 0 && origins.every((origin) => /^[a-z][a-z0-9+.-]*:\/\/[^\s/?#*,]+$/.test(origin));
+  return valid ? origins : null;
+}
+
 function splitEntries(text: string): string[] {
   return text
     .split(',')

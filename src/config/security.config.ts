@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { appConfig } from './app.config';
 import { readEnvironment } from './environment';
-import { parseByteSize, parseHostList, parseTrustProxy } from './security-syntax';
+import { parseByteSize, parseCorsOrigins, parseHostList, parseTrustProxy } from './security-syntax';
 
 /** `{"token":"…"}` with a 512-character token, many times over. */
 export const TOKEN_CHECK_BODY_LIMIT_BYTES = 4 * 1024;
@@ -38,6 +38,8 @@ export const securityConfig = registerAs('security', () => {
       chatPerMinute: env.RATE_LIMIT_CHAT_PER_MINUTE ?? 60,
       tokenChecksPerMinute: env.RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE ?? 10,
     },
+    /** Explicit CORS origins; null leaves it to the credentials mode (cors-policy.ts). */
+    corsOrigins: env.CORS_ORIGINS ? parseCorsOrigins(env.CORS_ORIGINS) : null,
   };
 });
 

@@ -4,6 +4,8 @@
 export const CHAT_PATH_PREFIX = '/v1/chat';
 export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
 export const TOKEN_CHECK_PATH = '/token/check';
+/** The OpenAI-compatible API: what CORS opens to browsers. */
+export const OPENAI_API_PREFIX = '/v1';
 /** Liveness and readiness probes: no Host check (a container's health check calls 127.0.0.1). */
 export const PROBE_PATHS: ReadonlySet<string> = new Set(['/ping', '/healthz', '/readyz']);
 

@@ -10,7 +10,7 @@ import { StartupWarnings } from './startup-warnings';
 
 /**
  * The HTTP edge's Nest parts: per-client rate limits (a global guard) and the boot warnings. Its
- * middlewares (hosts, credential pre-check, JSON body) are ordered in app.setup.ts.
+ * middlewares (hosts, CORS, credential pre-check, JSON body) are ordered in app.setup.ts.
  */
 @Module({
   imports: [
