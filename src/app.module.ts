@@ -1,19 +1,20 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
 import { ChatModule } from './chat/chat.module';
 import { CANONICAL_MODEL_IDS } from './chat/models';
 import { OpenAiExceptionFilter } from './common/filters/openai-exception.filter';
-import { createValidationPipe } from './common/http/validation';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
 import { MetricsModule } from './common/metrics/metrics.module';
 import { appConfig } from './config/app.config';
 import { deepseekConfig } from './config/deepseek.config';
+import { securityConfig } from './config/security.config';
 import { validateEnvironment } from './config/environment';
 import { tokensConfig } from './config/tokens.config';
 import { DeepSeekModule } from './deepseek/deepseek.module';
 import { HealthModule } from './health/health.module';
+import { SecurityModule } from './security/security.module';
 
 @Module({
   imports: [
@@ -21,18 +22,17 @@ import { HealthModule } from './health/health.module';
       isGlobal: true,
       ignoreEnvFile: true,
       validate: validateEnvironment,
-      load: [appConfig, deepseekConfig, tokensConfig],
+      load: [appConfig, deepseekConfig, tokensConfig, securityConfig],
     }),
     LifecycleModule,
     MetricsModule.forRoot({ knownModels: CANONICAL_MODEL_IDS }),
     DeepSeekModule,
+    SecurityModule,
     HealthModule,
     ChatModule,
     AdminModule,
   ],
-  providers: [
-    { provide: APP_PIPE, useFactory: createValidationPipe },
-    { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
-  ],
+  // No global ValidationPipe: request bodies are checked by hand, field by field (chat and token dto).
+  providers: [{ provide: APP_FILTER, useClass: OpenAiExceptionFilter }],
 })
 export class AppModule {}

@@ -1,16 +1,38 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { appConfig, AppConfig } from './config/app.config';
+import { securityConfig, type SecurityConfig } from './config/security.config';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { accessLogMiddleware } from './common/logging/access-log.middleware';
 import { MetricsService } from './common/metrics/metrics.service';
+import { allowedHostsMiddleware } from './security/allowed-hosts.middleware';
+import { corsOnOpenAiApi, corsOptionsFor, corsOriginsFor } from './security/cors-policy';
+import { credentialsPrecheckMiddleware } from './security/credentials-precheck.middleware';
+import { jsonBodyMiddleware } from './security/json-body.middleware';
+import { CHAT_COMPLETIONS_PATH, CHAT_PATH_PREFIX, TOKEN_CHECK_PATH } from './security/routes';
+import { CredentialsService } from './tokens/credentials.service';
 
-/** Transport-level setup shared by main.ts and the e2e tests, so both run the same server. */
+/**
+ * Transport-level setup shared by main.ts and the e2e tests, so both run the same server. Create the
+ * app with `bodyParser: false`: the JSON parser here is the only one. Order matters: cheap header
+ * checks first, the body last, so nothing is read for a request that is refused anyway.
+ */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<AppConfig>(appConfig.KEY);
+  const security = app.get<SecurityConfig>(securityConfig.KEY);
+  const credentials = app.get(CredentialsService);
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', security.trustProxy);
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware(app.get(MetricsService), config.logFormat));
-  app.useBodyParser('json', { limit: config.bodyLimit });
+  if (security.allowedHosts) app.use(allowedHostsMiddleware(security.allowedHosts));
+  const corsOrigins = corsOriginsFor(credentials.mode, security.corsOrigins);
+  if (corsOrigins) app.enableCors(corsOnOpenAiApi(corsOptionsFor(corsOrigins)));
+  app.use(CHAT_PATH_PREFIX, credentialsPrecheckMiddleware(credentials));
+  app.use(
+    jsonBodyMiddleware({
+      [CHAT_COMPLETIONS_PATH]: security.bodyLimits.chat,
+      [TOKEN_CHECK_PATH]: security.bodyLimits.tokenCheck,
+    }),
+  );
   return app;
 }

@@ -15,6 +15,8 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     bufferLogs: true,
     forceCloseConnections: true,
+    // configureApp registers the one body parser we want (JSON, per-route limits).
+    bodyParser: false,
   });
   const config = app.get<AppConfig>(appConfig.KEY);
   const logger = new Logger('Bootstrap');

@@ -30,6 +30,7 @@ describe('the server (e2e)', () => {
   it('should answer invalid JSON with a 400 OpenAI error', async () => {
     const res = await request(server.url)
       .post('/v1/chat/completions')
+      .set('authorization', 'Bearer tok-a')
       .set('content-type', 'application/json')
       .send('{"model": ')
       .expect(400);
@@ -39,6 +40,7 @@ describe('the server (e2e)', () => {
   it('should answer a body over the limit with 413', async () => {
     const res = await request(server.url)
       .post('/v1/chat/completions')
+      .set('authorization', 'Bearer tok-a')
       .send({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'x'.repeat(4096) }] })
       .expect(413);
     expect(res.body.error).toMatchObject({ code: 'request_too_large' });

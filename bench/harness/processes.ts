@@ -104,6 +104,8 @@ export async function startGateway(
       LOG_LEVEL: options.logLevel,
       POW_WORKERS: String(options.powWorkers),
       BENCH_PROBE_PORT: String(probePort),
+      // The load comes from one address: a per-client limit would measure the limiter, not the gateway.
+      RATE_LIMIT_CHAT_PER_MINUTE: '0',
       ...scenarioEnv,
     },
     logFile: join(options.logDir, `${build.label.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`),

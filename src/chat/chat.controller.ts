@@ -97,7 +97,7 @@ export class ChatController {
       },
       errorFrame: (error) => this.errorFrame(error),
     });
-    return new StreamableFile(readable, { type: 'text/event-stream' });
+    return new StreamableFile(readable, { type: 'text/event-stream; charset=utf-8' });
   }
 
   /** The in-stream error frame; an error that is neither ours nor the upstream's is a bug and is logged. */

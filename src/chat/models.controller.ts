@@ -1,7 +1,9 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { OpenAiError } from '../common/errors/openai-error';
+import { quotable } from '../common/logging/client-text';
 import { CredentialsService } from '../tokens/credentials.service';
 import { ModelCapabilities } from '../tokens/model-capabilities';
+import { FIELD_LIMITS } from './dto/field-limits';
 import { findModel, listModels, OpenAiModel, OpenAiModelList, resolveModel } from './models';
 
 @Controller('v1/models')
@@ -24,7 +26,7 @@ export class ModelsController {
     const model = findModel(id);
     if (!model) {
       throw OpenAiError.notFound(
-        `The model \`${id}\` does not exist or you do not have access to it.`,
+        `The model \`${quotable(id, FIELD_LIMITS.model)}\` does not exist or you do not have access to it.`,
         'model_not_found',
       );
     }

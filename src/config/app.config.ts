@@ -6,7 +6,6 @@ export const appConfig = registerAs('app', () => {
   return {
     port: env.PORT ?? 8000,
     host: env.HOST ?? '0.0.0.0',
-    bodyLimit: env.BODY_LIMIT ?? '20mb',
     maxMessages: env.MAX_MESSAGES ?? 2000,
     maxPromptChars: env.MAX_PROMPT_CHARS ?? 1_000_000,
     keepAliveIntervalMs: env.KEEPALIVE_INTERVAL_MS ?? 15_000,

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
+import { ParsesWith, parseByteSize, parseCorsOrigins, parseHostList, parseTrustProxy } from './security-syntax';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -41,7 +42,10 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) @Max(1000) STREAM_COALESCE_MS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) CLIENT_WRITE_TIMEOUT_MS?: number;
 
-  @Transform(blankToUndefined) @IsOptional() @IsString() BODY_LIMIT?: string;
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @ParsesWith(parseByteSize, 'a size in bytes, or with kb, mb or gb')
+  BODY_LIMIT?: string;
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) MAX_MESSAGES?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(1) MAX_PROMPT_CHARS?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) SHUTDOWN_GRACE_MS?: number;
@@ -56,6 +60,22 @@ export class EnvironmentVariables {
   @IsIn(['fatal', 'error', 'warn', 'log', 'info', 'debug', 'verbose'])
   LOG_LEVEL?: string;
   @Transform(blankToUndefined) @IsOptional() @IsIn(['json', 'pretty']) LOG_FORMAT?: string;
+
+  // The HTTP edge (security.config.ts, docs/security.md).
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @ParsesWith(parseHostList, 'host names with an optional :port, comma-separated')
+  ALLOWED_HOSTS?: string;
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @ParsesWith(parseTrustProxy, 'false, a number of proxy hops, or proxy addresses/CIDRs (not true)')
+  TRUST_PROXY?: string;
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_CHAT_PER_MINUTE?: number;
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE?: number;
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @ParsesWith(parseCorsOrigins, "'*' or origins such as https://app.example.com, comma-separated")
+  CORS_ORIGINS?: string;
 }
 
 /** Validates raw environment values; throws one error naming every bad variable. */

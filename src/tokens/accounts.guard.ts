@@ -11,7 +11,7 @@ export class AccountsGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
     const accounts = this.credentials.resolve(request.headers);
-    attachRequestAccounts(request, accounts, this.credentials.callerOf(request.headers));
+    attachRequestAccounts(request, accounts, this.credentials.clientKeyId(request.headers) ?? null);
     return true;
   }
 }

@@ -66,6 +66,12 @@ describe('CredentialsService', () => {
       expect(error.code).toBe('invalid_api_key');
       expect(error.message).toMatch(message);
       expect(error.message).not.toMatch(/tok-/);
+      expect(unauthorized(() => service.precheck(headers)).message).toBe(error.message);
+    });
+
+    it('should pass a well-formed token list in the pre-check, and name no client key', () => {
+      expect(() => service.precheck(bearer('tok-a,tok-b'))).not.toThrow();
+      expect(service.clientKeyId(bearer('tok-a'))).toBeUndefined();
     });
   });
 
@@ -90,6 +96,16 @@ describe('CredentialsService', () => {
       expect(error.message).toMatch(message);
       expect(error.message).not.toMatch(/key-|tok-/);
       expect(() => service.authenticateClient(headers)).toThrow(OpenAiError);
+      expect(() => service.precheck(headers)).toThrow(OpenAiError);
+      expect(service.clientKeyId(headers)).toBeUndefined();
+    });
+
+    it("should know a key holder in the pre-check, by the key's SHA-256 and never the key", () => {
+      expect(() => service.precheck({ 'x-api-key': 'key-one' })).not.toThrow();
+      const one = service.clientKeyId(bearer('key-one'));
+      expect(one).toMatch(/^[0-9a-f]{64}$/);
+      expect(service.clientKeyId({ 'x-api-key': 'key-one' })).toBe(one);
+      expect(service.clientKeyId(bearer('key-two'))).not.toBe(one);
     });
 
     it('should refuse to start without server accounts', () => {
@@ -104,6 +120,8 @@ describe('CredentialsService', () => {
       expect(service.resolve({}).map((a) => a.id)).toEqual([accountIdOf('tok-s1')]);
       expect(service.resolve(bearer('sk-dummy')).map((a) => a.id)).toEqual([accountIdOf('tok-s1')]);
       expect(() => service.authenticateClient({})).not.toThrow();
+      expect(() => service.precheck({})).not.toThrow();
+      expect(service.serverAccountCount).toBe(1);
     });
   });
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -36,7 +36,6 @@ function presentedCredential(headers: IncomingHttpHeaders): string | undefined {
 
 @Injectable()
 export class CredentialsService {
-  private readonly logger = new Logger(CredentialsService.name);
   readonly mode: CredentialsMode;
   private readonly serverAccounts: readonly Account[];
   private readonly keyDigests: readonly Buffer[];
@@ -48,11 +47,11 @@ export class CredentialsService {
     if (this.mode === 'managed' && this.serverAccounts.length === 0) {
       throw new Error('API_KEYS is set but DEEPSEEK_TOKENS is empty: managed mode needs server-side accounts.');
     }
-    if (this.mode === 'open') {
-      this.logger.warn(
-        `DEEPSEEK_TOKENS is set without API_KEYS: anyone who can reach this server uses its ${this.serverAccounts.length} account(s). Set API_KEYS to require a key.`,
-      );
-    }
+  }
+
+  /** How many accounts DEEPSEEK_TOKENS holds (none in direct mode). */
+  get serverAccountCount(): number {
+    return this.serverAccounts.length;
   }
 
   /**
@@ -77,13 +76,27 @@ export class CredentialsService {
   }
 
   /**
-   * Who is calling, for what belongs to one caller (a conversation): in managed mode the hash of the
-   * API key presented; null in the other modes, where the accounts themselves are the credential.
+   * The header-only part of `resolve`, for a middleware that runs before the body is read: throws the
+   * same 401 (managed: no known key; direct: no well-formed token list), builds no account.
    */
-  callerOf(headers: IncomingHttpHeaders): string | null {
-    if (this.mode !== 'managed') return null;
+  precheck(headers: IncomingHttpHeaders): void {
+    switch (this.mode) {
+      case 'managed':
+        this.authenticateClient(headers);
+        return;
+      case 'open':
+        return;
+      case 'direct':
+        this.clientTokens(headers);
+        return;
+    }
+  }
+
+  /** In managed mode, the SHA-256 (hex) of the known API key the request carries; otherwise undefined. */
+  clientKeyId(headers: IncomingHttpHeaders): string | undefined {
+    if (this.mode !== 'managed') return undefined;
     const presented = presentedCredential(headers);
-    return presented === undefined ? null : digest(presented).toString('hex');
+    return presented !== undefined && this.isKnownKey(presented) ? digest(presented).toString('hex') : undefined;
   }
 
   /** In managed mode, throws a 401 unless the request carries one of API_KEYS; otherwise a no-op. */
@@ -107,6 +120,10 @@ export class CredentialsService {
   }
 
   private clientAccounts(headers: IncomingHttpHeaders): Account[] {
+    return this.clientTokens(headers).map(createAccount);
+  }
+
+  private clientTokens(headers: IncomingHttpHeaders): string[] {
     const presented = presentedCredential(headers);
     if (presented === undefined) {
       throw OpenAiError.unauthorized(
@@ -115,7 +132,7 @@ export class CredentialsService {
     }
     const parsed = parseTokenList(presented);
     if (!parsed.ok) throw OpenAiError.unauthorized(`Invalid DeepSeek token list: ${parsed.problem}.`);
-    return parsed.tokens.map(createAccount);
+    return parsed.tokens;
   }
 
   private static serverAccountsOf(tokens: readonly string[]): Account[] {

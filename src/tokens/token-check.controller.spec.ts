@@ -40,18 +40,34 @@ describe('POST /token/check', () => {
     });
 
     it.each([
-      ['no token', {}],
-      ['a number', { token: 42 }],
-      ['an empty token', { token: '  ' }],
-      ['a token with a space', { token: 'tok live' }],
-      ['an overlong token', { token: 'x'.repeat(513) }],
-    ])('should answer 400 with an OpenAI error body to %s, without calling DeepSeek', async (_name, body) => {
+      ['no token', {}, 'missing_required_parameter'],
+      ['a null token', { token: null }, 'missing_required_parameter'],
+      ['a number', { token: 42 }, 'invalid_type'],
+      ['an object', { token: { nested: 'tok live' } }, 'invalid_type'],
+      ['an empty token', { token: '  ' }, 'invalid_value'],
+      ['a token with a space', { token: 'tok live' }, 'invalid_value'],
+      ['an overlong token', { token: 'x'.repeat(513) }, 'string_above_max_length'],
+    ])('should answer 400 naming token to %s, without calling DeepSeek', async (_name, body, code) => {
       const res = await check(body).expect(400);
       expect(res.body).toEqual({
-        error: { message: expect.any(String), type: 'invalid_request_error', param: 'token', code: 'invalid_value' },
+        error: { message: expect.any(String), type: 'invalid_request_error', param: 'token', code },
       });
+      expect(res.body.error.message).toContain('token');
       expect(res.body.error.message).not.toContain('tok live');
       expect(client.checksOf('tok live')).toBe(0);
+    });
+
+    it.each([
+      ['an array', [{ token: 'tok-live' }]],
+      ['a string', 'tok-live'],
+    ])('should answer a body that is %s with a 400 naming no field', async (_name, body) => {
+      const res = await request(app.getHttpServer())
+        .post('/token/check')
+        .set('content-type', 'application/json')
+        .send(JSON.stringify(body));
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ type: 'invalid_request_error', param: null });
+      expect(client.checksOf('tok-live')).toBe(0);
     });
 
     it('should answer 429 with retry-after to a second check of the same token within 10 minutes', async () => {

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiKeyGuard } from './api-key.guard';
-import { CheckTokenDto } from './dto/check-token.dto';
+import { CheckTokenRequestPipe, type CheckTokenRequest } from './dto/check-token.dto';
 import { TokenCheckService } from './token-check.service';
 
 /** The old server's `POST /token/check` `{ token }` → `{ live }`. */
@@ -11,7 +11,7 @@ export class TokenCheckController {
 
   @Post('check')
   @HttpCode(200)
-  check(@Body() body: CheckTokenDto): Promise<{ live: boolean }> {
+  check(@Body(CheckTokenRequestPipe) body: CheckTokenRequest): Promise<{ live: boolean }> {
     return this.checks.check(body.token);
   }
 }

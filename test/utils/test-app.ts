@@ -18,10 +18,24 @@ export interface TestAppOptions {
 }
 
 /**
+ * What the test app runs with unless `env` says otherwise: it listens on 127.0.0.1 (so HOST says so),
+ * and the per-client rate limits are off, since every suite sends its bursts from that one address.
+ */
+const TEST_DEFAULTS: Record<string, string> = {
+  HOST: '127.0.0.1',
+  RATE_LIMIT_CHAT_PER_MINUTE: '0',
+  RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE: '0',
+};
+
+/**
  * The real AppModule on port 0, configured by `env` exactly as main.ts would be. Environment
  * variables are set only while the module initialises, then restored.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
+  const env = { ...TEST_DEFAULTS, ...overrides };
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   Object.assign(process.env, env);
   try {
@@ -30,6 +44,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({
       forceCloseConnections: true,
+      bodyParser: false,
       logger: options.logger ?? ['error', 'warn'],
     });
     configureApp(app);

@@ -3,11 +3,7 @@ import { appConfig, AppConfig } from '../../config/app.config';
 import { ChatCompletionRequest } from './chat-completion-request';
 import { parseChatCompletionRequest } from './parse-chat-request';
 
-/**
- * `@Body(ChatCompletionRequestPipe) request: ChatCompletionRequest`. The parameter's type is an
- * interface, so the global ValidationPipe sees `Object`, leaves the raw body alone, and this pipe does
- * the checking.
- */
+/** `@Body(ChatCompletionRequestPipe) request: ChatCompletionRequest`: the body checked by hand (parse-chat-request.ts). */
 @Injectable()
 export class ChatCompletionRequestPipe implements PipeTransform<unknown, ChatCompletionRequest> {
   constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {}

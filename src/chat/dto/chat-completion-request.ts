@@ -47,7 +47,7 @@ export interface ChatCompletionRequest {
   thinking: 'enabled' | 'disabled' | null;
   /** The parsed `conversation_id` (`<chat_session_id>@<message_id>`): continue that upstream session. */
   conversation: ConversationRef | null;
-  /** Content part types we dropped (`image_url`, `input_audio`…), each once, for a log note. */
+  /** Content part types we dropped (`image_url`, `input_audio`…, any unknown type as `other`), each once, for a log note. */
   droppedPartTypes: string[];
 }
 

@@ -286,6 +286,124 @@ describe('parseChatCompletionRequest rejections', () => {
       'invalid_type',
       "Invalid type for 'conversation_id': expected a string, but got an integer instead.",
     ],
+    [
+      'a 257-character model',
+      { model: 'm'.repeat(257), messages: [user] },
+      'model',
+      'string_above_max_length',
+      "Invalid 'model': string too long. Expected a string with maximum length 256, but got a string with length 257 instead.",
+    ],
+    [
+      'a 16 MB model',
+      { model: 'm'.repeat(16 * 1024 * 1024), messages: [user] },
+      'model',
+      'string_above_max_length',
+      "Invalid 'model': string too long. Expected a string with maximum length 256, but got a string with length 16777216 instead.",
+    ],
+    [
+      'a numeric user',
+      withBody({ user: 42 }),
+      'user',
+      'invalid_type',
+      "Invalid type for 'user': expected a string, but got an integer instead.",
+    ],
+    [
+      'a 257-character user',
+      withBody({ user: 'u'.repeat(257) }),
+      'user',
+      'string_above_max_length',
+      "Invalid 'user': string too long. Expected a string with maximum length 256, but got a string with length 257 instead.",
+    ],
+    [
+      'a 65-character conversation_id',
+      withBody({ conversation_id: `0a3c904d-5761-4cf0-ae51-9b41c1c78f1e@${'9'.repeat(28)}` }),
+      'conversation_id',
+      'string_above_max_length',
+      "Invalid 'conversation_id': string too long. Expected a string with maximum length 64, but got a string with length 65 instead.",
+    ],
+    [
+      'a 65-character reasoning_effort',
+      withBody({ reasoning_effort: 'h'.repeat(65) }),
+      'reasoning_effort',
+      'string_above_max_length',
+      "Invalid 'reasoning_effort': string too long. Expected a string with maximum length 64, but got a string with length 65 instead.",
+    ],
+    [
+      'a 257-character message name',
+      { model: 'm', messages: [{ role: 'user', content: 'x', name: 'n'.repeat(257) }] },
+      'messages[0].name',
+      'string_above_max_length',
+      "Invalid 'messages[0].name': string too long. Expected a string with maximum length 256, but got a string with length 257 instead.",
+    ],
+    [
+      'a 257-character tool call id',
+      {
+        model: 'm',
+        messages: [user, { role: 'assistant', tool_calls: [{ id: 'c'.repeat(257), function: { name: 'f' } }] }],
+      },
+      'messages[1].tool_calls[0].id',
+      'string_above_max_length',
+      "Invalid 'messages[1].tool_calls[0].id': string too long. Expected a string with maximum length 256, but got a string with length 257 instead.",
+    ],
+    [
+      'a 257-character tool name',
+      {
+        model: 'm',
+        messages: [user, { role: 'assistant', tool_calls: [{ id: 'c', function: { name: 'f'.repeat(257) } }] }],
+      },
+      'messages[1].tool_calls[0].function.name',
+      'string_above_max_length',
+      "Invalid 'messages[1].tool_calls[0].function.name': string too long. Expected a string with maximum length 256, but got a string with length 257 instead.",
+    ],
+    [
+      'a 257-character legacy function_call name',
+      { model: 'm', messages: [user, { role: 'assistant', function_call: { name: 'f'.repeat(257) } }] },
+      'messages[1].function_call.name',
+      'string_above_max_length',
+      "Invalid 'messages[1].function_call.name': string too long. Expected a string with maximum length 256, but got a string with length 257 instead.",
+    ],
+    [
+      'a 257-character tool_call_id',
+      { model: 'm', messages: [{ role: 'tool', tool_call_id: 't'.repeat(257), content: 'x' }] },
+      'messages[0].tool_call_id',
+      'string_above_max_length',
+      "Invalid 'messages[0].tool_call_id': string too long. Expected a string with maximum length 256, but got a string with length 257 instead.",
+    ],
+    [
+      'a 257-character stop string',
+      withBody({ stop: 's'.repeat(257) }),
+      'stop',
+      'string_above_max_length',
+      "Invalid 'stop': string too long. Expected a string with maximum length 256, but got a string with length 257 instead.",
+    ],
+    [
+      'a 257-character stop sequence',
+      withBody({ stop: ['end', 's'.repeat(257)] }),
+      'stop[1]',
+      'string_above_max_length',
+      "Invalid 'stop[1]': string too long. Expected a string with maximum length 256, but got a string with length 257 instead.",
+    ],
+    [
+      '17 stop sequences',
+      withBody({ stop: Array(17).fill('end') }),
+      'stop',
+      'array_above_max_length',
+      "Invalid 'stop': array too long. Expected an array with maximum length 16, but got an array with length 17 instead.",
+    ],
+    [
+      'a numeric stop sequence',
+      withBody({ stop: ['end', 3] }),
+      'stop[1]',
+      'invalid_type',
+      "Invalid type for 'stop[1]': expected a string, but got an integer instead.",
+    ],
+    [
+      'an object stop',
+      withBody({ stop: { end: true } }),
+      'stop',
+      'invalid_type',
+      "Invalid type for 'stop': expected a string or an array of strings, but got an object instead.",
+    ],
   ])('should reject %s', (_name, body, param, code, message) => {
     expect(failure(body)).toEqual([param, code, message]);
   });
@@ -310,5 +428,22 @@ describe('parseChatCompletionRequest rejections', () => {
   it('should quote a long unknown role only in part', () => {
     const [, , message] = failure({ model: 'm', messages: [{ role: 'r'.repeat(10_000), content: '' }] });
     expect(message.length).toBeLessThan(200);
+  });
+
+  it('should accept every bounded string at its maximum', () => {
+    const at = (n: number, c = 'a') => c.repeat(n);
+    expect(() =>
+      parse({
+        model: at(256),
+        user: at(256),
+        reasoning_effort: at(64),
+        stop: Array(16).fill(at(256)),
+        messages: [
+          { role: 'user', content: 'x', name: at(256) },
+          { role: 'assistant', tool_calls: [{ id: at(256), function: { name: at(256), arguments: '{}' } }] },
+          { role: 'tool', tool_call_id: at(256), content: 'y' },
+        ],
+      }),
+    ).not.toThrow();
   });
 });

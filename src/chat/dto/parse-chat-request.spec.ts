@@ -164,6 +164,12 @@ describe('parseChatCompletionRequest', () => {
       expect(request.droppedPartTypes).toEqual(['image_url', 'input_audio', 'file']);
     });
 
+    it('should name any unknown part type `other`, so 1,000 made-up types give one short log note', () => {
+      const content = Array.from({ length: 1000 }, (_, i) => ({ type: `x-${i}\n[Nest] forged ${'t'.repeat(60)}` }));
+      const request = parse(withBody({ messages: [{ role: 'user', content: [...content, { type: 'image_url' }] }] }));
+      expect(request.droppedPartTypes).toEqual(['other', 'image_url']);
+    });
+
     it('should map a boolean thinking and ignore an unknown thinking type', () => {
       expect(parse(withBody({ thinking: true })).thinking).toBe('enabled');
       expect(parse(withBody({ thinking: false })).thinking).toBe('disabled');

@@ -11,7 +11,9 @@ import {
   optionalInteger,
   optionalObject,
   optionalString,
-} from './json-checks';
+  tooLong,
+} from '../../common/http/json-checks';
+import { FIELD_LIMITS } from './field-limits';
 import { parseMessage } from './parse-message';
 
 /**
@@ -25,13 +27,14 @@ export function parseChatCompletionRequest(body: unknown, limits: RequestLimits)
   const dropped = new Set<string>();
   const messages = parseMessages(body, limits.maxMessages, dropped);
   checkChoiceCount(body);
+  checkUnusedStrings(body);
   return {
     model,
     messages,
     stream: optionalBoolean(body, 'stream', 'stream') ?? false,
     includeUsage: parseIncludeUsage(body),
     maxTokens: parseMaxTokens(body),
-    reasoningEffort: optionalString(body, 'reasoning_effort', 'reasoning_effort'),
+    reasoningEffort: optionalString(body, 'reasoning_effort', 'reasoning_effort', FIELD_LIMITS.reasoningEffort),
     thinking: parseThinking(body.thinking),
     conversation: parseConversation(body),
     droppedPartTypes: [...dropped],
@@ -39,7 +42,7 @@ export function parseChatCompletionRequest(body: unknown, limits: RequestLimits)
 }
 
 function parseModel(body: JsonObject): string {
-  const model = optionalString(body, 'model', 'model');
+  const model = optionalString(body, 'model', 'model', FIELD_LIMITS.model);
   if (model === null) throw missing('model');
   if (model === '') throw invalidValue('model', "Invalid 'model': empty string. Expected a model name.");
   return model;
@@ -75,6 +78,30 @@ function checkChoiceCount(body: JsonObject): void {
   }
 }
 
+/** Fields we do not act on, but whose type and size OpenAI checks too: junk there is a client bug worth a 400. */
+function checkUnusedStrings(body: JsonObject): void {
+  optionalString(body, 'user', 'user', FIELD_LIMITS.user);
+  const stop = body.stop;
+  if (stop == null || typeof stop === 'string') {
+    optionalString(body, 'stop', 'stop', FIELD_LIMITS.stopSequence);
+    return;
+  }
+  if (!Array.isArray(stop)) throw invalidType('stop', 'a string or an array of strings', stop);
+  if (stop.length > FIELD_LIMITS.stopSequences) {
+    throw invalidValue(
+      'stop',
+      `Invalid 'stop': array too long. Expected an array with maximum length ${FIELD_LIMITS.stopSequences}, but got an array with length ${stop.length} instead.`,
+      'array_above_max_length',
+    );
+  }
+  stop.forEach((sequence: unknown, i) => {
+    if (typeof sequence !== 'string') throw invalidType(`stop[${i}]`, 'a string', sequence);
+    if (sequence.length > FIELD_LIMITS.stopSequence) {
+      throw tooLong(`stop[${i}]`, FIELD_LIMITS.stopSequence, sequence.length);
+    }
+  });
+}
+
 function parseIncludeUsage(body: JsonObject): boolean {
   const options = optionalObject(body, 'stream_options', 'stream_options');
   return options !== null && optionalBoolean(options, 'include_usage', 'stream_options.include_usage') === true;
@@ -95,7 +122,7 @@ function parseThinking(value: unknown): ChatCompletionRequest['thinking'] {
 }
 
 function parseConversation(body: JsonObject): ConversationRef | null {
-  const id = optionalString(body, 'conversation_id', 'conversation_id');
+  const id = optionalString(body, 'conversation_id', 'conversation_id', FIELD_LIMITS.conversationId);
   if (id === null) return null;
   const conversation = parseConversationId(id);
   if (!conversation) {

@@ -8,9 +8,19 @@ import {
   optionalString,
   quote,
   requiredString,
-} from './json-checks';
+} from '../../common/http/json-checks';
+import { FIELD_LIMITS } from './field-limits';
 
 const SUPPORTED_ROLES = "'system', 'assistant', 'user', 'function', 'tool', and 'developer'";
+/** Part types we name in the dropped-parts note; any other is `other`, so no client string reaches a log. */
+const KNOWN_DROPPED_TYPES: ReadonlySet<string> = new Set([
+  'image_url',
+  'input_audio',
+  'file',
+  'video_url',
+  'image',
+  'document',
+]);
 
 /** One entry of `messages`; `path` is `messages[i]`. Non-text parts go to `dropped`. */
 export function parseMessage(value: unknown, path: string, dropped: Set<string>): ChatMessage {
@@ -19,9 +29,10 @@ export function parseMessage(value: unknown, path: string, dropped: Set<string>)
   return {
     role,
     content: parseContent(value.content, `${path}.content`, dropped),
-    name: optionalString(value, 'name', `${path}.name`),
+    name: optionalString(value, 'name', `${path}.name`, FIELD_LIMITS.name),
     toolCalls: role === 'assistant' ? parseToolCalls(value, path) : [],
-    toolCallId: role === 'tool' ? optionalString(value, 'tool_call_id', `${path}.tool_call_id`) : null,
+    toolCallId:
+      role === 'tool' ? optionalString(value, 'tool_call_id', `${path}.tool_call_id`, FIELD_LIMITS.toolCallId) : null,
     reasoningContent:
       role === 'assistant' ? optionalString(value, 'reasoning_content', `${path}.reasoning_content`) : null,
   };
@@ -47,7 +58,7 @@ function parseContent(value: unknown, path: string, dropped: Set<string>): strin
     // An assistant's refusal part is text the model said; anything else (images, audio, files) waits.
     const textKey = type === 'text' ? 'text' : type === 'refusal' ? 'refusal' : null;
     if (textKey) parts.push({ type: 'text', text: requiredString(part, textKey, `${partPath}.${textKey}`) });
-    else dropped.add(type.slice(0, 64));
+    else dropped.add(KNOWN_DROPPED_TYPES.has(type) ? type : 'other');
   }
   return parts;
 }
@@ -63,7 +74,7 @@ function parseToolCalls(message: JsonObject, path: string): ToolCall[] {
       if (!isObject(call)) throw invalidType(callPath, 'an object', call);
       if (call.function == null) throw missing(`${callPath}.function`);
       calls.push({
-        id: optionalString(call, 'id', `${callPath}.id`),
+        id: optionalString(call, 'id', `${callPath}.id`, FIELD_LIMITS.toolCallId),
         ...parseFunction(call.function, `${callPath}.function`),
       });
     }
@@ -77,7 +88,7 @@ function parseToolCalls(message: JsonObject, path: string): ToolCall[] {
 function parseFunction(value: unknown, path: string): Pick<ToolCall, 'name' | 'arguments'> {
   if (!isObject(value)) throw invalidType(path, 'an object', value);
   return {
-    name: requiredString(value, 'name', `${path}.name`),
+    name: requiredString(value, 'name', `${path}.name`, FIELD_LIMITS.name),
     arguments: optionalString(value, 'arguments', `${path}.arguments`) ?? '{}',
   };
 }

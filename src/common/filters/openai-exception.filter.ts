@@ -9,11 +9,14 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { OpenAiError } from '../errors/openai-error';
+import { JsonShapeError } from '../http/json-shape';
 import { requestIdOf } from '../http/request-id.middleware';
+import { quotable } from '../logging/client-text';
 
 /** Errors raised by Express' body parser (http-errors objects) before any route runs. */
 interface BodyParserError {
   type?: string;
+  message?: string;
   status?: number;
   statusCode?: number;
   expose?: boolean;
@@ -60,7 +63,7 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) return this.fromHttpException(exception, req);
     const requestId = requestIdOf(req);
     this.logger.error(
-      `unhandled error on ${req.method} ${req.path} (request ${requestId})`,
+      `unhandled error on ${req.method} ${quotable(req.path)} (request ${requestId})`,
       exception instanceof Error ? exception.stack : String(exception),
     );
     return new OpenAiError(HttpStatus.INTERNAL_SERVER_ERROR, `Internal server error (request id ${requestId}).`, {
@@ -79,6 +82,7 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
         },
       );
     }
+    if (e.type === JsonShapeError.TYPE && e.message) return OpenAiError.badRequest(e.message, null, 'json_too_complex');
     return new OpenAiError(
       status >= 400 && status < 500 ? status : HttpStatus.BAD_REQUEST,
       'The request body could not be read.',
@@ -91,7 +95,7 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
   private fromHttpException(e: HttpException, req: Request): OpenAiError {
     const status: number = e.getStatus();
     if (status === HttpStatus.NOT_FOUND) {
-      return OpenAiError.notFound(`Unknown request URL: ${req.method} ${req.path}.`, 'unknown_url');
+      return OpenAiError.notFound(`Unknown request URL: ${req.method} ${quotable(req.path)}.`, 'unknown_url');
     }
     if (status === HttpStatus.TOO_MANY_REQUESTS) {
       return OpenAiError.rateLimited('Too many requests. Slow down and try again shortly.', 10);

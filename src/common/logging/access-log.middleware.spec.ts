@@ -1,4 +1,7 @@
-import { type AccessEntry, formatAccessLine } from './access-log.middleware';
+import type { Request, Response } from 'express';
+import { type AccessEntry, accessEntry, formatAccessLine } from './access-log.middleware';
+import { MAX_LOGGED_PATH_LENGTH } from './client-text';
+import { RequestTrace } from './request-trace';
 
 const entry: AccessEntry = {
   request_id: 'req_1',
@@ -31,5 +34,25 @@ describe('formatAccessLine', () => {
   it('should keep a client-chosen model name on one line and in one field', () => {
     const line = formatAccessLine({ ...entry, model: 'evil\n[Nest] fake line x' });
     expect(line).toBe('POST /v1/chat/completions 200 812ms req=req_1 model=evil%0A[Nest]%20fake%20line%20x');
+  });
+
+  it('should log a clipped path and model, and keep both on one line in the pretty format', () => {
+    const req = { method: 'GET', path: `/v1/${'a\nb'.repeat(10_000)}`, baseUrl: '' } as unknown as Request;
+    const trace = new RequestTrace();
+    trace.model = `evil\n${'m'.repeat(100_000)}`;
+    const res = {
+      writableFinished: true,
+      headersSent: true,
+      statusCode: 404,
+      locals: { trace },
+    } as unknown as Response;
+
+    const logged = accessEntry(req, res, 0, 5);
+    const line = formatAccessLine(logged);
+
+    expect(logged.path).toHaveLength(MAX_LOGGED_PATH_LENGTH + 1);
+    expect(logged.model!.length).toBeLessThanOrEqual(101);
+    expect(line).not.toContain('\n');
+    expect(line.length).toBeLessThan(1_200);
   });
 });

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { requestIdOf } from '../http/request-id.middleware';
 import type { FinishedRequest, MetricsService } from '../metrics/metrics.service';
+import { clip, MAX_LOGGED_PATH_LENGTH, printable } from './client-text';
 import { traceOf } from './request-trace';
 
 /** Probes and scrapes: logged at debug level, so a load balancer's polling does not drown the log. */
@@ -15,7 +16,7 @@ const MAX_MODEL_LENGTH = 100;
 export interface AccessEntry {
   request_id: string;
   method: string;
-  /** The route pattern; `unmatched` when no route took the request (404, body rejected before routing). */
+  /** The route pattern; `unmatched` when no route took the request (404, or refused before routing: host, credential, body). */
   route: string;
   path: string;
   status: number;
@@ -65,13 +66,13 @@ export function accessEntry(req: Request, res: Response, startedAt: number, ende
     request_id: requestIdOf(req),
     method: req.method,
     route: routeOf(req),
-    path: req.path,
+    path: clip(req.path, MAX_LOGGED_PATH_LENGTH),
     status: closed && !res.headersSent ? CLIENT_CLOSED : res.statusCode,
     duration_ms: Math.round(endedAt - startedAt),
   };
   const trace = traceOf(res);
   if (trace) {
-    entry.model = trace.model?.slice(0, MAX_MODEL_LENGTH);
+    entry.model = trace.model === undefined ? undefined : clip(trace.model, MAX_MODEL_LENGTH);
     entry.stream = trace.stream;
     entry.account = trace.account;
     if (trace.answerStartedAt !== undefined) entry.ttfb_ms = Math.round(trace.answerStartedAt - startedAt);
@@ -119,12 +120,6 @@ function toFinishedRequest(entry: AccessEntry, res: Response, startedAt: number,
     completionTokens: entry.completion_tokens,
     upstreamError: entry.upstream_error,
   };
-}
-
-/** Client text in a plain-text line: no control characters (no forged lines), no spaces (one field). */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\x00-\x20\x7f]/g, (c) => encodeURIComponent(c));
 }
 
 function routeOf(req: Request): string {

@@ -43,7 +43,7 @@ describe('the stream, byte by byte, over node:http (e2e)', () => {
     );
 
     expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toBe('text/event-stream');
+    expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(res.headers['cache-control']).toBe('no-cache, no-transform');
     expect(res.headers['x-accel-buffering']).toBe('no');
     expect(res.headers['x-request-id']).toBe('raw-1');

@@ -1,13 +1,21 @@
 import fc from 'fast-check';
 import { Agent } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { chatBody, expectOpenAiErrorBody, postChat, readSse, type RawResponse } from '../../utils/chat-http';
+import { TOKEN_CHECK_BODY_LIMIT_BYTES } from '../../../src/config/security.config';
+import {
+  chatBody,
+  expectOpenAiErrorBody,
+  postChat,
+  rawRequest,
+  readSse,
+  type RawResponse,
+} from '../../utils/chat-http';
 import { LogCapture } from '../../utils/log-capture';
 import { expectNoSecrets, makeTokens } from '../../utils/secrets';
 import { expectSettled } from '../../utils/settle';
 import { type Stack, startStack } from '../../utils/stack';
 
-const RUNS = { mutated: 1500, random: 500, headers: 1000 };
+const RUNS = { mutated: 1500, random: 500, headers: 1000, routes: 400 };
 
 const ENCODERS: Record<string, (body: string) => Buffer> = {
   gzip: (body) => gzipSync(body),
@@ -160,7 +168,49 @@ function mutate(body: Record<string, unknown>, m: Mutation): string {
   return JSON.stringify(copy);
 }
 
-describe('fuzzing the chat endpoint with random and mutated requests (e2e)', () => {
+/** The fuzz suite's BODY_LIMIT, which the chat route takes over. */
+const CHAT_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** A route of the gateway, with its body limit when it reads a body, and a valid JSON body for it. */
+interface FuzzedRoute {
+  method: string;
+  path: string;
+  bodyLimit?: number;
+  body: () => Record<string, unknown>;
+}
+
+const ROUTES: readonly FuzzedRoute[] = [
+  { method: 'POST', path: '/v1/chat/completions', bodyLimit: CHAT_BODY_LIMIT_BYTES, body: () => chatBody() },
+  {
+    method: 'POST',
+    path: '/token/check',
+    bodyLimit: TOKEN_CHECK_BODY_LIMIT_BYTES,
+    body: () => ({ token: 'tok-dead' }),
+  },
+  { method: 'GET', path: '/v1/models', body: () => ({}) },
+  { method: 'GET', path: '/v1/models/deepseek-chat', body: () => ({}) },
+  { method: 'GET', path: '/ping', body: () => ({}) },
+  { method: 'GET', path: '/healthz', body: () => ({}) },
+  { method: 'GET', path: '/readyz', body: () => ({}) },
+  { method: 'GET', path: '/metrics', body: () => ({}) },
+  { method: 'OPTIONS', path: '/v1/chat/completions', body: () => ({}) },
+  { method: 'POST', path: '/v1/nothing-here', body: () => ({}) },
+];
+
+/** `body` as JSON of exactly `size` bytes, padded with `filler` (any Unicode) in an extra field; null when it cannot fit. */
+function jsonOfSize(body: Record<string, unknown>, size: number, filler: string): Buffer | null {
+  const head = Buffer.from(`${JSON.stringify(body).slice(0, -1)}${Object.keys(body).length ? ',' : ''}"pad":"`);
+  const tail = Buffer.from('"}');
+  const room = size - head.length - tail.length;
+  if (room < 0) return null;
+  // Whole JSON-escaped fillers, then ASCII to the exact byte: the limit counts bytes on the wire, not characters.
+  const unit = Buffer.from(JSON.stringify(filler).slice(1, -1));
+  const units = unit.length === 0 ? 0 : Math.floor(room / unit.length);
+  const pad = Buffer.concat([...Array<Buffer>(units).fill(unit), Buffer.from('x'.repeat(room - units * unit.length))]);
+  return Buffer.concat([head, pad, tail]);
+}
+
+describe('fuzzing the gateway with random and mutated requests (e2e)', () => {
   jest.setTimeout(240_000);
   const tokens = makeTokens('fuzz', 2);
   const apiKeyLike = makeTokens('sk-fuzz', 1);
@@ -260,6 +310,41 @@ describe('fuzzing the chat endpoint with random and mutated requests (e2e)', () 
         expectSane(await postChat(stack.baseURL, sent, { agent, headers: h, timeoutMs: 15_000 }));
       }),
       { numRuns: RUNS.headers },
+    );
+  });
+
+  it('should answer every route, with bodies around its limit, in time and never with a 5xx', async () => {
+    const sizeNearLimit = fc.oneof(fc.integer({ min: -64, max: 0 }), fc.integer({ min: 1, max: 64 }));
+    const filler = fc.oneof(fc.constant('x'), fc.string({ minLength: 1, maxLength: 4 }), nastyString.filter(Boolean));
+    const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES),
+        sizeNearLimit,
+        filler,
+        contentType,
+        async (route, delta, pad, type) => {
+          const size = (route.bodyLimit ?? 4096) + delta;
+          const body = jsonOfSize(route.body(), size, pad);
+          fc.pre(body !== null);
+          const res = await rawRequest(`${stack.server.url}${route.path}`, body, {
+            method: route.method,
+            agent,
+            tokens,
+            // node:http sends no length for a GET or OPTIONS body unless told.
+            headers: { 'content-type': type, 'content-length': String(body.length), origin: 'https://fuzz.example' },
+            timeoutMs: 15_000,
+          });
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          // Just under a limit: processed (or refused on its merits); just over: 413. Never a 5xx, never a hang.
+          expect(res.status).toBeLessThan(500);
+          if (route.bodyLimit !== undefined) {
+            expect({ size, status: res.status === 413 }).toEqual({ size, status: size > route.bodyLimit });
+          }
+          if (res.status >= 400) expectOpenAiErrorBody(res.json);
+        },
+      ),
+      { numRuns: RUNS.routes },
     );
   });
 

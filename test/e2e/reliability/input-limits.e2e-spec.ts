@@ -112,10 +112,11 @@ describe('input limits and secrets (e2e)', () => {
     expectOpenAiError(res, 400, { type: 'invalid_request_error' });
   });
 
-  it('should answer a body sent as text/plain with a 400, not a 500', async () => {
+  it('should answer a body sent as text/plain with a 415 that names the header to send', async () => {
     const res = await post(JSON.stringify(chatBody()), { 'content-type': 'text/plain' });
 
-    expectOpenAiError(res, 400, { type: 'invalid_request_error' });
+    expectOpenAiError(res, 415, { type: 'invalid_request_error', code: 'unsupported_media_type' });
+    expect(res.json.error.message).toContain('Content-Type: application/json');
   });
 
   it('should refuse a burst of bad requests before any upstream call, leaving nothing behind', async () => {

@@ -1,8 +1,7 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { OpenAiExceptionFilter } from '../../../src/common/filters/openai-exception.filter';
-import { createValidationPipe } from '../../../src/common/http/validation';
 import type { TokensConfig } from '../../../src/config/tokens.config';
 import { tokensConfig } from '../../../src/config/tokens.config';
 import { DeepSeekClient } from '../../../src/deepseek/deepseek.client';
@@ -32,17 +31,14 @@ function fakeDeepSeekModule(client: DeepSeekClient): DynamicModule {
   };
 }
 
-/** The real TokensModule behind the app's global pipe and filter, plus any probe controllers. */
+/** The real TokensModule behind the app's global filter, plus any probe controllers. */
 export async function startTokensApp(
   options: { config?: Partial<TokensConfig>; client?: FakeDeepSeekClient; controllers?: Type[] } = {},
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [fakeSurroundings(testTokensConfig(options.config)), TokensModule],
     controllers: options.controllers ?? [],
-    providers: [
-      { provide: APP_PIPE, useFactory: createValidationPipe },
-      { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
-    ],
+    providers: [{ provide: APP_FILTER, useClass: OpenAiExceptionFilter }],
   })
     .overrideModule(DeepSeekModule)
     .useModule(fakeDeepSeekModule(options.client ?? new FakeDeepSeekClient()))

@@ -1,4 +1,4 @@
-import { OpenAiError } from '../../common/errors/openai-error';
+import { OpenAiError } from '../errors/openai-error';
 
 /** Type checks over parsed JSON that fail with OpenAI's wording and the field's path as `param`. */
 
@@ -31,21 +31,40 @@ export function invalidValue(param: string, message: string, code = 'invalid_val
   return OpenAiError.badRequest(message, param, code);
 }
 
+export function tooLong(param: string, maxLength: number, length: number): OpenAiError {
+  return invalidValue(
+    param,
+    `Invalid '${param}': string too long. Expected a string with maximum length ${maxLength}, but got a string with length ${length} instead.`,
+    'string_above_max_length',
+  );
+}
+
 /** `'value'` for a message, cut short so junk input cannot blow up an error body. */
 export function quote(value: string): string {
   return value.length > 64 ? `'${value.slice(0, 64)}…'` : `'${value}'`;
 }
 
-/** A string field that may be absent or null. */
-export function optionalString(object: JsonObject, key: string, param: string): string | null {
+/** A string field that may be absent or null, of at most `maxLength` UTF-16 units. */
+export function optionalString(
+  object: JsonObject,
+  key: string,
+  param: string,
+  maxLength = Number.POSITIVE_INFINITY,
+): string | null {
   const value = object[key];
   if (value == null) return null;
   if (typeof value !== 'string') throw invalidType(param, 'a string', value);
+  if (value.length > maxLength) throw tooLong(param, maxLength, value.length);
   return value;
 }
 
-export function requiredString(object: JsonObject, key: string, param: string): string {
-  const value = optionalString(object, key, param);
+export function requiredString(
+  object: JsonObject,
+  key: string,
+  param: string,
+  maxLength = Number.POSITIVE_INFINITY,
+): string {
+  const value = optionalString(object, key, param, maxLength);
   if (value === null) throw missing(param);
   return value;
 }

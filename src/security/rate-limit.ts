@@ -1,0 +1,54 @@
+import type { ExecutionContext } from '@nestjs/common';
+import {
+  normalizeIp,
+  type ThrottlerGetTrackerFunction,
+  type ThrottlerModuleOptions,
+  type ThrottlerOptions,
+} from '@nestjs/throttler';
+import type { Request } from 'express';
+import type { SecurityConfig } from '../config/security.config';
+import type { CredentialsService } from '../tokens/credentials.service';
+import { CHAT_COMPLETIONS_PATH, TOKEN_CHECK_PATH } from './routes';
+
+const MINUTE_MS = 60_000;
+
+/** Who a request counts against: its API key (by hash) in managed mode, else its IP (IPv6 by /64). */
+export function clientTracker(credentials: CredentialsService): ThrottlerGetTrackerFunction {
+  return (raw) => {
+    const req = raw as Request;
+    const keyId = credentials.clientKeyId(req.headers);
+    return keyId !== undefined ? `key:${keyId}` : `ip:${normalizeIp(req.ip ?? req.socket.remoteAddress ?? '')}`;
+  };
+}
+
+const routeOf = (context: ExecutionContext): string | undefined =>
+  (context.switchToHttp().getRequest<Request>().route as { path?: string } | undefined)?.path;
+
+/** A per-minute sliding window on one route; `perMinute` 0 turns it off. */
+function perMinuteOn(name: string, path: string, perMinute: number): ThrottlerOptions {
+  return {
+    name,
+    ttl: MINUTE_MS,
+    limit: Math.max(1, perMinute),
+    // No extra block: a client is refused only while its last minute holds `limit` requests.
+    blockDuration: 0,
+    skipIf: (context) => perMinute === 0 || routeOf(context) !== path,
+  };
+}
+
+/**
+ * The ThrottlerModule options. Storage is the throttler's default, in this process's memory; a
+ * shared one (Redis, for several instances) goes in `storage` here, behind ThrottlerStorage.
+ * Routes not listed (probes, /metrics, /v1/models) are never limited.
+ */
+export function rateLimitOptions(config: SecurityConfig, credentials: CredentialsService): ThrottlerModuleOptions {
+  return {
+    throttlers: [
+      perMinuteOn('chat', CHAT_COMPLETIONS_PATH, config.rateLimits.chatPerMinute),
+      perMinuteOn('token-check', TOKEN_CHECK_PATH, config.rateLimits.tokenChecksPerMinute),
+    ],
+    getTracker: clientTracker(credentials),
+    // Our 429 carries retry-after itself (ClientThrottlerGuard); no per-throttler X-RateLimit-* headers.
+    setHeaders: false,
+  };
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { securityConfig, type SecurityConfig } from '../config/security.config';
+import { CredentialsService } from '../tokens/credentials.service';
+import { TokensModule } from '../tokens/tokens.module';
+import { ClientThrottlerGuard } from './client-throttler.guard';
+import { rateLimitOptions } from './rate-limit';
+import { StartupWarnings } from './startup-warnings';
+
+/**
+ * The HTTP edge's Nest parts: per-client rate limits (a global guard) and the boot warnings. Its
+ * middlewares (hosts, CORS, credential pre-check, JSON body) are ordered in app.setup.ts.
+ */
+@Module({
+  imports: [
+    TokensModule,
+    ThrottlerModule.forRootAsync({
+      imports: [TokensModule],
+      inject: [securityConfig.KEY, CredentialsService],
+      useFactory: (config: SecurityConfig, credentials: CredentialsService) => rateLimitOptions(config, credentials),
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: ClientThrottlerGuard }, StartupWarnings],
+})
+export class SecurityModule {}
