@@ -43,6 +43,8 @@ export interface ScenarioOutcome {
   /** Raw per-target figures for the JSON file. */
   details: Record<string, unknown>;
   notes: string[];
+  /** Targets this scenario does not measure (their column is left out of the table). */
+  notMeasured?: string[];
 }
 
 export type LoadMessage =

@@ -1,7 +1,7 @@
-/** The four scenarios of the harness, their sizes (full and --quick) and the gateway settings each needs. */
+/** The five scenarios of the harness, their sizes (full and --quick) and the gateway settings each needs. */
 
-export type ScenarioId = 1 | 2 | 3 | 4;
-export const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 4];
+export type ScenarioId = 1 | 2 | 3 | 4 | 5;
+export const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 4, 5];
 
 /** Upstream pacing and answer shape, as the fake upstream produces them. */
 export interface Pacing {
@@ -47,13 +47,36 @@ export interface BurstParams extends Pacing {
   queueMaxLength: number;
 }
 
-export type ScenarioParams = TtfbParams | StreamingParams | CapacityParams | BurstParams;
+/**
+ * Scenario 5: clients that read nothing, or slowly, while long answers arrive as fast as the fake can send
+ * them. Each behaviour runs once per answer length (`answerFrames` × `charsPerFrame` characters of content);
+ * `frames` is the longest, for the warm-up's pacing.
+ */
+export interface SlowReadersParams extends Pacing {
+  kind: 'slow-readers';
+  streams: number;
+  accounts: number;
+  accountMaxInflight: number;
+  /** Answer lengths in frames, short then long. */
+  answerFrames: number[];
+  /** (a) How long the clients read nothing (after the response head) before they disconnect. */
+  holdMs: number;
+  /** (b) What each slow client reads, bytes of the SSE body per second. */
+  readBytesPerSecond: number;
+  /** GC'd memory samples through the probe, this often. */
+  sampleEveryMs: number;
+  /** The gateway's CLIENT_WRITE_TIMEOUT_MS: longer than `holdMs`, so (a) measures memory, not cuts. */
+  clientWriteTimeoutMs: number;
+}
+
+export type ScenarioParams = TtfbParams | StreamingParams | CapacityParams | BurstParams | SlowReadersParams;
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   1: 'Time to first token (single request, +latency per call, real PoW)',
   2: 'Streaming overhead (concurrent paced streams)',
   3: 'Capacity (many concurrent slow streams)',
   4: 'Burst (requests over a few accounts, real locks)',
+  5: 'Slow readers (memory per stream)',
 };
 
 /** PoW difficulty for scenarios that measure the relay: the answer is found in well under a millisecond. */
@@ -116,6 +139,25 @@ export function scenarioParams(
         queueTimeoutMs: quick ? 300 : 1000,
         queueMaxLength: 1000,
       };
+    case 5:
+      return {
+        kind: 'slow-readers',
+        streams: quick ? 40 : 200,
+        // 1 KiB of content per frame: 64 KiB / 256 KiB (quick), 1 MiB / 4 MiB per answer.
+        answerFrames: quick ? [64, 256] : [1024, 4096],
+        frames: quick ? 256 : 4096,
+        charsPerFrame: 1024,
+        // Unpaced: the fake writes the whole answer in one write; the gateway's reads set the pace.
+        frameIntervalMs: 0,
+        difficulty: TRIVIAL_DIFFICULTY,
+        accounts: 64,
+        accountMaxInflight: 64,
+        holdMs: quick ? 2000 : 6000,
+        readBytesPerSecond: 64 * 1024,
+        // Each sample is a full GC that blocks the loop: rare enough to stay out of the delay's p99.
+        sampleEveryMs: quick ? 500 : 2000,
+        clientWriteTimeoutMs: 30_000,
+      };
   }
 }
 
@@ -133,6 +175,11 @@ export function scenarioGatewayEnv(params: ScenarioParams): Record<string, strin
         ACCOUNT_MAX_INFLIGHT: '1',
         QUEUE_TIMEOUT_MS: String(params.queueTimeoutMs),
         QUEUE_MAX_LENGTH: String(params.queueMaxLength),
+      };
+    case 'slow-readers':
+      return {
+        ACCOUNT_MAX_INFLIGHT: String(params.accountMaxInflight),
+        CLIENT_WRITE_TIMEOUT_MS: String(params.clientWriteTimeoutMs),
       };
   }
 }

@@ -11,6 +11,8 @@ export interface ScenarioReport {
   notes: string[];
   details: Record<string, unknown>;
   goals: GoalVerdict[];
+  /** Targets the scenario does not measure: no column, no ratio. */
+  notMeasured?: string[];
 }
 
 const pad = (text: string, width: number, right = false): string => (right ? text.padStart(width) : text.padEnd(width));
@@ -45,13 +47,13 @@ export function renderMachine(machine: MachineInfo, loadAfter: number[]): string
 }
 
 /** One scenario as a text table: a column per target, then gateway ÷ direct (and ÷ the compared ref). */
-export function renderScenario(report: ScenarioReport, labels: readonly string[]): string {
-  const [direct, ...gateways] = labels;
-  const ratioColumns: { title: string; of: string; to: string }[] = gateways.map((g) => ({
-    title: `${g}/${direct}`,
-    of: g,
-    to: direct,
-  }));
+export function renderScenario(report: ScenarioReport, allLabels: readonly string[]): string {
+  const skipped = new Set(report.notMeasured ?? []);
+  const labels = allLabels.filter((label) => !skipped.has(label));
+  const [direct, ...gateways] = allLabels;
+  const ratioColumns: { title: string; of: string; to: string }[] = skipped.has(direct)
+    ? []
+    : gateways.map((g) => ({ title: `${g}/${direct}`, of: g, to: direct }));
   if (gateways.length > 1) {
     ratioColumns.push({ title: `${gateways[0]}/${gateways[1]}`, of: gateways[0], to: gateways[1] });
   }
@@ -77,6 +79,7 @@ export function renderScenario(report: ScenarioReport, labels: readonly string[]
     `Scenario ${report.id}: ${report.title}`,
     `  parameters: ${params}`,
     `  gateway env: ${env || '(defaults)'}`,
+    ...(skipped.size > 0 ? [`  not measured here: ${[...skipped].join(', ')} (see the notes)`] : []),
     format(header),
     format(widths.map((w) => '-'.repeat(w))),
     ...lines.map(format),

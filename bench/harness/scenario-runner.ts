@@ -83,6 +83,7 @@ export async function runScenario(run: Run, id: ScenarioId): Promise<ScenarioRep
       rows: outcome.rows,
       notes: outcome.notes,
       details: outcome.details,
+      notMeasured: outcome.notMeasured,
       goals: checkGoals(id, outcome.rows, 'gateway'),
     };
   } finally {

@@ -1,8 +1,18 @@
 import { type Dispatcher, request } from 'undici';
 import { wallClockMs } from '../common/clock';
+import { sleep } from './launch';
 import { errorCode, type StreamHooks, type StreamOutcome } from './stream-outcome';
 
 const DONE = '[DONE]';
+
+export interface GatewayStreamOptions {
+  /**
+   * Read at most this many bytes of the body per second (on average since the first byte): after each
+   * chunk the reader waits until it is within budget, and meanwhile the client's buffers fill up and
+   * its socket stops reading, as a slow client's would. Unlimited when absent.
+   */
+  readBytesPerSecond?: number;
+}
 
 /**
  * One streaming `POST /v1/chat/completions` through the gateway, read to the end. Counts the text
@@ -14,6 +24,7 @@ export async function gatewayStream(
   tokens: readonly string[],
   marker: string,
   hooks: StreamHooks = {},
+  options: GatewayStreamOptions = {},
 ): Promise<StreamOutcome> {
   const outcome: StreamOutcome = {
     marker,
@@ -25,6 +36,7 @@ export async function gatewayStream(
     firstTokenAt: null,
     endedAt: 0,
     frames: 0,
+    bytes: 0,
   };
   let opened = false;
   try {
@@ -52,8 +64,12 @@ export async function gatewayStream(
     opened = true;
     hooks.onOpen?.();
     const reader = new SseFrameReader();
+    const rate = options.readBytesPerSecond;
+    let firstByteAt: number | null = null;
     for await (const chunk of response.body) {
       const now = performance.now();
+      const bytes = (chunk as Buffer).length;
+      outcome.bytes = (outcome.bytes ?? 0) + bytes;
       const { textFrames, done, failed } = reader.push(chunk as Buffer);
       if (textFrames > 0) {
         outcome.firstTokenAt ??= now;
@@ -62,6 +78,11 @@ export async function gatewayStream(
       }
       if (failed) outcome.error = 'sse_error';
       if (done) outcome.ok = outcome.error === undefined;
+      if (rate !== undefined && !done) {
+        firstByteAt ??= now;
+        const due = firstByteAt + ((outcome.bytes ?? 0) / rate) * 1000;
+        if (due > performance.now()) await sleep(due - performance.now());
+      }
     }
     if (!reader.done && outcome.error === undefined) outcome.error = 'truncated';
   } catch (error) {

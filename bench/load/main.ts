@@ -10,6 +10,7 @@ import { solveInline, workerSolver } from './pow-solvers';
 import { runBurst } from './scenario-burst';
 import { runCapacity } from './scenario-capacity';
 import type { ScenarioContext } from './scenario-context';
+import { runSlowReaders } from './scenario-slow-readers';
 import { runStreaming } from './scenario-streaming';
 import { runTtfb } from './scenario-ttfb';
 import { targetRunner } from './targets';
@@ -46,6 +47,8 @@ function runScenario(ctx: ScenarioContext, params: ScenarioParams): Promise<Scen
       return runCapacity(ctx, params);
     case 'burst':
       return runBurst(ctx, params);
+    case 'slow-readers':
+      return runSlowReaders(ctx, params);
   }
 }
 

@@ -15,6 +15,8 @@ export interface StreamOutcome {
   endedAt: number;
   /** Text frames received (content or reasoning). */
   frames: number;
+  /** Bytes of the response body received (gateway streams). */
+  bytes?: number;
   /** Direct client only: the PoW answer and the time spent solving it. */
   answer?: number;
   powMs?: number;

@@ -5,7 +5,7 @@
  *
  *   GET  /snapshot        ProbeSnapshot (probe-types.ts)
  *   POST /eld/reset       restart the event-loop delay histogram
- *   POST /gc              run a full GC when the process has --expose-gc
+ *   POST /gc              run a full GC when the process has --expose-gc ({ ok, ms }: how long it blocked)
  *   POST /profile/start   start the V8 CPU profiler (sampling)
  *   POST /profile/stop    stop it; the body is the file path the .cpuprofile is written to
  *   GET  /arrivals        { "<x-bench-marker>": wall-clock ms } when each marked request reached the server
@@ -104,8 +104,9 @@ function startProbe(port: number, resolutionMs: number): void {
     },
     'POST /gc': () => {
       const gc = (globalThis as { gc?: () => void }).gc;
+      const startedAt = performance.now();
       gc?.();
-      return { ok: gc !== undefined };
+      return { ok: gc !== undefined, ms: performance.now() - startedAt };
     },
     'GET /arrivals': () => Object.fromEntries(arrivals),
     'POST /arrivals/reset': () => {

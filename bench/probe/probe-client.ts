@@ -14,8 +14,13 @@ export class ProbeClient {
 
   /** A full GC when the gateway runs with --expose-gc; false otherwise. */
   async collectGarbage(): Promise<boolean> {
-    const { ok } = (await this.call('POST', '/gc')) as { ok: boolean };
-    return ok;
+    return (await this.collectGarbageTimed()) !== null;
+  }
+
+  /** A full GC: how long it blocked the gateway's event loop (ms), null without --expose-gc. */
+  async collectGarbageTimed(): Promise<number | null> {
+    const { ok, ms } = (await this.call('POST', '/gc')) as { ok: boolean; ms?: number };
+    return ok ? (ms ?? 0) : null;
   }
 
   /** When each request with an `x-bench-marker` header reached the gateway's HTTP server (wall clock). */
