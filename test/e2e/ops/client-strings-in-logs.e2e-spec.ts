@@ -24,7 +24,7 @@ describe('client strings in the log (pretty format, e2e)', () => {
 
     expect(res.status).toBe(200);
     const [note] = await eventually(() => {
-      const found = linesWith('dropped unsupported content parts');
+      const found = linesWith('unsupported content part');
       return found.length > 0 ? found : undefined;
     });
     expect(note.length).toBeLessThan(200);
