@@ -59,6 +59,7 @@ export class AccountFailover {
     accounts: readonly Account[],
     affinity: string | undefined,
     signal: AbortSignal,
+    client?: string,
   ): Promise<StartedCompletion> {
     const excluded = new Set<string>();
     let lastError: UpstreamError | undefined;
@@ -69,7 +70,7 @@ export class AccountFailover {
     for (let attempt = 1; ; attempt++) {
       let lease: AccountLease;
       try {
-        lease = await this.pool.lease({ accounts: [...accounts], affinity, exclude: excluded, signal, ticket });
+        lease = await this.pool.lease({ accounts: [...accounts], affinity, exclude: excluded, signal, ticket, client });
       } catch (error) {
         // The abort's own reason (client gone, shutdown) says why. Once failover has used up the set, the
         // upstream's last refusal says more than "exhausted"; after busy refusals the queue's own timeout

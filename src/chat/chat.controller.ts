@@ -23,10 +23,9 @@ import { traceChat } from '../common/logging/request-trace';
 import { toSseReadable } from '../common/sse/sse-readable';
 import { appConfig, type AppConfig } from '../config/app.config';
 import { UpstreamError } from '../deepseek/upstream-error';
-import type { Account } from '../tokens/account';
 import { AccountsGuard } from '../tokens/accounts.guard';
 import { isAbortError } from '../tokens/abort';
-import { RequestAccounts, RequestCaller } from '../tokens/request-accounts.decorator';
+import { type RequestCredentials, RequestCredentialsOf } from '../tokens/request-accounts.decorator';
 import { buildChatPlan } from './chat-plan';
 import { ChatService } from './chat.service';
 import type { ChatCompletionRequest } from './dto/chat-completion-request';
@@ -51,8 +50,7 @@ export class ChatController {
   @HttpCode(200)
   async create(
     @Body(ChatCompletionRequestPipe) body: ChatCompletionRequest,
-    @RequestAccounts() accounts: readonly Account[],
-    @RequestCaller() caller: string | null,
+    @RequestCredentialsOf() credentials: RequestCredentials,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ChatCompletion | StreamableFile> {
@@ -68,7 +66,7 @@ export class ChatController {
     res.once('close', this.inflight.track(abort));
     if (!plan.stream) {
       // Failing after the answer started is still an HTTP status here: nothing was sent yet.
-      return this.chat.complete(plan, { accounts, caller }, abort.signal, trace).then(
+      return this.chat.complete(plan, credentials, abort.signal, trace).then(
         (completion) => {
           setModelFallbackHeader(res, trace.modelFallback);
           return completion;
@@ -79,7 +77,7 @@ export class ChatController {
       );
     }
 
-    const source = this.chat.stream(plan, { accounts, caller }, abort.signal, trace);
+    const source = this.chat.stream(plan, credentials, abort.signal, trace);
     // A pre-flight that settles soon keeps its real HTTP status; a slow one (queue, PoW) commits to a 200 stream with keep-alives.
     await settlesWithin(source, this.config.keepAliveIntervalMs);
     setModelFallbackHeader(res, trace.modelFallback);

@@ -71,7 +71,7 @@ export class ChatService {
     signal: AbortSignal,
     trace?: RequestTrace,
   ): Promise<OpenedChat> {
-    const { accounts, caller } = credentials;
+    const { accounts, caller, client } = credentials;
     if (plan.droppedPartTypes.length > 0) {
       // A count, not the client's type strings: those are free text.
       this.logger.log(`dropped ${plan.droppedPartTypes.length} unsupported content part(s)`);
@@ -91,6 +91,7 @@ export class ChatService {
       accounts,
       affinity,
       signal,
+      client,
     );
     // DeepSeek counts the account as generating until its stream has closed (the title comes after the
     // answer), not when our client has its answer: the lease is held until then. The run closes on every

@@ -72,6 +72,7 @@ export class EnvironmentVariables {
   TRUST_PROXY?: string;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_CHAT_PER_MINUTE?: number;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE?: number;
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_NEW_TOKENS_PER_MINUTE?: number;
   @Transform(blankToUndefined)
   @IsOptional()
   @ParsesWith(parseCorsOrigins, "'*' or origins such as https://app.example.com, comma-separated")

@@ -37,6 +37,8 @@ export const securityConfig = registerAs('security', () => {
     rateLimits: {
       chatPerMinute: env.RATE_LIMIT_CHAT_PER_MINUTE ?? 60,
       tokenChecksPerMinute: env.RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE ?? 10,
+      /** DeepSeek tokens a client brings that we check upstream (`users/current`), per minute. */
+      newTokensPerMinute: env.RATE_LIMIT_NEW_TOKENS_PER_MINUTE ?? 10,
     },
     /** Explicit CORS origins; null leaves it to the credentials mode (cors-policy.ts). */
     corsOrigins: env.CORS_ORIGINS ? parseCorsOrigins(env.CORS_ORIGINS) : null,

@@ -1,6 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
 import {
-  normalizeIp,
   type ThrottlerGetTrackerFunction,
   type ThrottlerModuleOptions,
   type ThrottlerOptions,
@@ -12,13 +11,9 @@ import { CHAT_COMPLETIONS_PATH, TOKEN_CHECK_PATH } from './routes';
 
 const MINUTE_MS = 60_000;
 
-/** Who a request counts against: its API key (by hash) in managed mode, else its IP (IPv6 by /64). */
+/** Who a request counts against (CredentialsService.clientIdOf). */
 export function clientTracker(credentials: CredentialsService): ThrottlerGetTrackerFunction {
-  return (raw) => {
-    const req = raw as Request;
-    const keyId = credentials.clientKeyId(req.headers);
-    return keyId !== undefined ? `key:${keyId}` : `ip:${normalizeIp(req.ip ?? req.socket.remoteAddress ?? '')}`;
-  };
+  return (raw) => credentials.clientIdOf(raw as Request);
 }
 
 const routeOf = (context: ExecutionContext): string | undefined =>

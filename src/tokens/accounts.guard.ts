@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { CredentialsService } from './credentials.service';
-import { attachRequestAccounts } from './request-accounts.decorator';
+import { attachRequestCredentials } from './request-accounts.decorator';
 
 /** Authenticates the caller and resolves its DeepSeek accounts (401 otherwise); read them with `@RequestAccounts()`. */
 @Injectable()
@@ -10,8 +10,11 @@ export class AccountsGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
-    const accounts = this.credentials.resolve(request.headers);
-    attachRequestAccounts(request, accounts, this.credentials.clientKeyId(request.headers) ?? null);
+    attachRequestCredentials(request, {
+      accounts: this.credentials.resolve(request.headers),
+      caller: this.credentials.clientKeyId(request.headers) ?? null,
+      client: this.credentials.clientIdOf(request),
+    });
     return true;
   }
 }

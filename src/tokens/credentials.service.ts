@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { normalizeIp } from '@nestjs/throttler';
+import type { Request } from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
 import { OpenAiError } from '../common/errors/openai-error';
 import { tokensConfig } from '../config/tokens.config';
@@ -90,6 +92,15 @@ export class CredentialsService {
         this.clientTokens(headers);
         return;
     }
+  }
+
+  /**
+   * Who a request counts against, for rate limits: its API key (by hash) in managed mode, else its
+   * address (IPv6 by /64; behind a proxy only as TRUST_PROXY allows).
+   */
+  clientIdOf(request: Request): string {
+    const keyId = this.clientKeyId(request.headers);
+    return keyId !== undefined ? `key:${keyId}` : `ip:${normalizeIp(request.ip ?? request.socket.remoteAddress ?? '')}`;
   }
 
   /** In managed mode, the SHA-256 (hex) of the known API key the request carries; otherwise undefined. */

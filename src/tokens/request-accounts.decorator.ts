@@ -5,13 +5,15 @@ export interface RequestCredentials {
   accounts: readonly Account[];
   /** Who is calling, for what belongs to a caller (conversations): the API key's hash in managed mode, else null. */
   caller: string | null;
+  /** Who the request counts against for rate limits: the API key's hash, else the address. */
+  client: string;
 }
 
 // Kept beside the request rather than on it, so no request logger or serializer can reach the tokens.
 const credentialsByRequest = new WeakMap<object, RequestCredentials>();
 
-export function attachRequestAccounts(request: object, accounts: readonly Account[], caller: string | null): void {
-  credentialsByRequest.set(request, { accounts, caller });
+export function attachRequestCredentials(request: object, credentials: RequestCredentials): void {
+  credentialsByRequest.set(request, credentials);
 }
 
 function credentialsOf(context: ExecutionContext, decorator: string): RequestCredentials {
@@ -28,7 +30,7 @@ export const RequestAccounts = createParamDecorator(
   (_data: unknown, context: ExecutionContext) => credentialsOf(context, '@RequestAccounts()').accounts,
 );
 
-/** The caller `AccountsGuard` identified: `@RequestCaller() caller: string | null`. */
-export const RequestCaller = createParamDecorator(
-  (_data: unknown, context: ExecutionContext) => credentialsOf(context, '@RequestCaller()').caller,
+/** Accounts, caller and client as `AccountsGuard` resolved them: `@RequestCredentials() credentials`. */
+export const RequestCredentialsOf = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  credentialsOf(context, '@RequestCredentialsOf()'),
 );

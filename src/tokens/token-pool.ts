@@ -25,6 +25,8 @@ export interface LeaseRequest {
   readonly signal?: AbortSignal;
   /** The ticket of an earlier lease of the same request: it queues again at its old place, by its old deadline. */
   readonly ticket?: QueueTicket;
+  /** Who the request counts against: checks of tokens it brings are rate-limited per client. */
+  readonly client?: string;
 }
 
 /** One pool account as an operator sees it (never its token). */
@@ -90,7 +92,7 @@ export class TokenPool implements OnModuleDestroy {
       const grant = await this.dispatcher.acquire({ ...slot, deadline, returning });
       let usable: boolean;
       try {
-        usable = await this.validator.ensureUsable(grant.account, signal);
+        usable = await this.validator.ensureUsable(grant.account, signal, request.client);
         if (signal?.aborted) throw abortError();
       } catch (error) {
         this.freeSlot(grant);

@@ -1,4 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import { OpenAiError } from '../common/errors/openai-error';
+import { securityConfig, type SecurityConfig } from '../config/security.config';
 import type { ConfigType } from '@nestjs/config';
 import { tokensConfig } from '../config/tokens.config';
 import { DeepSeekClient } from '../deepseek/deepseek.client';
@@ -6,6 +9,8 @@ import { isUpstreamError } from '../deepseek/upstream-error';
 import { raceAbort } from './abort';
 import type { Account } from './account';
 import { AccountHealth, isOutOfRotation } from './account-health';
+
+const MINUTE_MS = 60_000;
 
 /** What `users/current` said: live (maybe muted) or dead. Any other failure rejects with its UpstreamError. */
 export type TokenVerdict = { live: true; mutedUntilMs: number | null } | { live: false };
@@ -19,6 +24,8 @@ export class TokenValidator {
     private readonly client: DeepSeekClient,
     private readonly health: AccountHealth,
     @Inject(tokensConfig.KEY) private readonly config: ConfigType<typeof tokensConfig>,
+    @Inject(securityConfig.KEY) private readonly security: SecurityConfig,
+    @Optional() @Inject(ThrottlerStorage) private readonly storage?: ThrottlerStorage,
   ) {}
 
   /**
@@ -26,8 +33,9 @@ export class TokenValidator {
    * otherwise after a check. False when the check found it dead, muted, busy or throttled (its health
    * says which). Rejects with the UpstreamError of any other failure, or an AbortError.
    */
-  async ensureUsable(account: Account, signal?: AbortSignal): Promise<boolean> {
+  async ensureUsable(account: Account, signal?: AbortSignal, client?: string): Promise<boolean> {
     if (!this.health.needsValidation(account.id)) return true;
+    if (client !== undefined && !this.health.isPoolAccount(account.id)) await this.spendCheckBudget(client);
     try {
       const verdict = await raceAbort(this.check(account), signal);
       return verdict.live && !isOutOfRotation(this.health.condition(account.id));
@@ -35,6 +43,22 @@ export class TokenValidator {
       if (isUpstreamError(error) && (error.kind === 'busy' || error.kind === 'throttled')) return false;
       throw error;
     }
+  }
+
+  /**
+   * Made-up tokens must not become upstream calls at the client's pace: checks of tokens a client brings
+   * are counted per client (RATE_LIMIT_NEW_TOKENS_PER_MINUTE), 429 beyond. A dead token's verdict is
+   * remembered (AccountHealth), so only new or expired tokens count.
+   */
+  private async spendCheckBudget(client: string): Promise<void> {
+    const perMinute = this.security.rateLimits.newTokensPerMinute;
+    if (!this.storage || perMinute === 0) return;
+    const record = await this.storage.increment(`token-checks:${client}`, MINUTE_MS, perMinute, 0, 'new-tokens');
+    if (!record.isBlocked) return;
+    throw OpenAiError.rateLimited(
+      `Too many DeepSeek tokens to check from this client: at most ${perMinute} per minute. Try again in ${record.timeToBlockExpire} s.`,
+      Math.max(1, record.timeToBlockExpire),
+    );
   }
 
   /** A fresh check, shared with any check of the same token already in flight. */

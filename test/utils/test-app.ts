@@ -25,6 +25,7 @@ const TEST_DEFAULTS: Record<string, string> = {
   HOST: '127.0.0.1',
   RATE_LIMIT_CHAT_PER_MINUTE: '0',
   RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE: '0',
+  RATE_LIMIT_NEW_TOKENS_PER_MINUTE: '0',
 };
 
 /**

@@ -1,3 +1,4 @@
+import { clip } from '../../common/logging/client-text';
 import { UpstreamError } from '../upstream-error';
 
 /** `{"code":0,"msg":"","data":{"biz_code":0,"biz_msg":"","biz_data":{…}}}` (upstream-protocol.md §2.1). */
@@ -15,7 +16,11 @@ const SUSPENDED_TEXT = /临时停用|temporarily (?:disabled|suspended)/i;
 const BANNED_TEXT = /USER_IS_BANNED/i;
 const CLIENT_OUTDATED_CODE = 40005;
 
-const asText = (value: unknown): string => (typeof value === 'string' ? value : '');
+const UPSTREAM_TEXT_MAX = 200;
+/** Upstream words go into error messages and logs: bounded, on one line. */
+// eslint-disable-next-line no-control-regex -- control characters are what is replaced
+const oneLine = (text: string): string => clip(text, UPSTREAM_TEXT_MAX).replace(/[\x00-\x1f\x7f]/g, ' ');
+const asText = (value: unknown): string => (typeof value === 'string' ? oneLine(value) : '');
 
 /** Turns a JSON answer into its `biz_data`, or throws the UpstreamError it stands for. */
 export function readEnvelope(endpoint: string, status: number, text: string): unknown {
@@ -95,7 +100,8 @@ function errorForBizCode(
 }
 
 /** An in-stream error (`hint`, `toast`, `{"type":"error"}`, §8.5) as an UpstreamError. */
-export function streamError(endpoint: string, message: string, finishReason?: string): UpstreamError {
+export function streamError(endpoint: string, raw: string, finishReason?: string): UpstreamError {
+  const message = oneLine(raw);
   const details = { endpoint, upstreamMessage: message };
   if (BANNED_TEXT.test(message)) return new UpstreamError('banned', `${endpoint}: the account is banned`, details);
   if (SUSPENDED_TEXT.test(message)) {

@@ -1,4 +1,5 @@
 import { chatBody, expectOpenAiError, postChat, rawRequest, type RawResponse } from '../../utils/chat-http';
+import { makeTokens } from '../../utils/secrets';
 import { type Stack, startStack } from '../../utils/stack';
 
 function expectRateLimited(res: RawResponse): void {
@@ -106,6 +107,29 @@ describe('per-client rate limits (e2e)', () => {
       const res = await postChat(stack.baseURL, broken, { headers: { authorization: 'Bearer sk-wrong' } });
 
       expectOpenAiError(res, 401, { code: 'invalid_api_key' });
+    });
+  });
+
+  describe('made-up tokens do not become upstream calls at line rate', () => {
+    let stack: Stack;
+
+    beforeAll(async () => {
+      stack = await startStack({ tokens: ['tok-known'], env: { RATE_LIMIT_NEW_TOKENS_PER_MINUTE: '5' } });
+    });
+    afterAll(() => stack?.close());
+
+    it('should check at most RATE_LIMIT_NEW_TOKENS_PER_MINUTE new tokens a minute per client, then answer 429', async () => {
+      const madeUp = makeTokens('made-up', 64);
+
+      const res = await postChat(stack.baseURL, chatBody(), { tokens: madeUp });
+
+      expectOpenAiError(res, 429, { type: 'requests', code: 'rate_limit_exceeded' });
+      expect(res.json.error.message).toMatch(/tokens to check/);
+      expect(stack.fake.state().requests.users_current).toBe(5);
+      // Dead tokens stay known as dead: asking again costs no upstream call and no budget.
+      const again = await postChat(stack.baseURL, chatBody(), { tokens: madeUp.slice(0, 5) });
+      expectOpenAiError(again, 401, { code: 'invalid_api_key' });
+      expect(stack.fake.state().requests.users_current).toBe(5);
     });
   });
 });

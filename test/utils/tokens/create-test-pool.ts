@@ -1,5 +1,6 @@
 import { Test } from '@nestjs/testing';
 import type { TokensConfig } from '../../../src/config/tokens.config';
+import { securityConfig } from '../../../src/config/security.config';
 import { tokensConfig } from '../../../src/config/tokens.config';
 import { DeepSeekClient } from '../../../src/deepseek/deepseek.client';
 import { AccountHealth } from '../../../src/tokens/account-health';
@@ -30,6 +31,7 @@ export async function createTestPool(
       { provide: AccountLockStore, useClass: InMemoryAccountLockStore },
       { provide: DeepSeekClient, useValue: client },
       { provide: tokensConfig.KEY, useValue: testTokensConfig(overrides) },
+      { provide: securityConfig.KEY, useValue: securityConfig() },
     ],
   }).compile();
   moduleRef.useLogger(false);

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { OpenAiExceptionFilter } from '../../../src/common/filters/openai-exception.filter';
 import type { TokensConfig } from '../../../src/config/tokens.config';
+import { securityConfig } from '../../../src/config/security.config';
 import { tokensConfig } from '../../../src/config/tokens.config';
 import { DeepSeekClient } from '../../../src/deepseek/deepseek.client';
 import { DeepSeekModule } from '../../../src/deepseek/deepseek.module';
@@ -10,14 +11,17 @@ import { TokensModule } from '../../../src/tokens/tokens.module';
 import { FakeDeepSeekClient } from '../../fakes/fake-deepseek-client';
 import { testTokensConfig } from './test-tokens-config';
 
-/** What AppModule provides globally: the `tokens` config. */
+/** What AppModule provides globally: the `tokens` config, and the `security` one from the environment. */
 function fakeSurroundings(config: TokensConfig): DynamicModule {
   class FakeSurroundingsModule {}
   return {
     module: FakeSurroundingsModule,
     global: true,
-    providers: [{ provide: tokensConfig.KEY, useValue: config }],
-    exports: [tokensConfig.KEY],
+    providers: [
+      { provide: tokensConfig.KEY, useValue: config },
+      { provide: securityConfig.KEY, useValue: securityConfig() },
+    ],
+    exports: [tokensConfig.KEY, securityConfig.KEY],
   };
 }
 
