@@ -106,6 +106,7 @@ export async function startGateway(
       BENCH_PROBE_PORT: String(probePort),
       // The load comes from one address: a per-client limit would measure the limiter, not the gateway.
       RATE_LIMIT_CHAT_PER_MINUTE: '0',
+      RATE_LIMIT_NEW_TOKENS_PER_MINUTE: '0',
       ...scenarioEnv,
     },
     logFile: join(options.logDir, `${build.label.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`),

@@ -58,6 +58,8 @@ interface SlowPhase {
   baseline: HeldMemory;
   /** The largest sample of each figure during the run. */
   peak: HeldMemory;
+  /** Medians of the samples taken while every stream was open and reading. */
+  steady: HeldMemory;
   samples: MemorySample[];
   cuts: number | null;
   usage: PhaseUsage;
@@ -213,6 +215,10 @@ async function readSlowly(
       rss: Math.max(baseline.rss, ...loaded.map((s) => s.rss)),
       heapExternal: Math.max(baseline.heapExternal, ...loaded.map((s) => s.heapExternal)),
     },
+    steady: medians(
+      samples.filter((s) => s.open === params.streams),
+      baseline,
+    ),
     samples,
     cuts: cutsBefore === null || cutsAfter === null ? null : cutsAfter - cutsBefore,
     usage,
@@ -388,6 +394,12 @@ function tableRows(results: ReadonlyMap<string, SlowReadersResult>, params: Slow
       .add(`${k}.errors`, `(b) ${L}: failed or short streams`, 'count', (r) => countErrors(b(r).errors), {
         decimals: 0,
       })
+      .add(`${k}.steadyRss`, `(b) ${L}: RSS growth per stream, all reading (median)`, 'KB', (r) =>
+        perStream(b(r).steady.rss - b(r).baseline.rss, n),
+      )
+      .add(`${k}.steadyHeap`, `(b) ${L}: heap+external growth per stream (median)`, 'KB', (r) =>
+        perStream(b(r).steady.heapExternal - b(r).baseline.heapExternal, n),
+      )
       .add(`${k}.rss`, `(b) ${L}: peak RSS growth per stream`, 'KB', (r) =>
         perStream(b(r).peak.rss - b(r).baseline.rss, n),
       )
@@ -424,6 +436,17 @@ function tableRows(results: ReadonlyMap<string, SlowReadersResult>, params: Slow
       );
   });
   rows
+    .add(
+      's5.b.steadyHeapRatio',
+      `(b) heap+external per stream (median), ${long} ÷ ${short}`,
+      '×',
+      (r) =>
+        ratio(
+          perStream(r.slow[1].steady.heapExternal - r.slow[1].baseline.heapExternal, n),
+          perStream(r.slow[0].steady.heapExternal - r.slow[0].baseline.heapExternal, n),
+        ),
+      { decimals: 2 },
+    )
     .add(
       's5.b.rssRatio',
       `(b) peak RSS per stream, ${long} ÷ ${short}`,
@@ -464,7 +487,7 @@ function notes(results: ReadonlyMap<string, SlowReadersResult>): string[] {
   const out = [
     'direct: not measured. A direct client holds its upstream streams itself; there is no gateway between to hold memory.',
     'Memory: every sample follows a full GC (the probe), so it is what is held; growth over the idle value ÷ streams. ' +
-      '(a) median of the samples in the second half of the hold, (b) the largest sample of the run.',
+      '(a) median of the samples in the second half of the hold, (b) the median of the samples while every stream reads, and the largest sample of the run.',
     'Kernel socket buffers are not in the gateway RSS. The kernel queue rows (ss, both ends of each loopback ' +
       'connection) show what sat there at the end of the hold; "upstream answers held back" = upstream connections ' +
       'with bytes still queued, i.e. answers the gateway had stopped reading.',
