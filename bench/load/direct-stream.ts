@@ -13,7 +13,7 @@ export type SolvePow = (challenge: PowChallenge) => Promise<number>;
 
 /**
  * The direct path: the upstream handshake done by the client itself, the least any design must do
- * (upstream-protocol.md §4): chat_session/create ∥ (create_pow_challenge + solve), then the
+ * (docs/protocol.md §4): chat_session/create ∥ (create_pow_challenge + solve), then the
  * completion with x-ds-pow-response, parsed with the gateway's own UpstreamStreamParser.
  */
 export class DirectClient {

@@ -1,5 +1,5 @@
 /**
- * The old server's continuation contract (upstream-protocol.md §9.2): every response id is
+ * The old server's continuation contract (docs/protocol.md §9.2): every response id is
  * `<chat_session_id>@<response_message_id>`, and a caller sends it back as `conversation_id`.
  */
 export interface ConversationRef {

@@ -12,7 +12,7 @@ interface PromptTurn {
 }
 
 /**
- * The upstream prompt for a request (upstream-protocol.md §9.1). With `continuation` the upstream
+ * The upstream prompt for a request (docs/protocol.md §9.1). With `continuation` the upstream
  * session already holds the history, so only the new turn is sent: the messages after the last
  * assistant message (all of them when there is none).
  */

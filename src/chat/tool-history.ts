@@ -2,7 +2,7 @@ import type { ChatMessage, ToolCall } from './dto/chat-completion-request';
 
 /**
  * Tool calls and results in the flattened history, as plain readable text. A stopgap until tool calls
- * are emulated (tool-calls.md §6 replaces this file with its own markup).
+ * are emulated (the tool-calling stage will replace this file with its own markup).
  */
 
 /** Call id → function name, from every assistant turn, so a result can name its tool. */

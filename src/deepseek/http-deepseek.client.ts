@@ -18,7 +18,7 @@ const COMPLETION_PATH = '/api/v0/chat/completion';
 /** A challenge this close to expiry is not worth sending: fetch a fresh one. */
 const POW_EXPIRY_MARGIN_MS = 10_000;
 
-/** The real upstream over HTTP (upstream-protocol.md §4). */
+/** The real upstream over HTTP (docs/protocol.md §4). */
 @Injectable()
 export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestroy {
   private readonly logger = new Logger(DeepSeekClient.name);
@@ -35,7 +35,7 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
 
   async checkToken(token: string, signal?: AbortSignal): Promise<UpstreamAccount> {
     // Only the envelope's codes judge the token: old clients that insisted on finding it at one place in the
-    // answer called every token dead when the answer moved under biz_data (2025-04, upstream-protocol.md §3).
+    // answer called every token dead when the answer moved under biz_data (2025-04, docs/protocol.md §3).
     const data = (await this.transport.json('users/current', token, undefined, signal)) as {
       chat?: { is_muted?: unknown; mute_until?: unknown } | null;
     } | null;

@@ -1,5 +1,5 @@
 /**
- * Every upstream failure is one of these kinds (upstream-protocol.md §2, §8). The message is for
+ * Every upstream failure is one of these kinds (docs/protocol.md §2, §8). The message is for
  * operators; it never contains a token or a PoW header.
  */
 export type UpstreamErrorKind =

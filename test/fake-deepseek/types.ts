@@ -1,4 +1,4 @@
-/** Public types of the fake DeepSeek upstream (shared/docs/upstream-protocol.md §10). */
+/** Public types of the fake DeepSeek upstream (docs/protocol.md §10). */
 
 export type StreamFormat = 'A' | 'B' | 'C';
 export type SessionShape = 'flat' | 'nested';

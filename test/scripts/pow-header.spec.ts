@@ -12,7 +12,7 @@ function powHeader(input: string): string {
   }).toString();
 }
 
-// A confirmed vector of upstream-protocol.md §6.3: this challenge's answer is 42.
+// A confirmed vector of docs/protocol.md §6.3: this challenge's answer is 42.
 const challenge = {
   algorithm: 'DeepSeekHashV1',
   challenge: 'e3f5613008b1680a4673405c42d2631bdead41da5070dac34d7ec385b5c9da5e',

@@ -1,4 +1,4 @@
-/** `[citation:N]` and `[reference:N]` markers in answer text (upstream-protocol.md §7.9). */
+/** `[citation:N]` and `[reference:N]` markers in answer text (docs/protocol.md §7.9). */
 
 export type MarkerName = 'citation' | 'reference';
 

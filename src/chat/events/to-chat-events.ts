@@ -11,7 +11,7 @@ export interface ChatEventOptions extends UpstreamStageOptions, CitationOptions 
 
 /**
  * The text-transform pipeline: upstream events → ChatEvents for the wire mappers. Each stage is its
- * own operator, so a later stage (emulated tool calls, tool-calls.md §1) slots in between them.
+ * own operator, so a later stage (emulated tool calls) slots in between them.
  * A `ChatPlan` is a valid `options`.
  */
 export function toChatEvents(options: ChatEventOptions): OperatorFunction<DeepSeekEvent, ChatEvent> {

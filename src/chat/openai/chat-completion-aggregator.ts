@@ -14,8 +14,8 @@ export interface AggregateOptions {
 }
 
 /**
- * Collects ChatEvents into one non-stream `chat.completion` (client-api.md §2). Unlike a stream, it can
- * drop what a content filter voided: a template replaces the answer (upstream-protocol.md §8.6).
+ * Collects ChatEvents into one non-stream `chat.completion` (docs/openai-api.md §2). Unlike a stream, it can
+ * drop what a content filter voided: a template replaces the answer (docs/protocol.md §8.6).
  */
 export class ChatCompletionAggregator {
   private answer = '';

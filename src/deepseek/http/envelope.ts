@@ -1,7 +1,7 @@
 import { clip } from '../../common/logging/client-text';
 import { UpstreamError } from '../upstream-error';
 
-/** `{"code":0,"msg":"","data":{"biz_code":0,"biz_msg":"","biz_data":{…}}}` (upstream-protocol.md §2.1). */
+/** `{"code":0,"msg":"","data":{"biz_code":0,"biz_msg":"","biz_data":{…}}}` (docs/protocol.md §2.1). */
 interface Envelope {
   code?: unknown;
   msg?: unknown;

@@ -1,4 +1,4 @@
-/** A PoW challenge as `create_pow_challenge` returns it (upstream-protocol.md §4.3), in our names. */
+/** A PoW challenge as `create_pow_challenge` returns it (docs/protocol.md §4.3), in our names. */
 export interface PowChallenge {
   algorithm: string;
   challenge: string;

@@ -2,7 +2,7 @@ import { encodePowResponse } from './pow-response';
 import { POW_SOLVE_VECTORS } from './pow-test-vectors';
 
 describe('encodePowResponse', () => {
-  it('should produce the example header of upstream-protocol.md §6.4', () => {
+  it('should produce the example header of docs/protocol.md §6.4', () => {
     const { challenge } = POW_SOLVE_VECTORS[0];
 
     expect(encodePowResponse(challenge, 32012)).toBe(

@@ -1,7 +1,7 @@
 import { PowChallenge } from './pow-challenge';
 
 /**
- * The `X-Ds-Pow-Response` header value (upstream-protocol.md §6.4): standard base64 of compact JSON with the keys
+ * The `X-Ds-Pow-Response` header value (docs/protocol.md §6.4): standard base64 of compact JSON with the keys
  * in the order the web client sends them. `answer` is a JSON number; the other values are echoed verbatim.
  */
 export function encodePowResponse(challenge: PowChallenge, answer: number): string {

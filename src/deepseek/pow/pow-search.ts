@@ -30,7 +30,7 @@ export interface PowScanner {
 }
 
 /**
- * The answer search for one challenge (upstream-protocol.md §6.2), prepared once: the message
+ * The answer search for one challenge (docs/protocol.md §6.2), prepared once: the message
  * `salt_expireAt_nonce` differs per nonce only in its last bytes, so every prefix block is absorbed up
  * front and only the nonce lanes of the final block are rewritten per candidate.
  */

@@ -1,6 +1,6 @@
 /**
  * What the upstream stream parser produces: one normalized union for Formats A, B and C
- * (upstream-protocol.md §7). It says nothing about OpenAI.
+ * (docs/protocol.md §7). It says nothing about OpenAI.
  */
 
 /** `response.status` values (§7.7); unknown values pass through as strings. */

@@ -1,4 +1,4 @@
-/** Paths of the patch language (upstream-protocol.md §7.4), parsed once and cached. */
+/** Paths of the patch language (docs/protocol.md §7.4), parsed once and cached. */
 
 /** What a path means to the text emitter; everything else is metadata. */
 export type PathTarget = 'fragmentContent' | 'answerField' | 'thinkingField' | 'other';

@@ -15,7 +15,7 @@ export interface UpstreamStreamParserOptions {
 }
 
 /**
- * Raw upstream completion bytes → DeepSeekEvents (upstream-protocol.md §7–8), for one message
+ * Raw upstream completion bytes → DeepSeekEvents (docs/protocol.md §7–8), for one message
  * across its `chat/completion` body and any `chat/continue` bodies. Synchronous: events are
  * delivered from inside `write`/`end`.
  */

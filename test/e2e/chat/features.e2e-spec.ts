@@ -197,7 +197,7 @@ describe('chat features through the gateway (e2e)', () => {
         finishReason: 'content_filter',
         done: true,
       });
-      // A non-stream answer can: the template alone (upstream-protocol.md §8.6).
+      // A non-stream answer can: the template alone (docs/protocol.md §8.6).
       expect(completion.choices[0]).toMatchObject({
         message: { content: TEMPLATE, reasoning_content: REASONING },
         finish_reason: 'content_filter',

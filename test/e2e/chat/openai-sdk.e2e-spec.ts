@@ -3,7 +3,7 @@ import { startStack, type Stack } from '../../utils/stack';
 import { expectAllIdle } from '../../utils/settle';
 import { onlyUpstreamMessage } from '../../utils/upstream-view';
 
-/** DeepSeek chat-template markers, spelled out here (upstream-protocol.md §9.1) rather than imported. */
+/** DeepSeek chat-template markers, spelled out here (docs/protocol.md §9.1) rather than imported. */
 const USER = '<\uff5cUser\uff5c>';
 const ASSISTANT = '<\uff5cAssistant\uff5c>';
 const END = '<\uff5cend\u2581of\u2581sentence\uff5c>';

@@ -22,7 +22,7 @@ const FIRST_BYTE_TIMEOUT_MS = 500;
 
 type Mode = 'stream' | 'non-stream';
 
-/** A fault of the fake's catalogue (upstream-protocol.md §10.6) and what each kind of client must see. */
+/** A fault of the fake's catalogue (docs/protocol.md §10.6) and what each kind of client must see. */
 interface FaultCase {
   name: string;
   fault: Omit<FaultSpec, 'account'> | null;
@@ -38,7 +38,7 @@ const failsBeforeFirstByte =
   (res: RawResponse): void =>
     expectOpenAiError(res, status, match);
 
-/** Stream: 200, some content, then one error frame and the end (client-api.md §3.5). */
+/** Stream: 200, some content, then one error frame and the end (docs/openai-api.md §3.5). */
 const streamErrorFrame =
   (code: string) =>
   (res: RawResponse): void => {
@@ -165,7 +165,7 @@ const CASES: FaultCase[] = [
   {
     name: 'content_filter after 2 tokens',
     fault: { fault: 'content_filter', params: { afterTokens: 2, template: FILTER_TEMPLATE } },
-    // upstream-protocol.md §8.6: the non-stream answer is the template alone (a stream cannot take back what it sent).
+    // docs/protocol.md §8.6: the non-stream answer is the template alone (a stream cannot take back what it sent).
     nonStream: completesWith(FILTER_TEMPLATE, 'content_filter'),
     stream: (res) => {
       expect(res.status).toBe(200);

@@ -2,7 +2,7 @@ import { PI, RHO, ROUND_CONSTANTS } from '../keccak';
 import { encodeModule, Op, signedLeb128, unsignedLeb128, ValType, VOID_BLOCK } from './wasm-binary';
 
 /**
- * Emits, at run time, a WebAssembly module that runs the DeepSeekHashV1 nonce loop (upstream-protocol.md §6) on
+ * Emits, at run time, a WebAssembly module that runs the DeepSeekHashV1 nonce loop (docs/protocol.md §6) on
  * native 64-bit lanes. Its one function is
  *
  *   scan(nonce: i32, end: i32, lastDigit: i32) -> i32
