@@ -3,7 +3,7 @@ import { expectSettled } from '../../utils/settle';
 import { startStack, type Stack } from '../../utils/stack';
 import { onlyUpstreamMessage } from '../../utils/upstream-view';
 
-/** What deepseek-free-api users rely on (shared/seed/deepseek-free-api-README.zh.txt), served the same way. */
+/** What deepseek-free-api users rely on (docs/migrating.md), served the same way. */
 describe("the old server's surface (e2e)", () => {
   let stack: Stack;
   const TOKENS = ['tok-old-a', 'tok-old-b'];
