@@ -309,6 +309,17 @@ function ratio(long: number, short: number): number | null {
   return Number.isFinite(long) && Number.isFinite(short) && short > 1 ? long / short : null;
 }
 
+/** The long ÷ short answer ratio of one per-stream memory figure: `held` picks the figure of a phase. */
+function lengthRatio<P extends { baseline: HeldMemory }>(
+  phases: readonly P[],
+  held: (phase: P) => HeldMemory,
+  key: keyof HeldMemory,
+  streams: (phase: P) => number,
+): number | null {
+  const [short, long] = phases.map((phase) => perStream(held(phase)[key] - phase.baseline[key], streams(phase)));
+  return ratio(long, short);
+}
+
 function tableRows(results: ReadonlyMap<string, SlowReadersResult>, params: SlowReadersParams) {
   const rows = new RowBuilder(results);
   const [short, long] = params.answerFrames.map((frames) => sizeOf(frames * params.charsPerFrame));
@@ -359,9 +370,11 @@ function tableRows(results: ReadonlyMap<string, SlowReadersResult>, params: Slow
       `(a) RSS per stream, ${long} ÷ ${short}`,
       '×',
       (r) =>
-        ratio(
-          perStream(r.unread[1].plateau.rss - r.unread[1].baseline.rss, r.unread[1].opened),
-          perStream(r.unread[0].plateau.rss - r.unread[0].baseline.rss, r.unread[0].opened),
+        lengthRatio(
+          r.unread,
+          (p) => p.plateau,
+          'rss',
+          (p) => p.opened,
         ),
       { decimals: 2 },
     )
@@ -370,9 +383,11 @@ function tableRows(results: ReadonlyMap<string, SlowReadersResult>, params: Slow
       `(a) heap+external per stream, ${long} ÷ ${short}`,
       '×',
       (r) =>
-        ratio(
-          perStream(r.unread[1].plateau.heapExternal - r.unread[1].baseline.heapExternal, r.unread[1].opened),
-          perStream(r.unread[0].plateau.heapExternal - r.unread[0].baseline.heapExternal, r.unread[0].opened),
+        lengthRatio(
+          r.unread,
+          (p) => p.plateau,
+          'heapExternal',
+          (p) => p.opened,
         ),
       { decimals: 2 },
     );
@@ -441,9 +456,11 @@ function tableRows(results: ReadonlyMap<string, SlowReadersResult>, params: Slow
       `(b) heap+external per stream (median), ${long} ÷ ${short}`,
       '×',
       (r) =>
-        ratio(
-          perStream(r.slow[1].steady.heapExternal - r.slow[1].baseline.heapExternal, n),
-          perStream(r.slow[0].steady.heapExternal - r.slow[0].baseline.heapExternal, n),
+        lengthRatio(
+          r.slow,
+          (p) => p.steady,
+          'heapExternal',
+          () => n,
         ),
       { decimals: 2 },
     )
@@ -452,9 +469,11 @@ function tableRows(results: ReadonlyMap<string, SlowReadersResult>, params: Slow
       `(b) peak RSS per stream, ${long} ÷ ${short}`,
       '×',
       (r) =>
-        ratio(
-          perStream(r.slow[1].peak.rss - r.slow[1].baseline.rss, n),
-          perStream(r.slow[0].peak.rss - r.slow[0].baseline.rss, n),
+        lengthRatio(
+          r.slow,
+          (p) => p.peak,
+          'rss',
+          () => n,
         ),
       { decimals: 2 },
     )
@@ -463,9 +482,11 @@ function tableRows(results: ReadonlyMap<string, SlowReadersResult>, params: Slow
       `(b) peak heap+external per stream, ${long} ÷ ${short}`,
       '×',
       (r) =>
-        ratio(
-          perStream(r.slow[1].peak.heapExternal - r.slow[1].baseline.heapExternal, n),
-          perStream(r.slow[0].peak.heapExternal - r.slow[0].baseline.heapExternal, n),
+        lengthRatio(
+          r.slow,
+          (p) => p.peak,
+          'heapExternal',
+          () => n,
         ),
       { decimals: 2 },
     );
