@@ -7,7 +7,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createPowSearch, PowEngine } from '../src/deepseek/pow/pow-engine';
-import { POW_WORST_CASE } from '../src/deepseek/pow/pow-test-vectors';
+import { POW_WORST_CASE } from '../test/utils/deepseek/pow-test-vectors';
 import { startPowWorker, WorkerPowSolver } from '../src/deepseek/pow/worker-pow-solver';
 
 const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));

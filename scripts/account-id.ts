@@ -5,7 +5,7 @@
  *   npm run -s account-id -- <token>
  *   printf '%s' "$TOKEN" | npm run -s account-id
  */
-import { accountIdOf } from '../src/tokens/account';
+import { accountIdOf } from '../src/tokens/pool/account';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -9,7 +9,7 @@ import { corsOnOpenAiApi, corsOptionsFor, corsOriginsFor } from './security/cors
 import { credentialsPrecheckMiddleware } from './security/credentials-precheck.middleware';
 import { jsonBodyMiddleware } from './security/json-body.middleware';
 import { CHAT_COMPLETIONS_PATH, CHAT_PATH_PREFIX, TOKEN_CHECK_PATH } from './security/routes';
-import { CredentialsService } from './tokens/credentials.service';
+import { CredentialsService } from './tokens/auth/credentials.service';
 
 /**
  * Transport-level setup shared by main.ts and the e2e tests, so both run the same server. Create the

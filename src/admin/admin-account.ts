@@ -1,5 +1,5 @@
 import type { ModelAvailability } from '../deepseek/deepseek.client';
-import type { PoolAccountView } from '../tokens/token-pool';
+import type { PoolAccountView } from '../tokens/pool/token-pool.service';
 
 /** One account in `GET /admin/accounts`. Times are ISO 8601. */
 export interface AdminAccount {

@@ -1,7 +1,7 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { CredentialsService, type CredentialsMode } from '../tokens/credentials.service';
-import { ModelCapabilities } from '../tokens/model-capabilities';
-import { TokenPool } from '../tokens/token-pool';
+import { CredentialsService, type CredentialsMode } from '../tokens/auth/credentials.service';
+import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
+import { TokenPoolService } from '../tokens/pool/token-pool.service';
 import { AdminTokenGuard } from './admin-token.guard';
 import { type AdminAccount, toAdminAccount } from './admin-account';
 
@@ -19,8 +19,8 @@ export interface AdminAccountList {
 export class AdminAccountsController {
   constructor(
     private readonly credentials: CredentialsService,
-    private readonly pool: TokenPool,
-    private readonly capabilities: ModelCapabilities,
+    private readonly pool: TokenPoolService,
+    private readonly capabilities: ModelCapabilitiesService,
   ) {}
 
   @Get()

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeepSeekModule } from '../deepseek/deepseek.module';
 import { TokensModule } from '../tokens/tokens.module';
-import { AccountFailover } from './account-failover';
+import { AccountFailoverService } from './account-failover.service';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
 import { ModelsModule } from './models.module';
@@ -9,7 +9,7 @@ import { ModelsModule } from './models.module';
 @Module({
   imports: [DeepSeekModule, TokensModule, ModelsModule],
   controllers: [ChatController],
-  providers: [ChatService, AccountFailover],
+  providers: [ChatService, AccountFailoverService],
   exports: [ChatService],
 })
 export class ChatModule {}

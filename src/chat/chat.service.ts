@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { lastValueFrom, Observable } from 'rxjs';
 import { OpenAiError } from '../common/errors/openai-error';
-import { type RequestTrace, traceAnswer } from '../common/logging/request-trace';
+import { type RequestTrace, traceAnswer } from './chat-trace';
 import type { SseSource } from '../common/sse/sse-readable';
 import { appConfig, type AppConfig } from '../config/app.config';
 import type { ModelType } from '../deepseek/deepseek.client';
-import type { Account } from '../tokens/account';
-import type { RequestCredentials } from '../tokens/request-accounts.decorator';
-import { ModelCapabilities } from '../tokens/model-capabilities';
-import { SessionOwners } from '../tokens/session-owners';
-import { AccountFailover, modelUnavailableError } from './account-failover';
+import type { Account } from '../tokens/pool/account';
+import type { RequestCredentials } from '../tokens/auth/request-credentials.decorator';
+import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
+import { SessionOwnerStore } from '../tokens/sessions/session-owner.store';
+import { AccountFailoverService, modelUnavailableError } from './account-failover.service';
 import type { ChatPlan } from './chat-plan';
 import type { ChatEvent } from './events/chat-event';
 import { toChatEvents } from './events/to-chat-events';
@@ -32,9 +32,9 @@ export class ChatService {
   private readonly logger = new Logger(ChatService.name);
 
   constructor(
-    private readonly failover: AccountFailover,
-    private readonly owners: SessionOwners,
-    private readonly capabilities: ModelCapabilities,
+    private readonly failover: AccountFailoverService,
+    private readonly owners: SessionOwnerStore,
+    private readonly capabilities: ModelCapabilitiesService,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
 

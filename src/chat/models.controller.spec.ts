@@ -3,9 +3,9 @@ import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
-import { createAccount } from '../tokens/account';
-import { CredentialsService } from '../tokens/credentials.service';
-import { ModelCapabilities } from '../tokens/model-capabilities';
+import { createAccount } from '../tokens/pool/account';
+import { CredentialsService } from '../tokens/auth/credentials.service';
+import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { ModelsController } from './models.controller';
 
 async function startModelsApp(poolAccounts: unknown[], expert: boolean): Promise<INestApplication> {
@@ -14,7 +14,7 @@ async function startModelsApp(poolAccounts: unknown[], expert: boolean): Promise
     providers: [
       { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
       { provide: CredentialsService, useValue: { poolAccounts } },
-      { provide: ModelCapabilities, useValue: { supports: () => Promise.resolve(expert) } },
+      { provide: ModelCapabilitiesService, useValue: { supports: () => Promise.resolve(expert) } },
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });

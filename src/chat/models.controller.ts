@@ -1,8 +1,8 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { OpenAiError } from '../common/errors/openai-error';
 import { quotable } from '../common/logging/client-text';
-import { CredentialsService } from '../tokens/credentials.service';
-import { ModelCapabilities } from '../tokens/model-capabilities';
+import { CredentialsService } from '../tokens/auth/credentials.service';
+import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { FIELD_LIMITS } from './dto/field-limits';
 import { findModel, listModels, OpenAiModel, OpenAiModelList, resolveModel } from './models';
 
@@ -10,7 +10,7 @@ import { findModel, listModels, OpenAiModel, OpenAiModelList, resolveModel } fro
 export class ModelsController {
   constructor(
     private readonly credentials: CredentialsService,
-    private readonly capabilities: ModelCapabilities,
+    private readonly capabilities: ModelCapabilitiesService,
   ) {}
 
   /** With server-side accounts, the expert (-pro) models only while DeepSeek offers that mode to them. */

@@ -2,7 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { OpenAiError } from '../common/errors/openai-error';
 import { ShutdownError } from '../common/lifecycle/inflight-registry';
 import { UpstreamError } from '../deepseek/upstream-error';
-import { isAbortError } from '../tokens/abort';
+import { isAbortError } from '../common/lifecycle/abort';
 
 /** nginx's "client closed request": nobody reads it, but it keeps a departed client out of the error logs. */
 const CLIENT_CLOSED_REQUEST = 499;

@@ -1,7 +1,7 @@
 import type { CorsOptions, CorsOptionsDelegate } from '@nestjs/common/interfaces/external/cors-options.interface';
 import type { Request } from 'express';
 import type { CorsOrigins } from '../config/security-syntax';
-import type { CredentialsMode } from '../tokens/credentials.service';
+import type { CredentialsMode } from '../tokens/auth/credentials.service';
 import { OPENAI_API_PREFIX, routeKey } from './routes';
 
 /**

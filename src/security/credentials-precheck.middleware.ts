@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { CredentialsService } from '../tokens/credentials.service';
+import type { CredentialsService } from '../tokens/auth/credentials.service';
 
 /**
  * Refuses a request without a usable credential (401) from its headers alone, before its body is

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { SecurityConfig } from '../config/security.config';
-import type { CredentialsService } from '../tokens/credentials.service';
+import type { CredentialsService } from '../tokens/auth/credentials.service';
 import { CHAT_COMPLETIONS_PATH, TOKEN_CHECK_PATH } from './routes';
 
 const MINUTE_MS = 60_000;

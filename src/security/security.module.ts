@@ -2,11 +2,11 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { securityConfig, type SecurityConfig } from '../config/security.config';
-import { CredentialsService } from '../tokens/credentials.service';
+import { CredentialsService } from '../tokens/auth/credentials.service';
 import { TokensModule } from '../tokens/tokens.module';
 import { ClientThrottlerGuard } from './client-throttler.guard';
 import { rateLimitOptions } from './rate-limit';
-import { StartupWarnings } from './startup-warnings';
+import { StartupWarningsService } from './startup-warnings.service';
 
 /**
  * The HTTP edge's Nest parts: per-client rate limits (a global guard) and the boot warnings. Its
@@ -21,6 +21,6 @@ import { StartupWarnings } from './startup-warnings';
       useFactory: (config: SecurityConfig, credentials: CredentialsService) => rateLimitOptions(config, credentials),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: ClientThrottlerGuard }, StartupWarnings],
+  providers: [{ provide: APP_GUARD, useClass: ClientThrottlerGuard }, StartupWarningsService],
 })
 export class SecurityModule {}

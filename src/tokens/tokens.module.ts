@@ -1,18 +1,18 @@
 import { Module } from '@nestjs/common';
 import { DeepSeekModule } from '../deepseek/deepseek.module';
-import { AccountHealth } from './account-health';
-import { AccountLockStore } from './account-lock.store';
-import { AccountsGuard } from './accounts.guard';
-import { ApiKeyGuard } from './api-key.guard';
-import { CredentialsService } from './credentials.service';
-import { InMemoryAccountLockStore } from './in-memory-account-lock.store';
-import { InMemorySessionOwners } from './in-memory-session-owners';
-import { ModelCapabilities } from './model-capabilities';
-import { SessionOwners } from './session-owners';
-import { TokenCheckController } from './token-check.controller';
-import { TokenCheckService } from './token-check.service';
-import { TokenPool } from './token-pool';
-import { TokenValidator } from './token-validator';
+import { AccountHealthService } from './pool/account-health.service';
+import { AccountLockStore } from './pool/account-lock.store';
+import { AccountsGuard } from './auth/accounts.guard';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { CredentialsService } from './auth/credentials.service';
+import { InMemoryAccountLockStore } from './pool/in-memory-account-lock.store';
+import { InMemorySessionOwnerStore } from './sessions/in-memory-session-owner.store';
+import { ModelCapabilitiesService } from './pool/model-capabilities.service';
+import { SessionOwnerStore } from './sessions/session-owner.store';
+import { TokenCheckController } from './check/token-check.controller';
+import { TokenCheckService } from './check/token-check.service';
+import { TokenPoolService } from './pool/token-pool.service';
+import { TokenValidatorService } from './auth/token-validator.service';
 
 /** Accounts and their state: credentials, the pool with its locks and queue, health, session owners. */
 @Module({
@@ -22,14 +22,14 @@ import { TokenValidator } from './token-validator';
     CredentialsService,
     AccountsGuard,
     ApiKeyGuard,
-    AccountHealth,
-    TokenValidator,
-    TokenPool,
+    AccountHealthService,
+    TokenValidatorService,
+    TokenPoolService,
     TokenCheckService,
-    ModelCapabilities,
+    ModelCapabilitiesService,
     { provide: AccountLockStore, useClass: InMemoryAccountLockStore },
-    { provide: SessionOwners, useClass: InMemorySessionOwners },
+    { provide: SessionOwnerStore, useClass: InMemorySessionOwnerStore },
   ],
-  exports: [TokenPool, CredentialsService, AccountsGuard, ApiKeyGuard, SessionOwners, ModelCapabilities],
+  exports: [TokenPoolService, CredentialsService, AccountsGuard, ApiKeyGuard, SessionOwnerStore, ModelCapabilitiesService],
 })
 export class TokensModule {}

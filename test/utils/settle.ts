@@ -1,4 +1,4 @@
-import type { PoolSnapshot } from '../../src/tokens/token-pool';
+import type { PoolSnapshot } from '../../src/tokens/pool/token-pool.service';
 import type { Stack } from './stack';
 
 const POLL_MS = 5;

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import OpenAI from 'openai';
 import { startFakeDeepSeek, type FakeDeepSeek } from '../fake-deepseek';
 import type { FakeOptions } from '../fake-deepseek/types';
-import { TokenPool, type PoolSnapshot } from '../../src/tokens/token-pool';
+import { TokenPoolService, type PoolSnapshot } from '../../src/tokens/pool/token-pool.service';
 import { startTestApp, type TestApp } from './test-app';
 
 export interface Stack {
@@ -48,7 +48,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     server,
     baseURL,
     openai: (clientTokens = tokens) => new OpenAI({ baseURL, apiKey: clientTokens.join(','), maxRetries: 0 }),
-    pool: () => server.app.get(TokenPool).snapshot(),
+    pool: () => server.app.get(TokenPoolService).snapshot(),
     close: async () => {
       await server.close();
       await fake.close();

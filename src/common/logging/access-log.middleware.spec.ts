@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { type AccessEntry, accessEntry, formatAccessLine } from './access-log.middleware';
 import { MAX_LOGGED_PATH_LENGTH } from './client-text';
-import { RequestTrace } from './request-trace';
+import { RequestTrace } from '../../chat/chat-trace';
 
 const entry: AccessEntry = {
   request_id: 'req_1',

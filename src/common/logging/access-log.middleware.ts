@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { requestIdOf } from '../http/request-id.middleware';
 import type { FinishedRequest, MetricsService } from '../metrics/metrics.service';
 import { clip, MAX_LOGGED_PATH_LENGTH, printable } from './client-text';
-import { traceOf } from './request-trace';
+import { traceOf } from '../../chat/chat-trace';
 
 /** Probes and scrapes: logged at debug level, so a load balancer's polling does not drown the log. */
 const QUIET_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/ping', '/metrics']);

@@ -8,7 +8,7 @@ export interface MetricsOptions {
 }
 
 /**
- * What the pool gauges show (`TokenPool.snapshot()`). Each known account is counted once: invalid,
+ * What the pool gauges show (`TokenPoolService.snapshot()`). Each known account is counted once: invalid,
  * banned, muted, busy (a lease held here), cooling, quota (waiting for the operator's quota) or idle;
  * `waiting` counts queued requests, `leases` the leases held in this process.
  */

@@ -1,6 +1,6 @@
 import { createPowSearch, resolvePowEngine } from './pow-engine';
 import { PowSearch } from './pow-search';
-import { POW_SOLVE_VECTORS } from './pow-test-vectors';
+import { POW_SOLVE_VECTORS } from '../../../test/utils/deepseek/pow-test-vectors';
 import { WasmPowSearch } from './wasm/wasm-pow-search';
 
 const { challenge, answer } = POW_SOLVE_VECTORS[5];

@@ -1,5 +1,5 @@
 import { encodePowResponse } from './pow-response';
-import { POW_SOLVE_VECTORS } from './pow-test-vectors';
+import { POW_SOLVE_VECTORS } from '../../../test/utils/deepseek/pow-test-vectors';
 
 describe('encodePowResponse', () => {
   it('should produce the example header of docs/protocol.md §6.4', () => {

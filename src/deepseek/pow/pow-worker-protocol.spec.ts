@@ -1,6 +1,6 @@
 import { PowSearch } from './pow-search';
 import { ControlSlot, createControl, hasUnclaimedWork, POW_SLICE, runPowSlices } from './pow-worker-protocol';
-import { POW_NO_ANSWER, POW_SOLVE_VECTORS } from './pow-test-vectors';
+import { POW_NO_ANSWER, POW_SOLVE_VECTORS } from '../../../test/utils/deepseek/pow-test-vectors';
 import { WasmPowSearch } from './wasm/wasm-pow-search';
 
 const { challenge, answer } = POW_SOLVE_VECTORS[5];

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { PowUnsolvableError } from './pow-challenge';
 import { PowEngineChoice } from './pow-engine';
 import { MAX_POW_DIFFICULTY } from './pow-search';
-import { POW_NO_ANSWER, POW_SOLVE_VECTORS, POW_WORST_CASE } from './pow-test-vectors';
+import { POW_NO_ANSWER, POW_SOLVE_VECTORS, POW_WORST_CASE } from '../../../test/utils/deepseek/pow-test-vectors';
 import { PowWorkerData, PowWorkerReply } from './pow-worker-protocol';
 import { startPowWorker, WorkerPowSolver } from './worker-pow-solver';
 

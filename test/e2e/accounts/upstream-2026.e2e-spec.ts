@@ -1,5 +1,5 @@
-import { accountIdOf } from '../../../src/tokens/account';
-import { type AccountCondition, AccountHealth } from '../../../src/tokens/account-health';
+import { accountIdOf } from '../../../src/tokens/pool/account';
+import { type AccountCondition, AccountHealthService } from '../../../src/tokens/pool/account-health.service';
 import type { FaultSpec } from '../../fake-deepseek';
 import { chatBody, expectOpenAiError, postChat, readSse, type RawResponse } from '../../utils/chat-http';
 import { LogCapture } from '../../utils/log-capture';
@@ -152,7 +152,7 @@ describe('the 2026 upstream signals, as clients and accounts see them (e2e)', ()
       c.expect(res, mode);
       expect(stack.fake.state().faults.consumed.map((f) => f.account)).toContain(token);
       await expectSettled(stack);
-      expect(stack.server.app.get(AccountHealth).condition(accountIdOf(token)).kind).toBe(c.account);
+      expect(stack.server.app.get(AccountHealthService).condition(accountIdOf(token)).kind).toBe(c.account);
     });
   });
 

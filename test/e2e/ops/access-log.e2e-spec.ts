@@ -1,4 +1,4 @@
-import { accountIdOf } from '../../../src/tokens/account';
+import { accountIdOf } from '../../../src/tokens/pool/account';
 import { postChat, rawRequest, readChatStream } from '../../utils/chat-http';
 import { JsonLogCapture } from '../../utils/log-capture';
 import { expectNoSecrets } from '../../utils/secrets';

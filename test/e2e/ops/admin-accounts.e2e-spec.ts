@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { accountIdOf } from '../../../src/tokens/account';
+import { accountIdOf } from '../../../src/tokens/pool/account';
 import { chatBody, expectOpenAiError, postChat, rawRequest } from '../../utils/chat-http';
 import { LogCapture } from '../../utils/log-capture';
 import { parseExposition, valueOf } from '../../utils/prometheus';

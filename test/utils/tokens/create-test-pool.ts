@@ -3,31 +3,31 @@ import type { TokensConfig } from '../../../src/config/tokens.config';
 import { securityConfig } from '../../../src/config/security.config';
 import { tokensConfig } from '../../../src/config/tokens.config';
 import { DeepSeekClient } from '../../../src/deepseek/deepseek.client';
-import { AccountHealth } from '../../../src/tokens/account-health';
-import { AccountLockStore } from '../../../src/tokens/account-lock.store';
-import { InMemoryAccountLockStore } from '../../../src/tokens/in-memory-account-lock.store';
-import { TokenPool } from '../../../src/tokens/token-pool';
-import { TokenValidator } from '../../../src/tokens/token-validator';
-import { FakeDeepSeekClient } from '../../fakes/fake-deepseek-client';
+import { AccountHealthService } from '../../../src/tokens/pool/account-health.service';
+import { AccountLockStore } from '../../../src/tokens/pool/account-lock.store';
+import { InMemoryAccountLockStore } from '../../../src/tokens/pool/in-memory-account-lock.store';
+import { TokenPoolService } from '../../../src/tokens/pool/token-pool.service';
+import { TokenValidatorService } from '../../../src/tokens/auth/token-validator.service';
+import { FakeDeepSeekClient } from '../fake-deepseek-client';
 import { testTokensConfig } from './test-tokens-config';
 
 export interface TestPool {
-  pool: TokenPool;
+  pool: TokenPoolService;
   client: FakeDeepSeekClient;
-  validator: TokenValidator;
+  validator: TokenValidatorService;
   close(): Promise<void>;
 }
 
-/** A TokenPool wired as TokensModule wires it, over a FakeDeepSeekClient. */
+/** A TokenPoolService wired as TokensModule wires it, over a FakeDeepSeekClient. */
 export async function createTestPool(
   overrides: Partial<TokensConfig> = {},
   client = new FakeDeepSeekClient(),
 ): Promise<TestPool> {
   const moduleRef = await Test.createTestingModule({
     providers: [
-      TokenPool,
-      AccountHealth,
-      TokenValidator,
+      TokenPoolService,
+      AccountHealthService,
+      TokenValidatorService,
       { provide: AccountLockStore, useClass: InMemoryAccountLockStore },
       { provide: DeepSeekClient, useValue: client },
       { provide: tokensConfig.KEY, useValue: testTokensConfig(overrides) },
@@ -36,9 +36,9 @@ export async function createTestPool(
   }).compile();
   moduleRef.useLogger(false);
   return {
-    pool: moduleRef.get(TokenPool),
+    pool: moduleRef.get(TokenPoolService),
     client,
-    validator: moduleRef.get(TokenValidator),
+    validator: moduleRef.get(TokenValidatorService),
     close: () => moduleRef.close(),
   };
 }

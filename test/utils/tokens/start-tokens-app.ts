@@ -8,7 +8,7 @@ import { tokensConfig } from '../../../src/config/tokens.config';
 import { DeepSeekClient } from '../../../src/deepseek/deepseek.client';
 import { DeepSeekModule } from '../../../src/deepseek/deepseek.module';
 import { TokensModule } from '../../../src/tokens/tokens.module';
-import { FakeDeepSeekClient } from '../../fakes/fake-deepseek-client';
+import { FakeDeepSeekClient } from '../fake-deepseek-client';
 import { testTokensConfig } from './test-tokens-config';
 
 /** What AppModule provides globally: the `tokens` config, and the `security` one from the environment. */

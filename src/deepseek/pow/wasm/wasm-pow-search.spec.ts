@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { deepSeekHashV1 } from '../deepseek-hash';
 import { PowUnsolvableError } from '../pow-challenge';
 import { MAX_POW_DIFFICULTY, PowSearch } from '../pow-search';
-import { POW_NO_ANSWER, POW_SOLVE_VECTORS, powChallenge } from '../pow-test-vectors';
+import { POW_NO_ANSWER, POW_SOLVE_VECTORS, powChallenge } from '../../../../test/utils/deepseek/pow-test-vectors';
 import { isWasmPowAvailable, WasmPowSearch } from './wasm-pow-search';
 
 const ANSWER_42 = POW_SOLVE_VECTORS[2].challenge;

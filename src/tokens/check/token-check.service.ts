@@ -1,12 +1,12 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { OpenAiError } from '../common/errors/openai-error';
-import { tokensConfig } from '../config/tokens.config';
-import { isUpstreamError } from '../deepseek/upstream-error';
-import { createAccount } from './account';
-import { BoundedTtlMap } from './bounded-ttl-map';
-import { BUSY_RETRY_AFTER_SEC } from './pool-errors';
-import { TokenValidator } from './token-validator';
+import { OpenAiError } from '../../common/errors/openai-error';
+import { tokensConfig } from '../../config/tokens.config';
+import { isUpstreamError } from '../../deepseek/upstream-error';
+import { createAccount } from '../pool/account';
+import { BoundedTtlMap } from '../../common/collections/bounded-ttl-map';
+import { BUSY_RETRY_AFTER_SEC } from '../pool/pool-errors';
+import { TokenValidatorService } from '../auth/token-validator.service';
 
 /** `POST /token/check`: is this userToken live? At most one upstream check per token per interval. */
 @Injectable()
@@ -15,7 +15,7 @@ export class TokenCheckService {
   private readonly lastChecks: BoundedTtlMap<string, number>;
 
   constructor(
-    private readonly validator: TokenValidator,
+    private readonly validator: TokenValidatorService,
     @Inject(tokensConfig.KEY) private readonly config: ConfigType<typeof tokensConfig>,
   ) {
     this.lastChecks = new BoundedTtlMap(config.maxKnownAccounts, config.tokenCheckIntervalMs);

@@ -4,9 +4,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { normalizeIp } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
-import { OpenAiError } from '../common/errors/openai-error';
-import { tokensConfig } from '../config/tokens.config';
-import { Account, createAccount } from './account';
+import { OpenAiError } from '../../common/errors/openai-error';
+import { tokensConfig } from '../../config/tokens.config';
+import { Account, createAccount } from '../pool/account';
 import { parseTokenList } from './token-syntax';
 
 /**

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startTestApp, TestApp } from './utils/test-app';
+import { startTestApp, TestApp } from '../utils/test-app';
 
 describe('the server (e2e)', () => {
   let server: TestApp;

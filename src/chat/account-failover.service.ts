@@ -4,9 +4,9 @@ import { MetricsService } from '../common/metrics/metrics.service';
 import { appConfig, type AppConfig } from '../config/app.config';
 import { CompletionOptions, DeepSeekClient, ModelType, UpstreamCompletion } from '../deepseek/deepseek.client';
 import { UpstreamError, UpstreamErrorKind } from '../deepseek/upstream-error';
-import type { Account } from '../tokens/account';
-import { ModelCapabilities } from '../tokens/model-capabilities';
-import { AccountLease, QueueTicket, TokenPool } from '../tokens/token-pool';
+import type { Account } from '../tokens/pool/account';
+import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
+import { AccountLease, QueueTicket, TokenPoolService } from '../tokens/pool/token-pool.service';
 import { toOpenAiError } from './upstream-error-map';
 
 /** The account cannot serve for a while (its health now says so): the next account may well answer. */
@@ -43,13 +43,13 @@ export type CompletionRequest = Omit<CompletionOptions, 'token' | 'signal'>;
  * continuation, wait for the owner again). Never retries once the answer has started.
  */
 @Injectable()
-export class AccountFailover {
-  private readonly logger = new Logger(AccountFailover.name);
+export class AccountFailoverService {
+  private readonly logger = new Logger(AccountFailoverService.name);
 
   constructor(
-    private readonly pool: TokenPool,
+    private readonly pool: TokenPoolService,
     private readonly deepseek: DeepSeekClient,
-    private readonly capabilities: ModelCapabilities,
+    private readonly capabilities: ModelCapabilitiesService,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     @Optional() private readonly metrics?: MetricsService,
   ) {}

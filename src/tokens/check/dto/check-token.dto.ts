@@ -1,7 +1,7 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { OpenAiError } from '../../common/errors/openai-error';
-import { invalidValue, isObject, requiredString, tooLong } from '../../common/http/json-checks';
-import { MAX_TOKEN_LENGTH, TOKEN_PATTERN } from '../token-syntax';
+import { OpenAiError } from '../../../common/errors/openai-error';
+import { invalidValue, isObject, requiredString, tooLong } from '../../../common/http/json-checks';
+import { MAX_TOKEN_LENGTH, TOKEN_PATTERN } from '../../auth/token-syntax';
 
 /** The `POST /token/check` body, checked by hand: only `token` is read, nothing else is walked. */
 export interface CheckTokenRequest {

@@ -1,4 +1,4 @@
-import { PowChallenge } from './pow-challenge';
+import { PowChallenge } from '../../../src/deepseek/pow/pow-challenge';
 
 // Solve vectors from shared/fixtures/pow-vectors.json, shared by the PoW specs and the bench. The first four
 // were confirmed against DeepSeek's own solver; the others come from our reference implementation.

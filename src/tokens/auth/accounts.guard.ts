@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { CredentialsService } from './credentials.service';
-import { attachRequestCredentials } from './request-accounts.decorator';
+import { attachRequestCredentials } from './request-credentials.decorator';
 
 /** Authenticates the caller and resolves its DeepSeek accounts (401 otherwise); read them with `@RequestAccounts()`. */
 @Injectable()

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { tokensConfig } from '../config/tokens.config';
+import { tokensConfig } from '../../config/tokens.config';
 import { accountIdOf } from './account';
-import { BoundedTtlMap } from './bounded-ttl-map';
+import { BoundedTtlMap } from '../../common/collections/bounded-ttl-map';
 
 const HOUR = 3_600_000;
 
@@ -55,8 +55,8 @@ const READY: AccountCondition = { kind: 'ready' };
  * bounded (least recently seen go first), so client traffic can never push a pool account's state out.
  */
 @Injectable()
-export class AccountHealth {
-  private readonly logger = new Logger(AccountHealth.name);
+export class AccountHealthService {
+  private readonly logger = new Logger(AccountHealthService.name);
   private readonly pinned = new Map<string, AccountRecord>();
   private readonly records: BoundedTtlMap<string, AccountRecord>;
   private useCounter = 0;

@@ -10,7 +10,7 @@ export interface ConversationOwner {
  * account that created it, and only for the caller that started it. In memory now; a Redis
  * implementation binds to the same token later, hence the async signatures.
  */
-export abstract class SessionOwners {
+export abstract class SessionOwnerStore {
   /** The owner, or undefined when unknown or expired. */
   abstract ownerOf(sessionId: string): Promise<ConversationOwner | undefined>;
 

@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { MetricsService, type PoolAccountStateName, type PoolCounts } from '../common/metrics/metrics.service';
-import { tokensConfig } from '../config/tokens.config';
-import { UpstreamError } from '../deepseek/upstream-error';
-import { abortError } from './abort';
+import { MetricsService, type PoolAccountStateName, type PoolCounts } from '../../common/metrics/metrics.service';
+import { tokensConfig } from '../../config/tokens.config';
+import { UpstreamError } from '../../deepseek/upstream-error';
+import { abortError } from '../../common/lifecycle/abort';
 import { Account, distinctAccounts } from './account';
-import { AccountFacts, AccountHealth, isOutOfRotation } from './account-health';
+import { AccountFacts, AccountHealthService, isOutOfRotation } from './account-health.service';
 import { AccountLockStore } from './account-lock.store';
 import { AccountLease, ActiveLeases, QueueTicket } from './active-leases';
 import { exhaustedError, LeaseScope, sessionAccountUnavailableError, shuttingDownError } from './pool-errors';
 import { SlotDispatcher, SlotGrant } from './slot-dispatcher';
-import { TokenValidator } from './token-validator';
+import { TokenValidatorService } from '../auth/token-validator.service';
 
 export type { AccountLease, QueueTicket } from './active-leases';
 
@@ -42,8 +42,8 @@ export type PoolSnapshot = PoolCounts;
 
 /** Per-account generation locks over the lock store, with a fair wait queue and account health. */
 @Injectable()
-export class TokenPool implements OnModuleDestroy {
-  private readonly logger = new Logger(TokenPool.name);
+export class TokenPoolService implements OnModuleDestroy {
+  private readonly logger = new Logger(TokenPoolService.name);
   private readonly dispatcher: SlotDispatcher;
   private readonly leases: ActiveLeases;
   private readonly unsubscribe: () => void;
@@ -53,8 +53,8 @@ export class TokenPool implements OnModuleDestroy {
   constructor(
     @Inject(tokensConfig.KEY) private readonly config: ConfigType<typeof tokensConfig>,
     private readonly store: AccountLockStore,
-    private readonly health: AccountHealth,
-    private readonly validator: TokenValidator,
+    private readonly health: AccountHealthService,
+    private readonly validator: TokenValidatorService,
     @Optional() private readonly metrics?: MetricsService,
   ) {
     this.dispatcher = new SlotDispatcher(store, health, {
@@ -187,7 +187,7 @@ export class TokenPool implements OnModuleDestroy {
 
   private candidatesOf(request: LeaseRequest): { candidates: Account[]; scope: LeaseScope } {
     const all = distinctAccounts(request.accounts);
-    if (all.length === 0) throw new Error('TokenPool.lease() needs at least one account');
+    if (all.length === 0) throw new Error('TokenPoolService.lease() needs at least one account');
     for (const account of all) this.health.know(account.id);
     const allowed = all.filter((account) => !request.exclude?.has(account.id));
     if (request.affinity !== undefined) {

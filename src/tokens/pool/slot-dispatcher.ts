@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { abortError } from './abort';
+import { abortError } from '../../common/lifecycle/abort';
 import type { Account } from './account';
-import { AccountCondition, AccountHealth } from './account-health';
+import { AccountCondition, AccountHealthService } from './account-health.service';
 import { AccountLockStore } from './account-lock.store';
 import { allBusyError, LeaseScope, lockStoreError, queueFullError, unusableAccountsError } from './pool-errors';
 
@@ -59,7 +59,7 @@ export class SlotDispatcher {
 
   constructor(
     private readonly store: AccountLockStore,
-    private readonly health: AccountHealth,
+    private readonly health: AccountHealthService,
     private readonly limits: SlotLimits,
   ) {}
 

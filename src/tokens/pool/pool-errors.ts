@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
-import { OpenAiError } from '../common/errors/openai-error';
-import type { AccountCondition } from './account-health';
+import { OpenAiError } from '../../common/errors/openai-error';
+import type { AccountCondition } from './account-health.service';
 
 /** `request`: any account of the request will do; `session`: only the account that owns the conversation. */
 export type LeaseScope = 'request' | 'session';

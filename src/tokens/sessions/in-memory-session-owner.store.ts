@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { tokensConfig } from '../config/tokens.config';
-import { BoundedTtlMap } from './bounded-ttl-map';
-import { type ConversationOwner, SessionOwners } from './session-owners';
+import { tokensConfig } from '../../config/tokens.config';
+import { BoundedTtlMap } from '../../common/collections/bounded-ttl-map';
+import { type ConversationOwner, SessionOwnerStore } from './session-owner.store';
 
 @Injectable()
-export class InMemorySessionOwners extends SessionOwners {
+export class InMemorySessionOwnerStore extends SessionOwnerStore {
   private readonly owners: BoundedTtlMap<string, ConversationOwner>;
 
   constructor(@Inject(tokensConfig.KEY) config: ConfigType<typeof tokensConfig>) {

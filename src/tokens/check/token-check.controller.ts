@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { CheckTokenRequestPipe, type CheckTokenRequest } from './dto/check-token.dto';
 import { TokenCheckService } from './token-check.service';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { isIP } from 'node:net';
 import { appConfig, type AppConfig } from '../config/app.config';
-import { CredentialsService, type CredentialsMode } from '../tokens/credentials.service';
+import { CredentialsService, type CredentialsMode } from '../tokens/auth/credentials.service';
 
 export interface ExposureFacts {
   mode: CredentialsMode;
@@ -37,7 +37,7 @@ export function exposureWarnings({ mode, host, port, serverAccountCount }: Expos
 
 /** Logs the exposure warnings once, when the application has started. */
 @Injectable()
-export class StartupWarnings implements OnApplicationBootstrap {
+export class StartupWarningsService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Security');
 
   constructor(

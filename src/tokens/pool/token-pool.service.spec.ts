@@ -1,10 +1,10 @@
-import { OpenAiError } from '../common/errors/openai-error';
+import { OpenAiError } from '../../common/errors/openai-error';
 import { Account, createAccount } from './account';
-import type { AccountLease, LeaseRequest } from './token-pool';
-import { CountingUpstream } from '../../test/fakes/counting-upstream';
-import { createTestPool, TestPool } from '../../test/utils/tokens/create-test-pool';
-import { flush, stateOf } from '../../test/utils/promise-state';
-import type { TokensConfig } from '../config/tokens.config';
+import type { AccountLease, LeaseRequest } from './token-pool.service';
+import { CountingUpstream } from '../../../test/utils/counting-upstream';
+import { createTestPool, TestPool } from '../../../test/utils/tokens/create-test-pool';
+import { flush, stateOf } from '../../../test/utils/promise-state';
+import type { TokensConfig } from '../../config/tokens.config';
 
 const TOKENS = ['tok-alice', 'tok-bob', 'tok-carol'];
 const [alice, bob, carol] = TOKENS.map(createAccount);
@@ -30,7 +30,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-describe('TokenPool leases', () => {
+describe('TokenPoolService leases', () => {
   let t: TestPool;
 
   async function startPool(config: Partial<TokensConfig> = {}): Promise<TestPool> {

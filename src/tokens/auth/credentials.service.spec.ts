@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
-import { OpenAiError } from '../common/errors/openai-error';
-import type { TokensConfig } from '../config/tokens.config';
-import { accountIdOf, createAccount } from './account';
+import { OpenAiError } from '../../common/errors/openai-error';
+import type { TokensConfig } from '../../config/tokens.config';
+import { accountIdOf, createAccount } from '../pool/account';
 import { CredentialsService } from './credentials.service';
-import { testTokensConfig } from '../../test/utils/tokens/test-tokens-config';
+import { testTokensConfig } from '../../../test/utils/tokens/test-tokens-config';
 
 const credentials = (config: Partial<TokensConfig> = {}) => new CredentialsService(testTokensConfig(config));
 const bearer = (value: string) => ({ authorization: `Bearer ${value}` });

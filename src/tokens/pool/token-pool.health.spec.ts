@@ -1,10 +1,10 @@
-import { OpenAiError } from '../common/errors/openai-error';
-import type { TokensConfig } from '../config/tokens.config';
-import { UpstreamError } from '../deepseek/upstream-error';
+import { OpenAiError } from '../../common/errors/openai-error';
+import type { TokensConfig } from '../../config/tokens.config';
+import { UpstreamError } from '../../deepseek/upstream-error';
 import { createAccount } from './account';
-import type { LeaseRequest } from './token-pool';
-import { createTestPool, TestPool } from '../../test/utils/tokens/create-test-pool';
-import { flush, stateOf } from '../../test/utils/promise-state';
+import type { LeaseRequest } from './token-pool.service';
+import { createTestPool, TestPool } from '../../../test/utils/tokens/create-test-pool';
+import { flush, stateOf } from '../../../test/utils/promise-state';
 
 const alice = createAccount('tok-alice');
 const bob = createAccount('tok-bob');
@@ -23,7 +23,7 @@ async function rejection(promise: Promise<unknown>): Promise<OpenAiError> {
   return error;
 }
 
-describe('TokenPool account health', () => {
+describe('TokenPoolService account health', () => {
   let t: TestPool;
 
   async function startPool(config: Partial<TokensConfig> = {}): Promise<TestPool> {

@@ -1,6 +1,6 @@
 import { redactSecrets } from '../common/logging/redact';
 import { JsonLogCapture } from '../../test/utils/log-capture';
-import { exposureWarnings, isLoopbackHost } from './startup-warnings';
+import { exposureWarnings, isLoopbackHost } from './startup-warnings.service';
 
 const facts = { host: '0.0.0.0', port: 8000, serverAccountCount: 2 };
 

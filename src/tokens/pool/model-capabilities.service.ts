@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { tokensConfig } from '../config/tokens.config';
-import { DeepSeekClient, ModelAvailability } from '../deepseek/deepseek.client';
+import { tokensConfig } from '../../config/tokens.config';
+import { DeepSeekClient, ModelAvailability } from '../../deepseek/deepseek.client';
 import type { Account } from './account';
-import { BoundedTtlMap } from './bounded-ttl-map';
+import { BoundedTtlMap } from '../../common/collections/bounded-ttl-map';
 
 /** How long one `client/settings` answer is trusted: modes change with upstream releases, not by the minute. */
 const CAPABILITIES_TTL_MS = 6 * 3_600_000;
@@ -17,8 +17,8 @@ const FETCH_TIMEOUT_MS = 5_000;
  * refusal then falls back.
  */
 @Injectable()
-export class ModelCapabilities {
-  private readonly logger = new Logger(ModelCapabilities.name);
+export class ModelCapabilitiesService {
+  private readonly logger = new Logger(ModelCapabilitiesService.name);
   /** Account id → its modes (null: unreadable) and until when that answer holds. */
   private readonly known: BoundedTtlMap<string, { availability: ModelAvailability | null; until: number }>;
   private readonly pending = new Map<string, Promise<ModelAvailability | null>>();

@@ -1,9 +1,9 @@
 import { Controller, HttpCode, INestApplication, Post, UseGuards } from '@nestjs/common';
 import request from 'supertest';
-import { Account, accountIdOf } from './account';
+import { Account, accountIdOf } from '../pool/account';
 import { AccountsGuard } from './accounts.guard';
-import { RequestAccounts } from './request-accounts.decorator';
-import { startTokensApp } from '../../test/utils/tokens/start-tokens-app';
+import { RequestAccounts } from './request-credentials.decorator';
+import { startTokensApp } from '../../../test/utils/tokens/start-tokens-app';
 
 /** Stands in for the chat controller: guarded, reads the accounts, answers their ids. */
 @Controller('probe')

@@ -1,13 +1,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '../common/metrics/metrics.service';
-import { TokenPool } from '../tokens/token-pool';
+import { TokenPoolService } from '../tokens/pool/token-pool.service';
 
-/** Feeds the pool gauges from `TokenPool.snapshot()`, read at scrape time. */
+/** Feeds the pool gauges from `TokenPoolService.snapshot()`, read at scrape time. */
 @Injectable()
-export class PoolMetrics implements OnModuleInit {
+export class PoolMetricsService implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,
-    private readonly pool: TokenPool,
+    private readonly pool: TokenPoolService,
   ) {}
 
   onModuleInit(): void {

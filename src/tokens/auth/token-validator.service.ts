@@ -1,28 +1,28 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
-import { OpenAiError } from '../common/errors/openai-error';
-import { securityConfig, type SecurityConfig } from '../config/security.config';
+import { OpenAiError } from '../../common/errors/openai-error';
+import { securityConfig, type SecurityConfig } from '../../config/security.config';
 import type { ConfigType } from '@nestjs/config';
-import { tokensConfig } from '../config/tokens.config';
-import { DeepSeekClient } from '../deepseek/deepseek.client';
-import { isUpstreamError } from '../deepseek/upstream-error';
-import { raceAbort } from './abort';
-import type { Account } from './account';
-import { AccountHealth, isOutOfRotation } from './account-health';
+import { tokensConfig } from '../../config/tokens.config';
+import { DeepSeekClient } from '../../deepseek/deepseek.client';
+import { isUpstreamError } from '../../deepseek/upstream-error';
+import { raceAbort } from '../../common/lifecycle/abort';
+import type { Account } from '../pool/account';
+import { AccountHealthService, isOutOfRotation } from '../pool/account-health.service';
 
 const MINUTE_MS = 60_000;
 
 /** What `users/current` said: live (maybe muted) or dead. Any other failure rejects with its UpstreamError. */
 export type TokenVerdict = { live: true; mutedUntilMs: number | null } | { live: false };
 
-/** Token checks through `users/current`: one in flight per token, results recorded in AccountHealth. */
+/** Token checks through `users/current`: one in flight per token, results recorded in AccountHealthService. */
 @Injectable()
-export class TokenValidator {
+export class TokenValidatorService {
   private readonly inFlight = new Map<string, Promise<TokenVerdict>>();
 
   constructor(
     private readonly client: DeepSeekClient,
-    private readonly health: AccountHealth,
+    private readonly health: AccountHealthService,
     @Inject(tokensConfig.KEY) private readonly config: ConfigType<typeof tokensConfig>,
     @Inject(securityConfig.KEY) private readonly security: SecurityConfig,
     @Optional() @Inject(ThrottlerStorage) private readonly storage?: ThrottlerStorage,
@@ -48,7 +48,7 @@ export class TokenValidator {
   /**
    * Made-up tokens must not become upstream calls at the client's pace: checks of tokens a client brings
    * are counted per client (RATE_LIMIT_NEW_TOKENS_PER_MINUTE), 429 beyond. A dead token's verdict is
-   * remembered (AccountHealth), so only new or expired tokens count.
+   * remembered (AccountHealthService), so only new or expired tokens count.
    */
   private async spendCheckBudget(client: string): Promise<void> {
     const perMinute = this.security.rateLimits.newTokensPerMinute;

@@ -1,13 +1,13 @@
-import { InMemorySessionOwners } from './in-memory-session-owners';
-import { testTokensConfig } from '../../test/utils/tokens/test-tokens-config';
+import { InMemorySessionOwnerStore } from './in-memory-session-owner.store';
+import { testTokensConfig } from '../../../test/utils/tokens/test-tokens-config';
 
 const owner = (accountId: string, caller: string | null = null) => ({ accountId, caller });
 
-describe('InMemorySessionOwners', () => {
+describe('InMemorySessionOwnerStore', () => {
   afterEach(() => jest.useRealTimers());
 
   it('should remember, refresh and forget which account owns a session', async () => {
-    const owners = new InMemorySessionOwners(testTokensConfig());
+    const owners = new InMemorySessionOwnerStore(testTokensConfig());
     await owners.remember('session-1', owner('acc-a'));
     expect(await owners.ownerOf('session-1')).toEqual(owner('acc-a'));
     await owners.remember('session-1', owner('acc-b'));
@@ -20,7 +20,7 @@ describe('InMemorySessionOwners', () => {
 
   it('should forget a session after its lifetime, counted from the last remember', async () => {
     jest.useFakeTimers({ now: 0 });
-    const owners = new InMemorySessionOwners(testTokensConfig({ sessionTtlMs: 1_000 }));
+    const owners = new InMemorySessionOwnerStore(testTokensConfig({ sessionTtlMs: 1_000 }));
     await owners.remember('session-1', owner('acc-a'));
     jest.setSystemTime(900);
     await owners.remember('session-1', owner('acc-a'));
@@ -31,7 +31,7 @@ describe('InMemorySessionOwners', () => {
   });
 
   it('should drop the least recently used session beyond its capacity', async () => {
-    const owners = new InMemorySessionOwners(testTokensConfig({ sessionMaxEntries: 2 }));
+    const owners = new InMemorySessionOwnerStore(testTokensConfig({ sessionMaxEntries: 2 }));
     await owners.remember('old', owner('acc-a'));
     await owners.remember('used', owner('acc-a'));
     await owners.ownerOf('old');

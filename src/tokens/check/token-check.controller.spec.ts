@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { UpstreamError } from '../deepseek/upstream-error';
-import { FakeDeepSeekClient } from '../../test/fakes/fake-deepseek-client';
-import { startTokensApp } from '../../test/utils/tokens/start-tokens-app';
-import { TokenPool } from './token-pool';
+import { UpstreamError } from '../../deepseek/upstream-error';
+import { FakeDeepSeekClient } from '../../../test/utils/fake-deepseek-client';
+import { startTokensApp } from '../../../test/utils/tokens/start-tokens-app';
+import { TokenPoolService } from '../pool/token-pool.service';
 
 describe('POST /token/check', () => {
   let app: INestApplication;
@@ -36,7 +36,7 @@ describe('POST /token/check', () => {
 
     it('should answer live: false for a dead token, and the pool should skip that account from then on', async () => {
       await check({ token: 'tok-dead' }).expect(200, { live: false });
-      expect(app.get(TokenPool).snapshot()).toMatchObject({ invalid: 1 });
+      expect(app.get(TokenPoolService).snapshot()).toMatchObject({ invalid: 1 });
     });
 
     it.each([

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Account } from './account';
+import type { Account } from '../pool/account';
 
 export interface RequestCredentials {
   accounts: readonly Account[];

@@ -1,12 +1,12 @@
-import { testTokensConfig } from '../../test/utils/tokens/test-tokens-config';
+import { testTokensConfig } from '../../../test/utils/tokens/test-tokens-config';
 import { accountIdOf } from './account';
-import { AccountHealth } from './account-health';
+import { AccountHealthService } from './account-health.service';
 
 const HOUR = 3_600_000;
 
-describe('AccountHealth', () => {
+describe('AccountHealthService', () => {
   it('should space generations by the minimum interval, counted from the last send', () => {
-    const health = new AccountHealth(testTokensConfig({ accountMinIntervalMs: 400 }));
+    const health = new AccountHealthService(testTokensConfig({ accountMinIntervalMs: 400 }));
     health.markUsed('a', 1_000);
     health.markSent('a', 1_300);
 
@@ -15,7 +15,7 @@ describe('AccountHealth', () => {
   });
 
   it('should hold an account at its hourly quota until the oldest generation of the window is an hour old', () => {
-    const health = new AccountHealth(testTokensConfig({ accountMaxPerHour: 2 }));
+    const health = new AccountHealthService(testTokensConfig({ accountMaxPerHour: 2 }));
     health.markUsed('a', 0);
     health.markUsed('a', 10_000);
 
@@ -25,7 +25,7 @@ describe('AccountHealth', () => {
   });
 
   it('should keep a ban until restart, ahead of mutes and cooldowns, and say so once', () => {
-    const health = new AccountHealth(testTokensConfig());
+    const health = new AccountHealthService(testTokensConfig());
     health.markMuted('a', Date.now() + 60_000);
     health.markBanned('a');
     health.markBanned('a');
@@ -34,7 +34,7 @@ describe('AccountHealth', () => {
   });
 
   it("should never let client tokens push the server's own accounts out of its memory", () => {
-    const health = new AccountHealth(testTokensConfig({ serverTokens: ['tok-pool'], maxKnownAccounts: 10 }));
+    const health = new AccountHealthService(testTokensConfig({ serverTokens: ['tok-pool'], maxKnownAccounts: 10 }));
     const pool = accountIdOf('tok-pool');
     health.markMuted(pool, Date.now() + 60_000);
 
