@@ -1,0 +1,144 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+
+/**
+ * The documentation holds together: every relative link in every Markdown file points at a file of the
+ * repository (and at a heading of it, for `file.md#anchor`), every `docs/….md` a comment or page names
+ * exists, and nothing points at reference material kept outside the repository.
+ */
+
+const ROOT = resolve(__dirname, '..', '..');
+const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'coverage', join('bench', 'results')]);
+/** Where names of pages outside the repository must not appear. */
+const SCANNED_DIRS = ['src', 'test', 'bench', 'scripts', 'docs', '.ci'];
+const SCANNED_ROOT_FILES =
+  /^(README.*\.md|Dockerfile|docker-compose\.yml|render\.yaml|ecosystem\.config\.js|package\.json)$/;
+const TEXT_EXTENSIONS = new Set(['.ts', '.js', '.mjs', '.json', '.md', '.yml', '.yaml', '.sh', '']);
+/** Pages of the reference material beside the repository: facts for us, never something to point readers at. */
+const OUTSIDE_NAMES = ['upstream-protocol.md', 'client-api.md', 'tool-calls.md', '../shared/docs'];
+const THIS_FILE = relative(ROOT, __filename);
+
+function walk(dir: string, keep: (path: string) => boolean): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRS.has(entry.name) && !SKIPPED_DIRS.has(path)) found.push(...walk(path, keep));
+    } else if (entry.isFile() && keep(path)) {
+      found.push(path);
+    }
+  }
+  return found;
+}
+
+const markdownFiles = walk('.', (path) => path.endsWith('.md'));
+const scannedFiles = [
+  ...readdirSync(ROOT).filter((name) => SCANNED_ROOT_FILES.test(name)),
+  ...SCANNED_DIRS.filter((dir) => existsSync(join(ROOT, dir))).flatMap((dir) =>
+    walk(dir, (path) => TEXT_EXTENSIONS.has(extname(path))),
+  ),
+];
+
+const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
+
+/** The text outside fenced code blocks and inline code, where links are links. */
+function prose(markdown: string): string {
+  return markdown.replace(/^(\s*)(```|~~~)[^\n]*\n[\s\S]*?^\1\2[^\n]*$/gm, '').replace(/(`+)[\s\S]*?\1/g, '');
+}
+
+/** Link targets: `[text](target)`, `![alt](target)`, `[label]: target`. */
+function linkTargets(markdown: string): string[] {
+  const text = prose(markdown);
+  const inline = [...text.matchAll(/\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]);
+  const references = [...text.matchAll(/^\s{0,3}\[[^\]]+\]:\s*(\S+)/gm)].map((m) => m[1]);
+  return [...inline, ...references].map((target) => target.replace(/^<(.*)>$/, '$1'));
+}
+
+const isExternal = (target: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(target);
+
+/** GitHub's anchors for the headings of a Markdown file. */
+function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  const withoutFences = markdown.replace(/^(\s*)(```|~~~)[^\n]*\n[\s\S]*?^\1\2[^\n]*$/gm, '');
+  for (const [, heading] of withoutFences.matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+    const base = heading
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    anchors.add(count === 0 ? base : `${base}-${count}`);
+  }
+  return anchors;
+}
+
+function brokenLinks(file: string): string[] {
+  const problems: string[] = [];
+  for (const target of linkTargets(read(file))) {
+    if (isExternal(target)) continue;
+    const [rawPath, anchor] = target.split('#', 2);
+    const path = decodeURI(rawPath);
+    const resolved = path === '' ? join(ROOT, file) : resolve(ROOT, dirname(file), path);
+    const inRepo = relative(ROOT, resolved);
+    if (inRepo.startsWith('..') || inRepo.split(sep).includes('node_modules')) {
+      problems.push(`${target}: outside the repository`);
+    } else if (!existsSync(resolved)) {
+      problems.push(`${target}: no such file`);
+    } else if (anchor && statSync(resolved).isFile() && resolved.endsWith('.md')) {
+      if (!anchorsOf(readFileSync(resolved, 'utf8')).has(anchor.toLowerCase())) {
+        problems.push(`${target}: no heading for #${anchor}`);
+      }
+    }
+  }
+  return problems;
+}
+
+describe('documentation links', () => {
+  it('should find the Markdown files', () => {
+    expect(markdownFiles).toEqual(expect.arrayContaining(['README.md', join('docs', 'configuration.md')]));
+  });
+
+  it.each(markdownFiles)('%s: every relative link should resolve inside the repository', (file) => {
+    expect(brokenLinks(file)).toEqual([]);
+  });
+
+  it('should name only docs pages that exist, in code comments and pages alike', () => {
+    const missing = scannedFiles.flatMap((file) =>
+      [...read(file).matchAll(/(?<![\w./-])docs\/[\w./-]+\.md/g)]
+        .map((m) => m[0])
+        .filter((page) => !existsSync(join(ROOT, page)))
+        .map((page) => `${file}: ${page}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('should not point at reference pages kept outside the repository', () => {
+    const offenders = scannedFiles
+      .filter((file) => file !== THIS_FILE)
+      .flatMap((file) => {
+        const text = read(file);
+        return OUTSIDE_NAMES.filter((name) => text.includes(name)).map((name) => `${file}: ${name}`);
+      });
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('the link checker', () => {
+  it('should read links outside code and GitHub anchors', () => {
+    const sample = [
+      '# The `API`, in short',
+      '## TRUST_PROXY',
+      '## 4.2 Statuses',
+      '## 部署',
+      'See [a](guide/a.md#x) and ![b](b.png "title") and `[c](not-a-link.md)`.',
+      '```',
+      '[d](inside-code.md)',
+      '```',
+      '[e]: e.md',
+    ].join('\n');
+    expect(linkTargets(sample)).toEqual(['guide/a.md#x', 'b.png', 'e.md']);
+    expect([...anchorsOf(sample)]).toEqual(['the-api-in-short', 'trust_proxy', '42-statuses', '部署']);
+  });
+});
