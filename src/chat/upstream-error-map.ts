@@ -9,7 +9,7 @@ const CLIENT_CLOSED_REQUEST = 499;
 
 /**
  * What a client is told about an upstream failure: OpenAI's shape with the status that fits the kind
- * (docs/openai-api.md §4). The upstream's own words stay in our logs.
+ * (docs/api.md §4). The upstream's own words stay in our logs.
  */
 export function toOpenAiError(error: unknown): OpenAiError {
   if (error instanceof OpenAiError) return error;

@@ -128,7 +128,7 @@ describe('soak: 500 concurrent streaming clients over 20 accounts', () => {
 });
 
 /**
- * The contract: a whole answer; or 429 with retry-after (docs/openai-api.md §4.2); or, for a request that
+ * The contract: a whole answer; or 429 with retry-after (docs/api.md §4.2); or, for a request that
  * waited past the keep-alive commit, the same rate-limit error as the stream's only frame.
  */
 function classify(

@@ -80,7 +80,7 @@ export const chatBody = (overrides: Record<string, unknown> = {}): Record<string
   ...overrides,
 });
 
-/** The OpenAI error body (docs/openai-api.md §4.1): all four keys, message a string. */
+/** The OpenAI error body (docs/api.md §4.1): all four keys, message a string. */
 export function expectOpenAiError(response: RawResponse, status: number, match: Record<string, unknown> = {}): void {
   expect({ status: response.status, type: response.headers['content-type'] }).toEqual({
     status,

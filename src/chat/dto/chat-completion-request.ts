@@ -1,7 +1,7 @@
 import type { ConversationRef } from '../conversation-id';
 
 /**
- * A validated `POST /v1/chat/completions` body (docs/openai-api.md §1), reduced to what we read. Produced
+ * A validated `POST /v1/chat/completions` body (docs/api.md §1), reduced to what we read. Produced
  * by `parseChatCompletionRequest`; unknown keys are ignored there, never rejected.
  */
 

@@ -14,7 +14,7 @@ export interface AggregateOptions {
 }
 
 /**
- * Collects ChatEvents into one non-stream `chat.completion` (docs/openai-api.md §2). Unlike a stream, it can
+ * Collects ChatEvents into one non-stream `chat.completion` (docs/api.md §2). Unlike a stream, it can
  * drop what a content filter voided: a template replaces the answer (docs/protocol.md §8.6).
  */
 export class ChatCompletionAggregator {

@@ -28,7 +28,7 @@ export function toOpenAiUsage(usage: ChatUsage): OpenAiUsage {
   };
 }
 
-/** `chat.completion.chunk` objects for one completion (docs/openai-api.md §3.2, §3.4). */
+/** `chat.completion.chunk` objects for one completion (docs/api.md §3.2, §3.4). */
 export class OpenAiChunkBuilder {
   constructor(
     private readonly identity: CompletionIdentity,

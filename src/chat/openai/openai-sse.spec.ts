@@ -31,7 +31,7 @@ function payloads(body: string): string[] {
     });
 }
 
-/** docs/openai-api.md §3.2/§3.4, as assertions on the parsed chunks. */
+/** docs/api.md §3.2/§3.4, as assertions on the parsed chunks. */
 function expectValidStream(body: string, includeUsage: boolean): Record<string, any>[] {
   const data = payloads(body);
   expect(data.at(-1)).toBe('[DONE]');

@@ -10,7 +10,7 @@ export function sseFrame(payload: object): string {
   return `data: ${JSON.stringify(payload)}\n\n`;
 }
 
-/** The in-stream error after the first byte (docs/openai-api.md §3.5): no `choices`. */
+/** The in-stream error after the first byte (docs/api.md §3.5): no `choices`. */
 export function sseErrorFrame(body: OpenAiErrorBody): string {
   return sseFrame(body);
 }

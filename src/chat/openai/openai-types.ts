@@ -1,6 +1,6 @@
 import type { FinishReason } from '../events/chat-event';
 
-/** The OpenAI response shapes we send (docs/openai-api.md §2, §3), keys in the order we write them. */
+/** The OpenAI response shapes we send (docs/api.md §2, §3), keys in the order we write them. */
 
 export interface OpenAiUsage {
   prompt_tokens: number;

@@ -20,7 +20,7 @@ export interface CompletionTarget {
   powHeader: string;
 }
 
-/** Terminal statuses that end the message without an answer to give (docs/errors.md lists them). */
+/** Terminal statuses that end the message without an answer to give (docs/api.md §4.3 lists them). */
 function refusalOf(status: string, producedText: boolean): UpstreamError | undefined {
   const details = { endpoint: 'completion', upstreamMessage: status };
   switch (status) {

@@ -13,7 +13,7 @@ import { startTestApp, type TestApp } from '../../utils/test-app';
 const BODY_LIMIT_BYTES = 64 * 1024;
 const REPLY = 'A reply long enough to be cut in the middle of it.';
 
-/** Every non-2xx answer: JSON, all four keys of the OpenAI error, and the request id (docs/openai-api.md §4.1). */
+/** Every non-2xx answer: JSON, all four keys of the OpenAI error, and the request id (docs/api.md §4.1). */
 function expectError(res: RawResponse, status: number, error: Record<string, unknown>): void {
   expect({ status: res.status, body: res.json }).toEqual({
     status,

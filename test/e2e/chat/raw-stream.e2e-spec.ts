@@ -8,7 +8,7 @@ const REPLY = { reasoning: 'Think it "over" first.', content: 'All good: 你好\
 const CHARS_PER_FRAME = 4;
 const TOKEN = 'tok-raw';
 
-/** A chunk frame exactly as docs/openai-api.md §3.2 spells it, built here by hand. */
+/** A chunk frame exactly as docs/api.md §3.2 spells it, built here by hand. */
 function chunkFrame(id: string, created: number, model: string, choices: string, usage?: string): string {
   const tail = usage === undefined ? '' : `,"usage":${usage}`;
   return `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":"${model}","choices":${choices}${tail}}\n\n`;
@@ -37,7 +37,7 @@ describe('the stream, byte by byte, over node:http (e2e)', () => {
       },
       {
         tokens: [TOKEN],
-        // The openai SDK sends this even for streams: the body's `stream` decides (docs/openai-api.md §1.1).
+        // The openai SDK sends this even for streams: the body's `stream` decides (docs/api.md §1.1).
         headers: { accept: 'application/json', 'x-request-id': 'raw-1' },
       },
     );

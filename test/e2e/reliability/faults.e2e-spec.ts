@@ -38,7 +38,7 @@ const failsBeforeFirstByte =
   (res: RawResponse): void =>
     expectOpenAiError(res, status, match);
 
-/** Stream: 200, some content, then one error frame and the end (docs/openai-api.md §3.5). */
+/** Stream: 200, some content, then one error frame and the end (docs/api.md §3.5). */
 const streamErrorFrame =
   (code: string) =>
   (res: RawResponse): void => {

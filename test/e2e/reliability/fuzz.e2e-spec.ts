@@ -77,7 +77,7 @@ const message = mostly(
   oddMessage,
 );
 
-/** Bodies shaped like what clients send, valid or nearly so (docs/openai-api.md §1). */
+/** Bodies shaped like what clients send, valid or nearly so (docs/api.md §1). */
 const requestBody = fc.record(
   {
     model: mostly(
