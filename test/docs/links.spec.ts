@@ -125,6 +125,18 @@ describe('documentation links', () => {
   });
 });
 
+describe('docs/configuration.md', () => {
+  const declared = [...read(join('src', 'config', 'environment.ts')).matchAll(/\b([A-Z][A-Z0-9_]{2,})\?:/g)].map(
+    (m) => m[1],
+  );
+
+  it.each(['configuration.md', 'configuration.zh-CN.md'])('%s should list every variable, and no other', (page) => {
+    const listed = [...read(join('docs', page)).matchAll(/^\| `([A-Z][A-Z0-9_]+)`/gm)].map((m) => m[1]);
+    expect(declared.length).toBeGreaterThan(30);
+    expect([...listed].sort()).toEqual([...declared].sort());
+  });
+});
+
 describe('the link checker', () => {
   it('should read links outside code and GitHub anchors', () => {
     const sample = [
