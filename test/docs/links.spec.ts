@@ -41,9 +41,22 @@ const scannedFiles = [
 
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
-/** The text outside fenced code blocks and inline code, where links are links. */
+/** The lines outside fenced code blocks. */
+function withoutFences(markdown: string): string {
+  let fence: string | null = null;
+  const kept: string[] = [];
+  for (const line of markdown.split('\n')) {
+    const marker = /^\s{0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === null && marker) fence = marker[0];
+    else if (fence !== null && marker?.[0] === fence) fence = null;
+    else if (fence === null) kept.push(line);
+  }
+  return kept.join('\n');
+}
+
+/** The text outside code blocks and inline code, where links are links. */
 function prose(markdown: string): string {
-  return markdown.replace(/^(\s*)(```|~~~)[^\n]*\n[\s\S]*?^\1\2[^\n]*$/gm, '').replace(/(`+)[\s\S]*?\1/g, '');
+  return withoutFences(markdown).replace(/(`+)[\s\S]*?\1/g, '');
 }
 
 /** Link targets: `[text](target)`, `![alt](target)`, `[label]: target`. */
@@ -60,8 +73,7 @@ const isExternal = (target: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(targ
 function anchorsOf(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
-  const withoutFences = markdown.replace(/^(\s*)(```|~~~)[^\n]*\n[\s\S]*?^\1\2[^\n]*$/gm, '');
-  for (const [, heading] of withoutFences.matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+  for (const [, heading] of withoutFences(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const base = heading
       .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
       .toLowerCase()
@@ -145,8 +157,9 @@ describe('the link checker', () => {
       '## 4.2 Statuses',
       '## 部署',
       'See [a](guide/a.md#x) and ![b](b.png "title") and `[c](not-a-link.md)`.',
-      '```',
+      '```bash',
       '[d](inside-code.md)',
+      '# not a heading',
       '```',
       '[e]: e.md',
     ].join('\n');
