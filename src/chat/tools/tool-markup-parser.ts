@@ -1,0 +1,272 @@
+import { LeadingFence } from './leading-fence';
+import { MarkdownCodeTracker } from './markdown-code-tracker';
+import { ToolBlockReader } from './tool-block-reader';
+import { AliasTable, DEFAULT_ALIAS_TABLE } from './tool-markup-aliases';
+import type { EmitMarkup, MarkupEvent, ParsedInvoke } from './tool-markup-events';
+import { isTagSpace, MarkupTag, scanTag, tagBit } from './tool-markup-tags';
+
+export const DEFAULT_MAX_BLOCK_CHARS = 2 * 1024 * 1024;
+
+export interface MarkupParserOptions {
+  aliases?: AliasTable;
+  /** Characters one block may take before it counts as malformed. */
+  maxBlockChars?: number;
+  /** Accept a reply that is only one fenced, valid block (the "fenced anyway" repair). */
+  fencedRepair?: boolean;
+}
+
+type Mode = 'text' | 'fence' | 'block' | 'after' | 'done';
+
+const LT = 0x3c;
+const BACKTICK = 0x60;
+const TILDE = 0x7e;
+/** In text, only these open a block; an `invoke` only when marked (`<|DSML|invoke`). */
+const TEXT_OPENERS = tagBit('wrapper', false) | tagBit('invoke', false);
+const MARKED_ONLY = tagBit('invoke', false);
+const WRAPPER_OPENER = tagBit('wrapper', false);
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/**
+ * The streaming parser for one channel's text (docs/tool-calls.md, "Streaming state machine"). Text
+ * that cannot start a marker leaves in the call that brought it; only a tail that could still become an
+ * opening tag is held (or a lone high surrogate, whose pair comes with the next chunk).
+ */
+export class ToolMarkupParser {
+  private mode: Mode = 'text';
+  private carry = '';
+  private carryOpen = false;
+  private seenNonBlank = false;
+  private readonly fencedRepair: boolean;
+  private readonly tracker = new MarkdownCodeTracker();
+  private readonly reader: ToolBlockReader;
+  private readonly fence: LeadingFence;
+  private readonly aliases: AliasTable;
+  /** Characters dropped after a block's trailing text (the upstream is being stopped). */
+  droppedChars = 0;
+
+  constructor(options: MarkupParserOptions = {}) {
+    this.aliases = options.aliases ?? DEFAULT_ALIAS_TABLE;
+    const maxChars = options.maxBlockChars ?? DEFAULT_MAX_BLOCK_CHARS;
+    this.fencedRepair = options.fencedRepair ?? true;
+    this.reader = new ToolBlockReader(this.aliases, maxChars);
+    this.fence = new LeadingFence(this.aliases, maxChars, (body) => readFencedBody(body, this.aliases, maxChars));
+  }
+
+  /** Text held back in the text state (for tests and metrics); `candidateOpen` while a tag is being read. */
+  holdState(): { held: string; candidateOpen: boolean } {
+    if (this.mode === 'text') return { held: this.carry, candidateOpen: this.carryOpen };
+    return { held: this.carry, candidateOpen: this.mode !== 'after' && this.mode !== 'done' };
+  }
+
+  push(chunk: string, emit: EmitMarkup): void {
+    if (chunk.length === 0) return;
+    const input = this.carry.length > 0 ? this.carry + chunk : chunk;
+    this.carry = '';
+    this.carryOpen = false;
+    this.run(input, emit);
+  }
+
+  end(emit: EmitMarkup): void {
+    const tail = this.carry;
+    this.carry = '';
+    switch (this.mode) {
+      case 'text':
+        if (tail.length > 0) emit({ type: 'text', text: tail });
+        return;
+      case 'fence':
+        return this.endFence(tail, emit);
+      case 'block':
+        return this.endBlock(tail, emit);
+      case 'after':
+      case 'done':
+        return;
+    }
+  }
+
+  private run(text: string, emit: EmitMarkup): void {
+    let input = text;
+    let at = 0;
+    while (at < input.length) {
+      let refeed: string | null = null;
+      switch (this.mode) {
+        case 'text':
+          at = this.readText(input, at, emit);
+          break;
+        case 'fence':
+          if (this.fence.read(input, at)) {
+            at = this.holdRest(input, this.fence.position);
+          } else {
+            refeed = this.fence.raw();
+            at = this.fence.position;
+            this.mode = 'text';
+          }
+          break;
+        case 'block':
+          refeed = this.readBlock(input, at, emit);
+          at = this.reader.position;
+          break;
+        case 'after':
+          at = this.readAfter(input, at, emit);
+          break;
+        case 'done':
+          this.droppedChars += input.length - at;
+          at = input.length;
+          break;
+      }
+      if (refeed !== null && refeed.length > 0) {
+        input = refeed + input.slice(at);
+        at = 0;
+      }
+    }
+  }
+
+  /** Keeps `input` from `from` as the carry (a tag cut by the chunk boundary) and reports all read. */
+  private holdRest(input: string, from: number): number {
+    if (from < input.length) this.carry = input.slice(from);
+    return input.length;
+  }
+
+  private readText(input: string, from: number, emit: EmitMarkup): number {
+    const textStart = from;
+    let scanEnd = input.length;
+    if (isHighSurrogate(input.charCodeAt(scanEnd - 1))) scanEnd--;
+    for (let at = from; at < scanEnd; at++) {
+      const code = input.charCodeAt(at);
+      if (!this.seenNonBlank && this.fencedRepair) {
+        if (code === BACKTICK || code === TILDE) {
+          this.emitText(input, textStart, at, emit);
+          this.mode = 'fence';
+          this.seenNonBlank = true;
+          this.fence.begin(code);
+          return at;
+        }
+        if (!isTagSpace(code)) this.seenNonBlank = true;
+      }
+      this.tracker.feed(code);
+      if (code !== LT || this.tracker.inCode) continue;
+      const scan = scanTag(input, at, this.aliases, TEXT_OPENERS, MARKED_ONLY);
+      if (scan === 'no') continue;
+      this.emitText(input, textStart, at, emit);
+      if (scan === 'partial' || scan === 'partial-open') {
+        this.carryOpen = scan === 'partial-open';
+        return this.holdRest(input, at);
+      }
+      this.openBlock(scan, input.slice(at, scan.end));
+      return scan.end;
+    }
+    this.emitText(input, textStart, scanEnd, emit);
+    return this.holdRest(input, scanEnd);
+  }
+
+  private emitText(input: string, from: number, to: number, emit: EmitMarkup): void {
+    if (to > from) emit({ type: 'text', text: from === 0 && to === input.length ? input : input.slice(from, to) });
+  }
+
+  private openBlock(opener: MarkupTag, openerText: string): void {
+    this.mode = 'block';
+    this.seenNonBlank = true;
+    this.reader.begin(opener, openerText);
+  }
+
+  /** Returns text to read again as plain text when the block turned out not to be one. */
+  private readBlock(input: string, from: number, emit: EmitMarkup): string | null {
+    const reader = this.reader;
+    for (;;) {
+      const step = reader.read(input, from);
+      switch (step) {
+        case 'need-more':
+          this.holdRest(input, reader.position);
+          reader.position = input.length;
+          return null;
+        case 'invoke':
+          if (!reader.provisional) emit({ type: 'invoke', invoke: reader.invokes[reader.invokes.length - 1] });
+          from = reader.position;
+          continue;
+        case 'closed':
+          if (reader.provisional) for (const invoke of reader.invokes) emit({ type: 'invoke', invoke });
+          emit({ type: 'blockEnd', closed: true });
+          this.mode = 'after';
+          return null;
+        case 'failed':
+          return this.onBlockFailed(emit);
+      }
+    }
+  }
+
+  private onBlockFailed(emit: EmitMarkup): string | null {
+    const reader = this.reader;
+    this.mode = 'text';
+    if (reader.provisional || !reader.invokeSeen) {
+      emit({ type: 'text', text: reader.openerText() });
+      return reader.rawAfterOpener();
+    }
+    emit({ type: 'malformed', reason: reader.failure ?? 'truncated', raw: reader.raw() });
+    return null;
+  }
+
+  private readAfter(input: string, from: number, emit: EmitMarkup): number {
+    let at = from;
+    while (at < input.length && isTagSpace(input.charCodeAt(at))) at++;
+    if (at >= input.length) return at;
+    if (input.charCodeAt(at) === LT) {
+      const scan = scanTag(input, at, this.aliases, WRAPPER_OPENER);
+      if (scan === 'partial' || scan === 'partial-open') return this.holdRest(input, at);
+      if (scan !== 'no') {
+        this.openBlock(scan, input.slice(at, scan.end));
+        return scan.end;
+      }
+    }
+    emit({ type: 'trailing', text: input.slice(at) });
+    this.mode = 'done';
+    this.droppedChars += input.length - at;
+    return input.length;
+  }
+
+  private endFence(tail: string, emit: EmitMarkup): void {
+    const invokes = tail.length === 0 ? this.fence.finish() : null;
+    if (invokes !== null) {
+      for (const invoke of invokes) emit({ type: 'invoke', invoke });
+      emit({ type: 'blockEnd', closed: true });
+      return;
+    }
+    this.mode = 'text';
+    this.run(this.fence.raw() + tail, emit);
+    this.end(emit);
+  }
+
+  private endBlock(tail: string, emit: EmitMarkup): void {
+    const reader = this.reader;
+    if (reader.acceptAtEnd(tail)) {
+      emit({ type: 'blockEnd', closed: false });
+      return;
+    }
+    if (reader.provisional || !reader.invokeSeen) {
+      this.mode = 'text';
+      emit({ type: 'text', text: reader.openerText() });
+      this.run(reader.rawAfterOpener() + tail, emit);
+      this.end(emit);
+      return;
+    }
+    emit({ type: 'malformed', reason: reader.failure ?? 'truncated', raw: reader.raw() + tail });
+  }
+}
+
+/** The fenced-anyway check: a fresh parser (without the repair) must see exactly one closed block. */
+function readFencedBody(body: string, aliases: AliasTable, maxBlockChars: number): ParsedInvoke[] | null {
+  const parser = new ToolMarkupParser({ aliases, maxBlockChars, fencedRepair: false });
+  const events: MarkupEvent[] = [];
+  const collect: EmitMarkup = (event) => events.push(event);
+  parser.push(body, collect);
+  parser.end(collect);
+  const invokes: ParsedInvoke[] = [];
+  let closed = false;
+  for (const event of events) {
+    if (event.type === 'invoke') invokes.push(event.invoke);
+    else if (event.type === 'blockEnd') closed = event.closed;
+    else if (event.type !== 'text' || event.text.trim() !== '' || invokes.length > 0) return null;
+  }
+  return closed && invokes.length > 0 ? invokes : null;
+}
