@@ -46,6 +46,9 @@ export class ToolMarkupParser {
   private readonly aliases: AliasTable;
   /** Characters dropped after a block's trailing text (the upstream is being stopped). */
   droppedChars = 0;
+  /** Where a block hands over when it closes: `text` for a block whose calls were all voided. */
+  private afterBlock: 'after' | 'text' = 'after';
+  private releaseRequested = false;
 
   constructor(options: MarkupParserOptions = {}) {
     this.aliases = options.aliases ?? DEFAULT_ALIAS_TABLE;
@@ -59,6 +62,19 @@ export class ToolMarkupParser {
   holdState(): { held: string; candidateOpen: boolean } {
     if (this.mode === 'text') return { held: this.carry, candidateOpen: this.carryOpen };
     return { held: this.carry, candidateOpen: this.mode !== 'after' && this.mode !== 'done' };
+  }
+
+  /**
+   * Called from an `invoke` handler: the current block is not calls after all. Everything read of it goes
+   * out as text at once and the rest is read as text.
+   */
+  releaseBlockAsText(): void {
+    this.releaseRequested = true;
+  }
+
+  /** Called from an `invoke` handler: when the current block closes, go on reading text (no after-block rules). */
+  resumeTextAfterBlock(): void {
+    this.afterBlock = 'text';
   }
 
   push(chunk: string, emit: EmitMarkup): void {
@@ -167,6 +183,8 @@ export class ToolMarkupParser {
 
   private openBlock(opener: MarkupTag, openerText: string): void {
     this.mode = 'block';
+    this.afterBlock = 'after';
+    this.releaseRequested = false;
     this.seenNonBlank = true;
     this.reader.begin(opener, openerText);
   }
@@ -182,18 +200,40 @@ export class ToolMarkupParser {
           reader.position = input.length;
           return null;
         case 'invoke':
-          if (!reader.provisional) emit({ type: 'invoke', invoke: reader.invokes[reader.invokes.length - 1] });
+          if (!reader.provisional && this.emitInvokes([reader.invokes[reader.invokes.length - 1]], emit)) {
+            return this.releaseAsText(reader.raw(), emit);
+          }
           from = reader.position;
           continue;
         case 'closed':
-          if (reader.provisional) for (const invoke of reader.invokes) emit({ type: 'invoke', invoke });
+          if (reader.provisional && this.emitInvokes(reader.invokes, emit)) {
+            return this.releaseAsText(reader.raw(), emit);
+          }
           emit({ type: 'blockEnd', closed: true });
-          this.mode = 'after';
+          this.mode = this.afterBlock;
           return null;
         case 'failed':
           return this.onBlockFailed(emit);
       }
     }
+  }
+
+  /** Emits invokes until a handler asks for the block as text; true when it did. */
+  private emitInvokes(invokes: readonly ParsedInvoke[], emit: EmitMarkup): boolean {
+    for (const invoke of invokes) {
+      emit({ type: 'invoke', invoke });
+      if (this.releaseRequested) {
+        this.releaseRequested = false;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private releaseAsText(raw: string, emit: EmitMarkup): null {
+    emit({ type: 'text', text: raw });
+    this.mode = 'text';
+    return null;
   }
 
   private onBlockFailed(emit: EmitMarkup): string | null {
@@ -228,8 +268,8 @@ export class ToolMarkupParser {
   private endFence(tail: string, emit: EmitMarkup): void {
     const invokes = tail.length === 0 ? this.fence.finish() : null;
     if (invokes !== null) {
-      for (const invoke of invokes) emit({ type: 'invoke', invoke });
-      emit({ type: 'blockEnd', closed: true });
+      if (this.emitInvokes(invokes, emit)) emit({ type: 'text', text: this.fence.raw() });
+      else emit({ type: 'blockEnd', closed: true });
       return;
     }
     this.mode = 'text';
