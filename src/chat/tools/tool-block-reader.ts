@@ -144,8 +144,8 @@ export class ToolBlockReader {
   }
 
   private openInvoke(tag: MarkupTag): BlockStep | 'failed' | null {
-    if (tag.name === null) return this.failWith('missing_name');
     this.invokeSeen = true;
+    if (tag.name === null) return this.failWith('missing_name');
     this.invoke = { name: tag.name, parameters: [] };
     this.place = 'in-invoke';
     return tag.selfClosing ? this.closeInvoke() : null;

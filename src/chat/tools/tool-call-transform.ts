@@ -25,6 +25,8 @@ export interface ToolCallTransformOptions {
   newId?: () => string;
   /** False when this request already spent its one re-prompt. */
   repromptAvailable?: boolean;
+  /** The request's compiled schemas, when a caller already has them. */
+  validator?: ToolSchemaValidator;
 }
 
 /** Whether a request gets emulated tool calls at all (tools declared, `tool_choice` not `none`). */
@@ -38,7 +40,7 @@ export function toolsActive(request: ToolRequest): boolean {
  */
 export class ToolCallTransform {
   private parser: ToolMarkupParser;
-  private readonly validator = new ToolSchemaValidator();
+  private readonly validator: ToolSchemaValidator;
   private readonly active: boolean;
   private readonly newId: () => string;
   private readonly sent: { name: string; argumentsJson: string }[] = [];
@@ -48,6 +50,7 @@ export class ToolCallTransform {
   private ended = false;
   private blockVoided = false;
   private contentNonBlank = false;
+  private cutByLength = false;
   private emit: EmitToolOutput = () => undefined;
 
   constructor(
@@ -56,6 +59,7 @@ export class ToolCallTransform {
   ) {
     this.active = toolsActive(request);
     this.newId = options.newId ?? newCallId;
+    this.validator = options.validator ?? new ToolSchemaValidator();
     this.repromptAvailable = options.repromptAvailable ?? true;
     this.parser = this.newParser();
   }
@@ -73,6 +77,7 @@ export class ToolCallTransform {
     this.repromptAvailable = false;
     this.stopped = false;
     this.blockVoided = false;
+    this.cutByLength = false;
     this.parser = this.newParser();
   }
 
@@ -80,17 +85,17 @@ export class ToolCallTransform {
   end(upstream: UpstreamEnd, reasoning: string, emit: EmitToolOutput): void {
     if (this.ended) return;
     this.emit = emit;
+    this.cutByLength = upstream === 'INCOMPLETE';
     if (this.active && !this.stopped) this.parser.end(this.onMarkup);
     if (this.ended || this.repromptPending) return;
     if (this.active && this.sent.length === 0 && !this.contentNonBlank && reasoning !== '') this.promote(reasoning);
     if (this.sent.length > 0) return this.finish('tool_calls');
-    const cutByLength = upstream === 'INCOMPLETE';
     if (this.active) {
-      const decision = this.decide({ kind: 'no_call' }, cutByLength);
+      const decision = this.decide({ kind: 'no_call' });
       if (decision.action === 'reprompt') return this.reprompt(decision, false);
       if (decision.action === 'violation') return this.finish('tool_choice_violation');
     }
-    this.finish(cutByLength ? 'length' : 'stop');
+    this.finish(this.cutByLength ? 'length' : 'stop');
   }
 
   private readonly onMarkup = (event: MarkupEvent): void => {
@@ -106,7 +111,7 @@ export class ToolCallTransform {
         return;
       case 'malformed':
         if (this.blockVoided) this.blockVoided = false;
-        else this.onMalformed(event.raw, this.decide({ kind: 'malformed', reason: event.reason }, false));
+        else this.onMalformed(event.raw, this.decide({ kind: 'malformed', reason: event.reason }));
         return;
       case 'trailing':
         this.notice('trailing_text_dropped', `${event.text.length}+ characters after a block`);
@@ -131,7 +136,7 @@ export class ToolCallTransform {
     if (built.repeated.length > 0) this.notice('repeated_parameter', `${tool.name}: ${built.repeated.join(', ')}`);
     const errors = tool.kind === 'function' ? this.validator.check(tool, built.args) : [];
     if (errors.length > 0) {
-      const decision = this.decide({ kind: 'schema_invalid', name: tool.name, strict: tool.strict, errors }, false);
+      const decision = this.decide({ kind: 'schema_invalid', name: tool.name, strict: tool.strict, errors });
       if (decision.action === 'reprompt') return this.reprompt(decision, true);
       this.notice('schema_invalid_passed', `${tool.name}: ${errors.join('; ')}`);
     }
@@ -146,7 +151,7 @@ export class ToolCallTransform {
   }
 
   private onRejectedInvoke(invoke: ParsedInvoke, problem: ToolProblem): void {
-    const decision = this.decide(problem, false);
+    const decision = this.decide(problem);
     switch (decision.action) {
       case 'reprompt':
         return this.reprompt(decision, true);
@@ -201,12 +206,12 @@ export class ToolCallTransform {
     this.emit({ type: 'reasoningReplaced', reasoning: block.reasoningBefore });
   }
 
-  private decide(problem: ToolProblem, cutByLength: boolean): PolicyDecision {
+  private decide(problem: ToolProblem): PolicyDecision {
     return decideOnProblem(problem, {
       choice: this.request.choice,
       callsSent: this.sent.length,
       repromptAvailable: this.repromptAvailable,
-      cutByLength,
+      cutByLength: this.cutByLength,
       availableNames: this.allowedTools().map((tool) => tool.name),
       wrapperTag: wrapperOpener(this.options.spelling ?? 'dsml'),
     });

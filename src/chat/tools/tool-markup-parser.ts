@@ -15,7 +15,7 @@ export interface MarkupParserOptions {
   fencedRepair?: boolean;
 }
 
-type Mode = 'text' | 'fence' | 'block' | 'after' | 'done';
+export type ParserMode = 'text' | 'fence' | 'block' | 'after' | 'done';
 
 const LT = 0x3c;
 const BACKTICK = 0x60;
@@ -35,7 +35,7 @@ function isHighSurrogate(code: number): boolean {
  * opening tag is held (or a lone high surrogate, whose pair comes with the next chunk).
  */
 export class ToolMarkupParser {
-  private mode: Mode = 'text';
+  private mode: ParserMode = 'text';
   private carry = '';
   private carryOpen = false;
   private seenNonBlank = false;
@@ -58,10 +58,10 @@ export class ToolMarkupParser {
     this.fence = new LeadingFence(this.aliases, maxChars, (body) => readFencedBody(body, this.aliases, maxChars));
   }
 
-  /** Text held back in the text state (for tests and metrics); `candidateOpen` while a tag is being read. */
-  holdState(): { held: string; candidateOpen: boolean } {
-    if (this.mode === 'text') return { held: this.carry, candidateOpen: this.carryOpen };
-    return { held: this.carry, candidateOpen: this.mode !== 'after' && this.mode !== 'done' };
+  /** What is held back and why (for tests and metrics): `candidateOpen` while a tag or block is being read. */
+  holdState(): { mode: ParserMode; held: string; candidateOpen: boolean } {
+    const candidateOpen = this.mode === 'text' ? this.carryOpen : this.mode === 'fence' || this.mode === 'block';
+    return { mode: this.mode, held: this.carry, candidateOpen };
   }
 
   /**
@@ -206,6 +206,7 @@ export class ToolMarkupParser {
           from = reader.position;
           continue;
         case 'closed':
+          if (!reader.invokeSeen) return this.onBlockFailed(emit);
           if (reader.provisional && this.emitInvokes(reader.invokes, emit)) {
             return this.releaseAsText(reader.raw(), emit);
           }

@@ -22,6 +22,9 @@ export class ToolSchemaValidator {
     strict: false,
     validateFormats: false,
     useDefaults: false,
+    // Checking client schemas against the meta-schema costs ~15 ms per request; a schema Ajv cannot
+    // compile is simply not enforced.
+    validateSchema: false,
   });
   private readonly compiled = new Map<string, ValidateFunction | null>();
 
