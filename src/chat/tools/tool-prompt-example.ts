@@ -2,7 +2,7 @@ import { declaredTypes } from './tool-schema-keywords';
 import type { DeclaredTool, JsonSchema } from './tool-types';
 import type { WrittenInvoke } from './tool-markup-writer';
 
-const MAX_EXAMPLE_PARAMETERS = 4;
+const MAX_EXAMPLE_PARAMETERS = 8;
 const MAX_DEPTH = 2;
 
 function isObject(value: unknown): value is Record<string, unknown> {
