@@ -86,7 +86,13 @@ export class ToolCallTransform {
     if (this.ended) return;
     this.emit = emit;
     this.cutByLength = upstream === 'INCOMPLETE';
-    if (this.active && !this.stopped) this.parser.end(this.onMarkup);
+    if (this.repromptPending) {
+      // The service finished without sending the re-prompt: finish as if it had been spent.
+      this.repromptPending = false;
+      this.repromptAvailable = false;
+    } else if (this.active && !this.stopped) {
+      this.parser.end(this.onMarkup);
+    }
     if (this.ended || this.repromptPending) return;
     if (this.active && this.sent.length === 0 && !this.contentNonBlank && reasoning !== '') this.promote(reasoning);
     if (this.sent.length > 0) return this.finish('tool_calls');
