@@ -1,22 +1,20 @@
+import { ParameterValueReader } from './parameter-value-reader';
 import type { AliasTable } from './tool-markup-aliases';
-import type { ParsedInvoke, ParsedParameter } from './tool-markup-events';
+import type { EmitMarkup, ParsedInvoke } from './tool-markup-events';
 import { isTagSpace, MarkupTag, scanTag, TagMask, tagBit } from './tool-markup-tags';
 import type { MalformedReason } from './tool-types';
 
-/** What `ToolBlockReader.read` stopped on. */
-export type BlockStep = 'need-more' | 'invoke' | 'closed' | 'failed';
-
-const CDATA_OPEN = '<![CDATA[';
-const CDATA_CLOSE = ']]>';
+/** What one read of the block stopped on. */
+type BlockStep = 'need-more' | 'invoke' | 'closed' | 'failed';
 
 type Place = 'between' | 'in-invoke' | 'value';
-/** `maybe`: the value is blank so far and could still open with CDATA. */
-type CdataState = 'maybe' | 'inside' | 'done' | 'never';
+
+/** Where the parser goes after `readBlock`: still in the block (chunk used up), plain text, or after it. */
+export type BlockExit = 'block' | 'text' | 'after';
 
 const BETWEEN_TAGS: TagMask = tagBit('invoke', false) | tagBit('wrapper', true) | tagBit('wrapper', false);
 const IN_INVOKE_TAGS: TagMask =
   tagBit('parameter', false) | tagBit('invoke', true) | tagBit('wrapper', true) | tagBit('parameter', true);
-const PARAMETER_CLOSER: TagMask = tagBit('parameter', true);
 
 /**
  * The BLOCK state of the markup parser: everything from an opening wrapper (or, for a provisional block,
@@ -37,15 +35,28 @@ export class ToolBlockReader {
   private place: Place = 'between';
   private invoke: ParsedInvoke | null = null;
   private parameter: { name: string; stringAttribute: string | null } | null = null;
-  private valueParts: string[] = [];
-  private valueLength = 0;
-  private cdata: CdataState = 'maybe';
-  private cdataInnerEnd = 0;
+  private readonly value: ParameterValueReader;
+  /** Text a failed mention or provisional block hands back to be read as plain text. */
+  refeed: string | null = null;
+  private afterBlock: 'after' | 'text' = 'after';
+  private releaseRequested = false;
 
   constructor(
     private readonly table: AliasTable,
     private readonly maxChars: number,
-  ) {}
+  ) {
+    this.value = new ParameterValueReader(table, (part) => this.keepRaw(part));
+  }
+
+  /** From an `invoke` handler: the block goes out as text at once; the rest is read as text. */
+  releaseAsText(): void {
+    this.releaseRequested = true;
+  }
+
+  /** From an `invoke` handler: when this block closes, read on as plain text (no after-block rules). */
+  resumeTextAfterBlock(): void {
+    this.afterBlock = 'text';
+  }
 
   /** Starts a block at its opener (a wrapper, or a marked invoke for a provisional block). */
   begin(opener: MarkupTag, openerText: string): void {
@@ -56,6 +67,8 @@ export class ToolBlockReader {
     this.invokeSeen = false;
     this.provisional = opener.element === 'invoke';
     this.place = 'between';
+    this.afterBlock = 'after';
+    this.releaseRequested = false;
     this.keepRaw(openerText);
     this.openerLength = openerText.length;
     if (this.provisional) this.openInvoke(opener);
@@ -65,22 +78,81 @@ export class ToolBlockReader {
     return this.rawParts.join('');
   }
 
-  /** The raw text after the opener (a failed mention or provisional block re-reads it as text). */
-  rawAfterOpener(): string {
-    return this.raw().slice(this.openerLength);
+  /**
+   * Reads the block on from `from`, emitting invokes (a provisional block holds them until its wrapper
+   * closer). `position` says where reading stopped; `refeed` holds text to read again as plain text.
+   */
+  readBlock(input: string, from: number, emit: EmitMarkup): BlockExit {
+    this.refeed = null;
+    for (let at = from; ; at = this.position) {
+      switch (this.read(input, at)) {
+        case 'need-more':
+          return 'block';
+        case 'invoke':
+          if (!this.provisional && this.emitInvokes([this.invokes[this.invokes.length - 1]], emit)) {
+            return this.sendRawAsText(emit);
+          }
+          continue;
+        case 'closed':
+          if (!this.invokeSeen) return this.notABlock(emit);
+          if (this.provisional && this.emitInvokes(this.invokes, emit)) return this.sendRawAsText(emit);
+          emit({ type: 'blockEnd', closed: true });
+          return this.afterBlock;
+        case 'failed':
+          if (this.provisional || !this.invokeSeen) return this.notABlock(emit);
+          emit({ type: 'malformed', reason: this.failure ?? 'truncated', raw: this.raw() });
+          return 'text';
+      }
+    }
   }
 
-  openerText(): string {
-    return this.raw().slice(0, this.openerLength);
+  /** The stream ended inside the block; returns text to read as plain text when it was not a block. */
+  endBlock(tail: string, emit: EmitMarkup): string | null {
+    if (this.acceptAtEnd(tail)) {
+      emit({ type: 'blockEnd', closed: false });
+      return null;
+    }
+    if (this.provisional || !this.invokeSeen) {
+      this.notABlock(emit);
+      return (this.refeed ?? '') + tail;
+    }
+    emit({ type: 'malformed', reason: this.failure ?? 'truncated', raw: this.raw() + tail });
+    return null;
   }
 
-  read(text: string, from: number): BlockStep {
+  /** Emits invokes until a handler asks for the block as text; true when it did. */
+  emitInvokes(invokes: readonly ParsedInvoke[], emit: EmitMarkup): boolean {
+    for (const invoke of invokes) {
+      emit({ type: 'invoke', invoke });
+      if (this.releaseRequested) {
+        this.releaseRequested = false;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private sendRawAsText(emit: EmitMarkup): BlockExit {
+    emit({ type: 'text', text: this.raw() });
+    return 'text';
+  }
+
+  /** A mention or an unconfirmed invoke: the opener is text, and what followed is read again as text. */
+  private notABlock(emit: EmitMarkup): BlockExit {
+    const raw = this.raw();
+    emit({ type: 'text', text: raw.slice(0, this.openerLength) });
+    this.refeed = raw.slice(this.openerLength);
+    return 'text';
+  }
+
+  private read(text: string, from: number): BlockStep {
     let at = from;
     while (at < text.length) {
       if (this.rawLength > this.maxChars) return this.fail('over_cap', at);
       if (this.place === 'value') {
-        const next = this.readValue(text, at);
-        if (next < 0) return 'need-more';
+        const next = this.value.read(text, at);
+        if (next < 0) return this.stop('need-more', this.value.position);
+        this.closeParameter();
         at = next;
         continue;
       }
@@ -90,36 +162,29 @@ export class ToolBlockReader {
       if (at >= text.length) break;
       if (text.charCodeAt(at) !== 0x3c) return this.fail('unexpected_text', at);
       const scan = scanTag(text, at, this.table, this.place === 'between' ? BETWEEN_TAGS : IN_INVOKE_TAGS);
-      if (scan === 'partial' || scan === 'partial-open') {
-        this.needMore(at);
-        return 'need-more';
-      }
+      if (scan === 'partial' || scan === 'partial-open') return this.stop('need-more', at);
       if (scan === 'no') return this.fail('unexpected_text', at);
       this.keepRaw(text.slice(at, scan.end));
       at = scan.end;
       const step = this.onTag(scan);
       if (step === 'failed') return this.fail(this.failure ?? 'mismatched_tag', at);
-      if (step !== null) {
-        this.position = at;
-        return step;
-      }
+      if (step !== null) return this.stop(step, at);
     }
-    this.needMore(text.length);
-    return 'need-more';
+    return this.stop('need-more', text.length);
   }
 
   /**
    * The stream ended inside the block. True when only the wrapper closer is missing (`tail`, the carried
    * text, is blank or the start of that closer); otherwise `failure` says why the block fails closed.
    */
-  acceptAtEnd(tail: string): boolean {
+  private acceptAtEnd(tail: string): boolean {
     if (this.place === 'between' && this.invokeSeen && !this.provisional) {
       const trimmed = tail.trimStart();
       if (trimmed === '') return true;
       const scan = scanTag(trimmed, 0, this.table, tagBit('wrapper', true));
       if (scan === 'partial' || scan === 'partial-open') return true;
     }
-    this.failure = this.place === 'value' && this.cdata === 'inside' ? 'unclosed_cdata' : 'truncated';
+    this.failure = this.place === 'value' && this.value.insideCdata ? 'unclosed_cdata' : 'truncated';
     return false;
   }
 
@@ -133,9 +198,7 @@ export class ToolBlockReader {
     if (tag.element === 'parameter' && !tag.closing) {
       if (tag.name === null) return this.failWith('missing_name');
       this.parameter = { name: tag.name, stringAttribute: tag.stringAttribute };
-      this.valueParts = [];
-      this.valueLength = 0;
-      this.cdata = 'maybe';
+      this.value.start();
       this.place = 'value';
       if (tag.selfClosing) this.closeParameter();
       return null;
@@ -158,87 +221,20 @@ export class ToolBlockReader {
     return 'invoke';
   }
 
-  /** Reads value data from `at`; returns where to go on, or -1 when the chunk is used up. */
-  private readValue(text: string, at: number): number {
-    if (this.cdata === 'inside') {
-      const close = text.indexOf(CDATA_CLOSE, at);
-      if (close < 0) {
-        const keep = partialSuffix(text, CDATA_CLOSE);
-        this.keepValue(text, at, text.length - keep);
-        this.needMore(text.length - keep);
-        return -1;
-      }
-      this.keepValue(text, at, close);
-      this.cdataInnerEnd = this.valueLength;
-      this.keepValue(text, close, close + CDATA_CLOSE.length);
-      this.cdata = 'done';
-      return close + CDATA_CLOSE.length;
-    }
-    const lt = text.indexOf('<', at);
-    const dataEnd = lt < 0 ? text.length : lt;
-    this.keepValue(text, at, dataEnd);
-    if (lt < 0) {
-      this.needMore(text.length);
-      return -1;
-    }
-    if (this.cdata === 'maybe') {
-      const available = Math.min(CDATA_OPEN.length, text.length - lt);
-      if (text.startsWith(CDATA_OPEN.slice(0, available), lt)) {
-        if (available < CDATA_OPEN.length) {
-          this.needMore(lt);
-          return -1;
-        }
-        this.keepValue(text, lt, lt + CDATA_OPEN.length);
-        this.cdata = 'inside';
-        return lt + CDATA_OPEN.length;
-      }
-    }
-    const scan = scanTag(text, lt, this.table, PARAMETER_CLOSER);
-    if (scan === 'partial' || scan === 'partial-open') {
-      this.needMore(lt);
-      return -1;
-    }
-    if (scan === 'no') {
-      this.keepValue(text, lt, lt + 1);
-      return lt + 1;
-    }
-    this.keepRaw(text.slice(lt, scan.end));
-    this.closeParameter();
-    return scan.end;
-  }
-
   private closeParameter(): void {
-    const raw = this.valueParts.join('');
+    const value = this.value.finish();
     const parameter = this.parameter;
     this.parameter = null;
-    this.valueParts = [];
     this.place = 'in-invoke';
     if (parameter === null || this.invoke === null) return;
     const attribute = parameter.stringAttribute;
     const stringAttribute = attribute === 'true' || attribute === 'false' ? attribute : null;
-    this.invoke.parameters.push({
-      name: parameter.name,
-      stringAttribute,
-      ...unwrapCdata(raw, this.cdata, this.cdataInnerEnd),
-    });
-  }
-
-  private keepValue(text: string, from: number, to: number): void {
-    if (to <= from) return;
-    const part = text.slice(from, to);
-    this.valueParts.push(part);
-    this.valueLength += part.length;
-    this.keepRaw(part);
-    if (this.cdata === 'maybe' && !isBlank(part)) this.cdata = 'never';
+    this.invoke.parameters.push({ name: parameter.name, stringAttribute, ...value });
   }
 
   private keepRaw(part: string): void {
     this.rawParts.push(part);
     this.rawLength += part.length;
-  }
-
-  private needMore(position: number): void {
-    this.position = position;
   }
 
   private failWith(reason: MalformedReason): 'failed' {
@@ -248,33 +244,17 @@ export class ToolBlockReader {
 
   private fail(reason: MalformedReason, position: number): BlockStep {
     this.failure = reason;
-    this.position = position;
-    return 'failed';
+    return this.stop('failed', position);
   }
-}
 
-function unwrapCdata(raw: string, cdata: CdataState, innerEnd: number): Pick<ParsedParameter, 'value' | 'cdata'> {
-  if (cdata !== 'done') return { value: raw, cdata: false };
-  const open = raw.indexOf(CDATA_OPEN);
-  if (!isBlank(raw.slice(innerEnd + CDATA_CLOSE.length))) return { value: raw, cdata: false };
-  return { value: raw.slice(open + CDATA_OPEN.length, innerEnd), cdata: true };
+  private stop(step: BlockStep, position: number): BlockStep {
+    this.position = position;
+    return step;
+  }
 }
 
 function skipSpaces(text: string, from: number): number {
   let at = from;
   while (at < text.length && isTagSpace(text.charCodeAt(at))) at++;
   return at;
-}
-
-function isBlank(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (!isTagSpace(text.charCodeAt(i))) return false;
-  return true;
-}
-
-/** How many characters at the end of `text` could begin `marker` (0 to marker.length - 1). */
-function partialSuffix(text: string, marker: string): number {
-  for (let keep = Math.min(marker.length - 1, text.length); keep > 0; keep--) {
-    if (text.endsWith(marker.slice(0, keep))) return keep;
-  }
-  return 0;
 }

@@ -1,15 +1,14 @@
 import { findTrailingReasoningBlock } from './reasoning-promotion';
-import { argumentsJson, buildArguments } from './tool-arguments';
+import { argumentsJson } from './tool-arguments';
+import { allowedTools, prepareCall } from './tool-call-candidate';
 import { decideOnProblem, PolicyDecision, ToolProblem } from './tool-failure-policy';
 import { newCallId } from './tool-ids';
 import type { AliasTable } from './tool-markup-aliases';
 import type { MarkupEvent, ParsedInvoke } from './tool-markup-events';
 import { ToolMarkupParser } from './tool-markup-parser';
 import { wrapperOpener } from './tool-markup-writer';
-import { resolveToolName } from './tool-names';
 import { ToolSchemaValidator } from './tool-schema-validator';
 import type {
-  DeclaredTool,
   EmitToolOutput,
   MarkupSpelling,
   ToolFinish,
@@ -126,27 +125,24 @@ export class ToolCallTransform {
   };
 
   private onInvoke(invoke: ParsedInvoke): void {
-    const allowed = this.allowedTools();
-    const resolution = resolveToolName(
-      invoke.name,
-      allowed.map((tool) => tool.name),
-    );
-    if (resolution.kind === 'unknown') {
-      const declared = this.request.tools.some((tool) => tool.name === invoke.name);
-      return this.onRejectedInvoke(invoke, { kind: declared ? 'not_chosen' : 'unknown_name', name: invoke.name });
+    const candidate = prepareCall(invoke, this.request, this.validator);
+    if (!candidate.ok) return this.onRejectedInvoke(invoke, candidate.problem);
+    const { tool, args, schemaErrors } = candidate;
+    if (candidate.writtenName !== null) this.notice('name_normalised', `${candidate.writtenName} → ${tool.name}`);
+    if (candidate.repeated.length > 0) {
+      this.notice('repeated_parameter', `${tool.name}: ${candidate.repeated.join(', ')}`);
     }
-    if (resolution.kind === 'normalised') this.notice('name_normalised', `${invoke.name} → ${resolution.name}`);
-    const tool = allowed.find((candidate) => candidate.name === resolution.name) as DeclaredTool;
-    const built = buildArguments(invoke, tool.parameters, tool.kind);
-    if (!built.ok) return this.onRejectedInvoke(invoke, { kind: 'malformed', reason: 'bad_json' });
-    if (built.repeated.length > 0) this.notice('repeated_parameter', `${tool.name}: ${built.repeated.join(', ')}`);
-    const errors = tool.kind === 'function' ? this.validator.check(tool, built.args) : [];
-    if (errors.length > 0) {
-      const decision = this.decide({ kind: 'schema_invalid', name: tool.name, strict: tool.strict, errors });
+    if (schemaErrors.length > 0) {
+      const decision = this.decide({
+        kind: 'schema_invalid',
+        name: tool.name,
+        strict: tool.strict,
+        errors: schemaErrors,
+      });
       if (decision.action === 'reprompt') return this.reprompt(decision, true);
-      this.notice('schema_invalid_passed', `${tool.name}: ${errors.join('; ')}`);
+      this.notice('schema_invalid_passed', `${tool.name}: ${schemaErrors.join('; ')}`);
     }
-    const json = argumentsJson(built.args);
+    const json = argumentsJson(args);
     if (!this.request.parallel && this.sent.length > 0) return this.notice('extra_parallel_call_dropped', tool.name);
     if (this.sent.some((call) => call.name === tool.name && call.argumentsJson === json)) {
       return this.notice('duplicate_call_dropped', tool.name);
@@ -199,14 +195,7 @@ export class ToolCallTransform {
   private promote(reasoning: string): void {
     const block = findTrailingReasoningBlock(reasoning, this.parserOptions());
     if (block === null) return;
-    const allowed = this.allowedTools();
-    const names = allowed.map((tool) => tool.name);
-    const valid = block.invokes.every((invoke) => {
-      const resolution = resolveToolName(invoke.name, names);
-      const tool = allowed.find((candidate) => resolution.kind !== 'unknown' && candidate.name === resolution.name);
-      return tool !== undefined && buildArguments(invoke, tool.parameters, tool.kind).ok;
-    });
-    if (!valid) return;
+    if (!block.invokes.every((invoke) => prepareCall(invoke, this.request, this.validator).ok)) return;
     for (const invoke of block.invokes) this.onInvoke(invoke);
     this.notice('reasoning_promoted', `${block.invokes.length} call(s)`);
     this.emit({ type: 'reasoningReplaced', reasoning: block.reasoningBefore });
@@ -218,15 +207,9 @@ export class ToolCallTransform {
       callsSent: this.sent.length,
       repromptAvailable: this.repromptAvailable,
       cutByLength: this.cutByLength,
-      availableNames: this.allowedTools().map((tool) => tool.name),
+      availableNames: allowedTools(this.request).map((tool) => tool.name),
       wrapperTag: wrapperOpener(this.options.spelling ?? 'dsml'),
     });
-  }
-
-  private allowedTools(): readonly DeclaredTool[] {
-    const choice = this.request.choice;
-    if (typeof choice !== 'object') return this.request.tools;
-    return this.request.tools.filter((tool) => tool.name === choice.name);
   }
 
   private reprompt(decision: Extract<PolicyDecision, { action: 'reprompt' }>, upstreamRunning: boolean): void {

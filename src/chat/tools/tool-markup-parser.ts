@@ -46,9 +46,6 @@ export class ToolMarkupParser {
   private readonly aliases: AliasTable;
   /** Characters dropped after a block's trailing text (the upstream is being stopped). */
   droppedChars = 0;
-  /** Where a block hands over when it closes: `text` for a block whose calls were all voided. */
-  private afterBlock: 'after' | 'text' = 'after';
-  private releaseRequested = false;
 
   constructor(options: MarkupParserOptions = {}) {
     this.aliases = options.aliases ?? DEFAULT_ALIAS_TABLE;
@@ -69,12 +66,12 @@ export class ToolMarkupParser {
    * out as text at once and the rest is read as text.
    */
   releaseBlockAsText(): void {
-    this.releaseRequested = true;
+    this.reader.releaseAsText();
   }
 
   /** Called from an `invoke` handler: when the current block closes, go on reading text (no after-block rules). */
   resumeTextAfterBlock(): void {
-    this.afterBlock = 'text';
+    this.reader.resumeTextAfterBlock();
   }
 
   push(chunk: string, emit: EmitMarkup): void {
@@ -121,8 +118,9 @@ export class ToolMarkupParser {
           }
           break;
         case 'block':
-          refeed = this.readBlock(input, at, emit);
-          at = this.reader.position;
+          this.mode = this.reader.readBlock(input, at, emit);
+          at = this.mode === 'block' ? this.holdRest(input, this.reader.position) : this.reader.position;
+          refeed = this.reader.refeed;
           break;
         case 'after':
           at = this.readAfter(input, at, emit);
@@ -183,69 +181,8 @@ export class ToolMarkupParser {
 
   private openBlock(opener: MarkupTag, openerText: string): void {
     this.mode = 'block';
-    this.afterBlock = 'after';
-    this.releaseRequested = false;
     this.seenNonBlank = true;
     this.reader.begin(opener, openerText);
-  }
-
-  /** Returns text to read again as plain text when the block turned out not to be one. */
-  private readBlock(input: string, from: number, emit: EmitMarkup): string | null {
-    const reader = this.reader;
-    for (;;) {
-      const step = reader.read(input, from);
-      switch (step) {
-        case 'need-more':
-          this.holdRest(input, reader.position);
-          reader.position = input.length;
-          return null;
-        case 'invoke':
-          if (!reader.provisional && this.emitInvokes([reader.invokes[reader.invokes.length - 1]], emit)) {
-            return this.releaseAsText(reader.raw(), emit);
-          }
-          from = reader.position;
-          continue;
-        case 'closed':
-          if (!reader.invokeSeen) return this.onBlockFailed(emit);
-          if (reader.provisional && this.emitInvokes(reader.invokes, emit)) {
-            return this.releaseAsText(reader.raw(), emit);
-          }
-          emit({ type: 'blockEnd', closed: true });
-          this.mode = this.afterBlock;
-          return null;
-        case 'failed':
-          return this.onBlockFailed(emit);
-      }
-    }
-  }
-
-  /** Emits invokes until a handler asks for the block as text; true when it did. */
-  private emitInvokes(invokes: readonly ParsedInvoke[], emit: EmitMarkup): boolean {
-    for (const invoke of invokes) {
-      emit({ type: 'invoke', invoke });
-      if (this.releaseRequested) {
-        this.releaseRequested = false;
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private releaseAsText(raw: string, emit: EmitMarkup): null {
-    emit({ type: 'text', text: raw });
-    this.mode = 'text';
-    return null;
-  }
-
-  private onBlockFailed(emit: EmitMarkup): string | null {
-    const reader = this.reader;
-    this.mode = 'text';
-    if (reader.provisional || !reader.invokeSeen) {
-      emit({ type: 'text', text: reader.openerText() });
-      return reader.rawAfterOpener();
-    }
-    emit({ type: 'malformed', reason: reader.failure ?? 'truncated', raw: reader.raw() });
-    return null;
   }
 
   private readAfter(input: string, from: number, emit: EmitMarkup): number {
@@ -269,7 +206,7 @@ export class ToolMarkupParser {
   private endFence(tail: string, emit: EmitMarkup): void {
     const invokes = tail.length === 0 ? this.fence.finish() : null;
     if (invokes !== null) {
-      if (this.emitInvokes(invokes, emit)) emit({ type: 'text', text: this.fence.raw() });
+      if (this.reader.emitInvokes(invokes, emit)) emit({ type: 'text', text: this.fence.raw() });
       else emit({ type: 'blockEnd', closed: true });
       return;
     }
@@ -279,19 +216,11 @@ export class ToolMarkupParser {
   }
 
   private endBlock(tail: string, emit: EmitMarkup): void {
-    const reader = this.reader;
-    if (reader.acceptAtEnd(tail)) {
-      emit({ type: 'blockEnd', closed: false });
-      return;
-    }
-    if (reader.provisional || !reader.invokeSeen) {
-      this.mode = 'text';
-      emit({ type: 'text', text: reader.openerText() });
-      this.run(reader.rawAfterOpener() + tail, emit);
-      this.end(emit);
-      return;
-    }
-    emit({ type: 'malformed', reason: reader.failure ?? 'truncated', raw: reader.raw() + tail });
+    const text = this.reader.endBlock(tail, emit);
+    if (text === null) return;
+    this.mode = 'text';
+    this.run(text, emit);
+    this.end(emit);
   }
 }
 
