@@ -32,6 +32,11 @@ export class MarkdownCodeTracker {
     return this.fenceLength > 0 || this.inlineLength > 0;
   }
 
+  /** True when any character but a backtick, a tilde or a line break would leave the state as it is. */
+  get settled(): boolean {
+    return this.runLength === 0 && !this.onlySpacesSoFar;
+  }
+
   feed(code: number): void {
     if (this.runLength > 0) {
       if (code === this.runChar) {

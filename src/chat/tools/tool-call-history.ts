@@ -26,7 +26,7 @@ const NO_RESULT = '(no result returned)';
 const EMPTY_RESULT = '(empty)';
 
 /** Our markers in pasted or returned text: `<|DSML|…`, `<dsml…`, `<tool_calls`, `<tool_results`. */
-const MARKER_OPENING = /<(?=\/?\s*(?:[|\uff5c]+\s*dsml|dsml[\s|\uff5c_-]|tool_calls\b|tool_results\b))/gi;
+const MARKER_OPENING = /<(?=\/?\s*(?:[|\uff5c]+\s*dsml|dsml|tool_calls\b|tool_results\b))/gi;
 const FULLWIDTH_MARKER = /\uff5c(dsml)\uff5c/gi;
 
 /**

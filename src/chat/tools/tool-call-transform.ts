@@ -173,7 +173,7 @@ export class ToolCallTransform {
         return this.stopUpstream('failed_after_calls');
       case 'drop_call':
       case 'accept':
-        return this.notice('unknown_call_dropped', invoke.name);
+        return this.notice(problem.kind === 'malformed' ? 'failed_closed' : 'unknown_call_dropped', invoke.name);
     }
   }
 

@@ -25,6 +25,16 @@ const TEXT_OPENERS = tagBit('wrapper', false) | tagBit('invoke', false);
 const MARKED_ONLY = tagBit('invoke', false);
 const WRAPPER_OPENER = tagBit('wrapper', false);
 
+/** The characters that can change the text state: a tag start, markdown code markers, a line break. */
+const NOTABLE = /[<`~\n]/g;
+
+/** Index of the next notable character in `input[from, end)`, or `end`. */
+function nextNotable(input: string, from: number, end: number): number {
+  NOTABLE.lastIndex = from;
+  const match = NOTABLE.exec(input);
+  return match === null || match.index > end ? end : match.index;
+}
+
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
@@ -160,7 +170,13 @@ export class ToolMarkupParser {
         if (!isTagSpace(code)) this.seenNonBlank = true;
       }
       this.tracker.feed(code);
-      if (code !== LT || this.tracker.inCode) continue;
+      if (code !== LT) {
+        if (this.tracker.settled && (this.seenNonBlank || !this.fencedRepair)) {
+          at = nextNotable(input, at + 1, scanEnd) - 1;
+        }
+        continue;
+      }
+      if (this.tracker.inCode) continue;
       const scan = scanTag(input, at, this.aliases, TEXT_OPENERS, MARKED_ONLY);
       if (scan === 'no') continue;
       this.emitText(input, textStart, at, emit);

@@ -156,10 +156,10 @@ describe('tool history goldens', () => {
   it('defangs only our markers', () => {
     expect(
       defangToolMarkup(
-        '<|DSML|invoke> </\uff5cDSML\uff5cx> <dsml-tool-calls> <tool_calls> </tool_results> <div> <parameter>',
+        '<|DSML|invoke> </\uff5cDSML\uff5cx> <dsml-tool-calls> <DSMLinvoke> <tool_calls> </tool_results> <div> <parameter>',
       ),
     ).toBe(
-      '&lt;|DSML|invoke> &lt;/&#xFF5C;DSML&#xFF5C;x> &lt;dsml-tool-calls> &lt;tool_calls> &lt;/tool_results> <div> <parameter>',
+      '&lt;|DSML|invoke> &lt;/&#xFF5C;DSML&#xFF5C;x> &lt;dsml-tool-calls> &lt;DSMLinvoke> &lt;tool_calls> &lt;/tool_results> <div> <parameter>',
     );
   });
 });
