@@ -94,7 +94,11 @@ export async function gatewayStream(
   return outcome;
 }
 
-/** Splits an OpenAI SSE body into frames and classifies them. */
+/**
+ * Splits an OpenAI SSE body into frames and classifies them, chunk by chunk as they arrive. The load
+ * generator runs thousands of these at once, so it keeps its own incremental reader instead of the
+ * tests' one (test/utils/sse/sse-reader.ts), which reads whole bodies and keeps every frame.
+ */
 class SseFrameReader {
   done = false;
   private buffer = '';

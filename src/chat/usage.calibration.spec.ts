@@ -1,4 +1,5 @@
 import { describeWithShared, loadCaptures } from '../../test/utils/shared-fixtures';
+import { readSseBlocks } from '../../test/utils/sse/sse-reader';
 import { computeUsage, estimateTokens } from './usage';
 
 /**
@@ -10,12 +11,12 @@ function countDeltaTokens(stream: Buffer): Record<string, number> {
   const bump = (type: string) => (counts[type] = (counts[type] ?? 0) + 1);
   let current: string | null = null;
   let round = 0;
-  for (const line of stream.toString('utf8').split('\n')) {
-    if (line.startsWith('event: ready')) round++;
-    if (!line.startsWith('data: ')) continue;
+  for (const block of readSseBlocks(stream.toString('utf8')).blocks) {
+    if (block.event === 'ready') round++;
+    if (block.data === null) continue;
     let data: any;
     try {
-      data = JSON.parse(line.slice(6));
+      data = JSON.parse(block.data);
     } catch {
       continue;
     }

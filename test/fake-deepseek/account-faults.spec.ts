@@ -1,6 +1,7 @@
 import { isVersionBelow } from './client-version';
 import { type FakeDeepSeek, startFakeDeepSeek } from './index';
-import { FakeClient, rawRequest } from './spec-helpers';
+import { FakeClient } from './spec-helpers';
+import { rawRequest } from '../utils/http/raw-request';
 
 const TOO_LOW = { code: 40005, msg: 'CLIENT_VERSION_TOO_LOW', data: null };
 const BANNED = { code: 0, msg: '', data: { biz_code: 10, biz_msg: 'USER_IS_BANNED', biz_data: null } };
@@ -20,7 +21,7 @@ describe('fake DeepSeek: client version, bans and suspensions', () => {
   beforeEach(() => fake.reset());
   afterAll(() => fake.close());
 
-  const body = (res: { body: string }) => JSON.parse(res.body);
+  const body = (res: { text: string }) => JSON.parse(res.text);
   const challenge = (client: FakeClient, version?: string) =>
     client.json(
       '/api/v0/chat/create_pow_challenge',
@@ -38,10 +39,13 @@ describe('fake DeepSeek: client version, bans and suspensions', () => {
 
   it('should answer client_version_too_low once, with 40005 in HTTP 200', async () => {
     fake.addFault({ fault: 'client_version_too_low', endpoint: 'create_pow_challenge' });
-    const res = await rawRequest(fake.url, '/api/v0/chat/create_pow_challenge', {
-      body: { target_path: '/api/v0/chat/completion' },
-      headers: { authorization: 'Bearer tok-a' },
-    });
+    const res = await rawRequest(
+      `${fake.url}/api/v0/chat/create_pow_challenge`,
+      { target_path: '/api/v0/chat/completion' },
+      {
+        headers: { authorization: 'Bearer tok-a' },
+      },
+    );
     expect(res.status).toBe(200);
     expect(body(res)).toEqual(TOO_LOW);
     expect((await challenge(alice)).code).toBe(0);
@@ -65,9 +69,9 @@ describe('fake DeepSeek: client version, bans and suspensions', () => {
   });
 
   it('should refuse a malformed minClientVersion over the control API', async () => {
-    const res = await rawRequest(fake.url, '/__fake__/config', { body: { minClientVersion: 'two' } });
+    const res = await rawRequest(`${fake.url}/__fake__/config`, { minClientVersion: 'two' });
     expect(body(res)).toEqual({ error: 'invalid value for minClientVersion' });
-    const ok = await rawRequest(fake.url, '/__fake__/config', { body: { minClientVersion: '2.4.0' } });
+    const ok = await rawRequest(`${fake.url}/__fake__/config`, { minClientVersion: '2.4.0' });
     expect(body(ok).minClientVersion).toBe('2.4.0');
   });
 

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseCliArgs } from './cli-args';
 import { startFakeDeepSeek } from './index';
-import { decodeStream, FakeClient, rawRequest } from './spec-helpers';
+import { decodeStream, FakeClient } from './spec-helpers';
+import { rawRequest } from '../utils/http/raw-request';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -56,8 +57,8 @@ describe('fake DeepSeek: CLI and control API', () => {
   it('should be controllable over HTTP', async () => {
     const fake = await startFakeDeepSeek({ accounts: ['tok-a'] });
     try {
-      const post = (path: string, body: unknown) =>
-        rawRequest(fake.url, path, { body }).then((r) => JSON.parse(r.body));
+      const post = (path: string, body: object) =>
+        rawRequest(`${fake.url}${path}`, body).then((r) => JSON.parse(r.text));
       expect(
         await post('/__fake__/config', { format: 'B', reply: { content: 'Configured.' }, accounts: ['tok-c'] }),
       ).toMatchObject({
@@ -74,12 +75,12 @@ describe('fake DeepSeek: CLI and control API', () => {
       const client = new FakeClient(fake.url, 'tok-c');
       const res = await client.complete({ chat_session_id: await client.createSession() });
       expect(decodeStream(res.events).content).toBe('Configured.');
-      const state = JSON.parse((await rawRequest(fake.url, '/__fake__/state')).body);
+      const state = JSON.parse((await rawRequest(`${fake.url}/__fake__/state`)).text);
       expect(state.requests.completion).toBe(1);
       expect(Object.values(state.sessions)).toHaveLength(1);
 
       expect(await post('/__fake__/reset', {})).toEqual({ ok: true });
-      const config = JSON.parse((await rawRequest(fake.url, '/__fake__/config')).body);
+      const config = JSON.parse((await rawRequest(`${fake.url}/__fake__/config`)).text);
       expect(config).toMatchObject({ format: 'C', accounts: { 'tok-a': expect.any(Object) } });
       expect(config.accounts['tok-c']).toBeUndefined();
     } finally {
@@ -90,8 +91,8 @@ describe('fake DeepSeek: CLI and control API', () => {
   it('should set, show and reset the 2026 settings over HTTP', async () => {
     const fake = await startFakeDeepSeek({ accounts: ['tok-a'] });
     try {
-      const post = (path: string, body: unknown) =>
-        rawRequest(fake.url, path, { body }).then((r) => JSON.parse(r.body));
+      const post = (path: string, body: object) =>
+        rawRequest(`${fake.url}${path}`, body).then((r) => JSON.parse(r.text));
       expect(await post('/__fake__/config', { titleDelayMs: 250, minClientVersion: '2.4.0' })).toMatchObject({
         titleDelayMs: 250,
         minClientVersion: '2.4.0',
@@ -103,14 +104,14 @@ describe('fake DeepSeek: CLI and control API', () => {
       ]);
       expect(added.queued.map((f: { fault: string }) => f.fault)).toEqual(['banned', 'close_retry']);
       await new FakeClient(fake.url, 'tok-a').json('/api/v0/users/current');
-      const state = JSON.parse((await rawRequest(fake.url, '/__fake__/state')).body);
+      const state = JSON.parse((await rawRequest(`${fake.url}/__fake__/state`)).text);
       expect(state.accounts['tok-a'].banned).toBe(true);
       expect(state.faults.queued.map((f: { fault: string }) => f.fault)).toEqual(['close_retry']);
 
       expect(await post('/__fake__/reset', {})).toEqual({ ok: true });
-      const config = JSON.parse((await rawRequest(fake.url, '/__fake__/config')).body);
+      const config = JSON.parse((await rawRequest(`${fake.url}/__fake__/config`)).text);
       expect(config).toMatchObject({ titleDelayMs: 0, minClientVersion: null });
-      const reset = JSON.parse((await rawRequest(fake.url, '/__fake__/state')).body);
+      const reset = JSON.parse((await rawRequest(`${fake.url}/__fake__/state`)).text);
       expect(reset.accounts['tok-a'].banned).toBe(false);
       expect(reset.faults).toEqual({ queued: [], consumed: [] });
     } finally {

@@ -48,7 +48,7 @@ describe('fake DeepSeek: 2026 completion body fields', () => {
   ])('should refuse %s of the wrong type with a FastAPI-style 422', async (field, value, msg) => {
     const res = await alice.complete({ chat_session_id: sessionId, [field]: value });
     expect(res.status).toBe(422);
-    expect(JSON.parse(res.body)).toEqual({ detail: [{ loc: ['body', field], msg, type: 'value_error' }] });
+    expect(JSON.parse(res.text)).toEqual({ detail: [{ loc: ['body', field], msg, type: 'value_error' }] });
     expect(messages()).toHaveLength(0);
   });
 });

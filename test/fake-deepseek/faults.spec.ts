@@ -1,5 +1,6 @@
 import { type FakeDeepSeek, startFakeDeepSeek } from './index';
-import { decodeStream, FakeClient, rawRequest, namedEventsOf, patchesOf } from './spec-helpers';
+import { decodeStream, FakeClient, namedEventsOf, patchesOf } from './spec-helpers';
+import { rawRequest } from '../utils/http/raw-request';
 
 const REPLY = { reasoning: 'abcdefgh', content: 'Hello there, friend.' };
 
@@ -32,7 +33,7 @@ describe('fake DeepSeek: faults', () => {
     const res = await complete();
     expect(res.status).toBe(expected);
     expect(res.headers['content-type']).toBe('text/html; charset=UTF-8');
-    expect(res.body).toContain(marker);
+    expect(res.text).toContain(marker);
     if (variant === 'aws') expect(res.headers['x-amzn-waf-action']).toBe('challenge');
     expect((await complete()).status).toBe(200);
   });
@@ -50,10 +51,10 @@ describe('fake DeepSeek: faults', () => {
 
   it('should mute the account with the muted fault, and keep it muted', async () => {
     fake.addFault({ fault: 'muted', endpoint: 'completion', params: { seconds: 120 } });
-    const res = JSON.parse((await complete()).body);
+    const res = JSON.parse((await complete()).text);
     expect(res.data).toMatchObject({ biz_code: 5, biz_msg: 'user is muted', biz_data: { is_muted: 1 } });
     expect(res.data.biz_data.mute_until).toBeGreaterThan(Date.now() / 1000 + 100);
-    expect(JSON.parse((await complete()).body).data.biz_code).toBe(5);
+    expect(JSON.parse((await complete()).text).data.biz_code).toBe(5);
     expect((await alice.json('/api/v0/users/current')).data.biz_data.chat.is_muted).toBe(1);
   });
 
@@ -64,7 +65,7 @@ describe('fake DeepSeek: faults', () => {
     );
     const envelope = await complete();
     expect(envelope.status).toBe(200);
-    expect(JSON.parse(envelope.body)).toEqual({
+    expect(JSON.parse(envelope.text)).toEqual({
       code: 40029,
       msg: 'Messages too frequent. Try again later.',
       data: null,
@@ -82,7 +83,7 @@ describe('fake DeepSeek: faults', () => {
       content: expect.stringContaining('being generated'),
     });
     const envelope = await alice.complete({ chat_session_id: sessionId }, { pow: 'x' });
-    expect(JSON.parse(envelope.body).data).toMatchObject({
+    expect(JSON.parse(envelope.text).data).toMatchObject({
       biz_code: 1,
       biz_msg: expect.stringContaining('being generated'),
     });
@@ -123,14 +124,14 @@ describe('fake DeepSeek: faults', () => {
     const started = Date.now();
     const res = await complete();
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
-    expect(res.body).not.toContain(': \n');
+    expect(res.text).not.toContain(': \n');
     expect(patchesOf(res.events)).toHaveLength(1);
     expect(lastMessage().status).toBe('ERROR');
   });
 
   it('should keep a stalled stream open until the client gives up, then release the account', async () => {
     fake.addFault({ fault: 'stall', params: { afterTokens: 1 } });
-    const res = await alice.complete({ chat_session_id: sessionId }, { abortWhen: () => true });
+    const res = await alice.complete({ chat_session_id: sessionId }, { dropWhen: () => true });
     expect(res.cut).toBe(true);
     await fake.waitFor((s) => s.accounts['tok-a'].inFlight === 0 && s.aborts.length === 1);
   });
@@ -227,7 +228,7 @@ describe('fake DeepSeek: faults', () => {
 
   it('should refuse expert once with model_unavailable', async () => {
     fake.addFault({ fault: 'model_unavailable', endpoint: 'completion' });
-    expect(JSON.parse((await complete({ model_type: 'expert' })).body).data.biz_msg).toBe('model type not available');
+    expect(JSON.parse((await complete({ model_type: 'expert' })).text).data.biz_msg).toBe('model type not available');
     expect((await complete({ model_type: 'expert' })).status).toBe(200);
   });
 
@@ -244,8 +245,10 @@ describe('fake DeepSeek: faults', () => {
     ]);
     const codes = [];
     for (let i = 0; i < 4; i++) {
-      const res = await rawRequest(fake.url, '/api/v0/users/current', { headers: { authorization: 'Bearer tok-a' } });
-      codes.push(res.status === 200 ? JSON.parse(res.body).code : res.status);
+      const res = await rawRequest(`${fake.url}/api/v0/users/current`, undefined, {
+        headers: { authorization: 'Bearer tok-a' },
+      });
+      codes.push(res.status === 200 ? JSON.parse(res.text).code : res.status);
     }
     expect(codes).toEqual([403, 403, 40003, 0]);
     const state = fake.state();

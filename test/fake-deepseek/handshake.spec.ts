@@ -1,14 +1,7 @@
 import { type FakeDeepSeek, startFakeDeepSeek, tokenize } from './index';
-import {
-  decodeStream,
-  FakeClient,
-  parseSse,
-  powHeader,
-  rawRequest,
-  solvePow,
-  namedEventsOf,
-  patchesOf,
-} from './spec-helpers';
+import { decodeStream, FakeClient, namedEventsOf, patchesOf, powHeader, solvePow } from './spec-helpers';
+import { rawRequest } from '../utils/http/raw-request';
+import { sseEvents } from '../utils/sse/sse-reader';
 
 const REPLY = { reasoning: 'Think: 2 + 2.\n\nDone 🤔.', content: '# Title\n\n- one 👨‍👩‍👧 two\n\n```ts\nx\n```' };
 const SEARCH = [{ url: 'https://example.com/a', title: 'Example', snippet: 'An example.' }];
@@ -335,9 +328,9 @@ describe('fake DeepSeek: handshake and stream formats', () => {
   });
 
   it('should answer unknown paths with a 404 envelope', async () => {
-    const res = await rawRequest(fake.url, '/api/v0/nothing', { body: {} });
+    const res = await rawRequest(`${fake.url}/api/v0/nothing`, {});
     expect(res.status).toBe(404);
-    expect(JSON.parse(res.body)).toEqual({ code: 404, msg: 'Not Found', data: null });
+    expect(JSON.parse(res.text)).toEqual({ code: 404, msg: 'Not Found', data: null });
   });
 
   it('should accept a hand-built header in the documented key order', async () => {
@@ -352,6 +345,6 @@ describe('fake DeepSeek: handshake and stream formats', () => {
       'target_path',
     ]);
     const res = await client.complete({ chat_session_id: await client.createSession() }, { pow: header });
-    expect(parseSse(res.body)[0].event).toBe('ready');
+    expect(sseEvents(res.text)[0].event).toBe('ready');
   });
 });

@@ -31,7 +31,7 @@ describe('fake DeepSeek: continue, stop and disconnects', () => {
       event: 'ready',
       data: JSON.stringify({ request_message_id: 1, response_message_id: 2, model_type: 'default' }),
     });
-    expect(second.body).toContain('\n\n: \n\nevent: update_session');
+    expect(second.text).toContain('\n\n: \n\nevent: update_session');
     expect(namedEventsOf(second.events)).toEqual(['ready', 'update_session', 'finish', 'update_session', 'close']);
     const snapshot = patchesOf(second.events)[0].v.response;
     expect(snapshot).toMatchObject({ status: 'WIP', accumulated_token_usage: round1.usage! + 1 });
@@ -80,21 +80,21 @@ describe('fake DeepSeek: continue, stop and disconnects', () => {
   it('should refuse continue for messages that are not INCOMPLETE, and require a decodable PoW header', async () => {
     const done = await alice.complete({ chat_session_id: sessionId });
     const refused = await alice.continue({ chat_session_id: sessionId, message_id: 2 }, done.pow);
-    expect(JSON.parse(refused.body).data).toMatchObject({ biz_code: 26, biz_msg: 'invalid message id' });
+    expect(JSON.parse(refused.text).data).toMatchObject({ biz_code: 26, biz_msg: 'invalid message id' });
     fake.addFault({ fault: 'incomplete', endpoint: 'completion' });
     const cut = await alice.complete({ chat_session_id: sessionId, parent_message_id: 2 });
-    expect(JSON.parse((await alice.continue({ chat_session_id: sessionId, message_id: 4 }, null)).body).code).toBe(
+    expect(JSON.parse((await alice.continue({ chat_session_id: sessionId, message_id: 4 }, null)).text).code).toBe(
       40300,
     );
-    expect(JSON.parse((await alice.continue({ chat_session_id: sessionId, message_id: 4 }, 'bad!')).body).code).toBe(
+    expect(JSON.parse((await alice.continue({ chat_session_id: sessionId, message_id: 4 }, 'bad!')).text).code).toBe(
       40301,
     );
     expect(
-      JSON.parse((await alice.continue({ chat_session_id: 'nope', message_id: 4 }, cut.pow)).body).data.biz_code,
+      JSON.parse((await alice.continue({ chat_session_id: 'nope', message_id: 4 }, cut.pow)).text).data.biz_code,
     ).toBe(1);
     // The completion's header, already used: accepted on continue unless strictContinuePow.
     fake.configure({ strictContinuePow: true });
-    expect(JSON.parse((await alice.continue({ chat_session_id: sessionId, message_id: 4 }, cut.pow)).body).code).toBe(
+    expect(JSON.parse((await alice.continue({ chat_session_id: sessionId, message_id: 4 }, cut.pow)).text).code).toBe(
       40301,
     );
     fake.configure({ strictContinuePow: false });
@@ -127,7 +127,7 @@ describe('fake DeepSeek: continue, stop and disconnects', () => {
     fake.configure({ tokenDelayMs: 10 });
     const res = await alice.complete(
       { chat_session_id: sessionId },
-      { abortWhen: (body) => body.includes('"o":"APPEND"') },
+      { dropWhen: (body) => body.includes('"o":"APPEND"') },
     );
     expect(res.cut).toBe(true);
     await fake.waitFor((s) => s.aborts.length === 1);
@@ -135,14 +135,14 @@ describe('fake DeepSeek: continue, stop and disconnects', () => {
     expect(state.aborts[0]).toMatchObject({ account: 'tok-a', endpoint: 'completion', sessionId, messageId: 2 });
     expect(state.accounts['tok-a'].inFlight).toBe(1);
     const busy = await alice.complete({ chat_session_id: sessionId });
-    expect(busy.body).toContain('being generated');
+    expect(busy.text).toContain('being generated');
     await fake.waitFor((s) => s.accounts['tok-a'].inFlight === 0);
     expect(message()).toMatchObject({ status: 'FINISHED', content: REPLY.content });
   });
 
   it('should release the account at once on disconnect when keepGeneratingAfterDisconnect is off', async () => {
     fake.configure({ tokenDelayMs: 50, keepGeneratingAfterDisconnect: false });
-    await alice.complete({ chat_session_id: sessionId }, { abortWhen: (body) => body.includes('"o":"APPEND"') });
+    await alice.complete({ chat_session_id: sessionId }, { dropWhen: (body) => body.includes('"o":"APPEND"') });
     const state = await fake.waitFor((s) => s.aborts.length === 1);
     expect(state.accounts['tok-a'].inFlight).toBe(0);
     expect(state.sessions[sessionId].messages[0].status).toBe('INCOMPLETE');
@@ -155,7 +155,7 @@ describe('fake DeepSeek: continue, stop and disconnects', () => {
     await fake.waitFor((s) => s.openStreams === 1);
     const res = await pending;
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
-    expect(res.body.startsWith(': \n\n')).toBe(true);
+    expect(res.text.startsWith(': \n\n')).toBe(true);
     expect(decodeStream(res.events)).toMatchObject({ content: REPLY.content, status: 'FINISHED' });
     expect(fake.state().openStreams).toBe(0);
   });

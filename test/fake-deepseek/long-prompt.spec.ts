@@ -16,8 +16,8 @@ describe('fake DeepSeek: long prompts', () => {
     const res = await client.complete({ chat_session_id: sessionId, prompt });
     expect(res.status).toBe(200);
     // Decoding ~240k frames in the spec is slow; the fake's own record of the message is enough.
-    expect(res.body).toContain(`event: title\ndata: {"content":"${prompt.slice(0, 30)}"}`);
-    expect(res.body.endsWith('event: close\ndata: {"click_behavior":"none","auto_resume":false}\n\n')).toBe(true);
+    expect(res.text).toContain(`event: title\ndata: {"content":"${prompt.slice(0, 30)}"}`);
+    expect(res.text.endsWith('event: close\ndata: {"click_behavior":"none","auto_resume":false}\n\n')).toBe(true);
     const message = fake.state().sessions[sessionId].messages[0];
     expect(message).toMatchObject({ status: 'FINISHED', prompt, content: prompt });
     expect(message.accumulatedTokenUsage).toBeGreaterThan(300_000 + 600_000 / 4);

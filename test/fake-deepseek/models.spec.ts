@@ -1,5 +1,6 @@
 import { type FakeDeepSeek, startFakeDeepSeek } from './index';
-import { decodeStream, FakeClient, rawRequest } from './spec-helpers';
+import { decodeStream, FakeClient } from './spec-helpers';
+import { rawRequest } from '../utils/http/raw-request';
 
 const SETTINGS = '/api/v0/client/settings?did=3f1c2a9e-device&scope=model';
 const POW_FUNCTIONS = ['search', 'deep_think', 'completion', 'file'];
@@ -47,8 +48,8 @@ describe('fake DeepSeek: model types and client settings', () => {
   it('should need a valid token for client/settings, but let a muted account read it', async () => {
     const stranger = await new FakeClient(fake.url, 'tok-x').json(SETTINGS);
     expect(stranger).toEqual({ code: 40003, msg: 'Authorization Failed (invalid token)', data: null });
-    const anonymous = await rawRequest(fake.url, SETTINGS);
-    expect(JSON.parse(anonymous.body).code).toBe(40003);
+    const anonymous = await rawRequest(`${fake.url}${SETTINGS}`);
+    expect(JSON.parse(anonymous.text).code).toBe(40003);
     fake.configure({ accounts: { 'tok-a': { mutedUntil: Date.now() / 1000 + 600 } } });
     expect((await alice.json(SETTINGS)).data.biz_data.model_configs).toHaveLength(3);
   });
@@ -71,7 +72,7 @@ describe('fake DeepSeek: model types and client settings', () => {
     expect(decodeStream(res.events).status).toBe('FINISHED');
     fake.configure({ unavailableModels: ['vision'] });
     const refused = await alice.complete({ chat_session_id: sessionId, parent_message_id: 2, model_type: 'vision' });
-    expect(JSON.parse(refused.body).data).toEqual({
+    expect(JSON.parse(refused.text).data).toEqual({
       biz_code: 1,
       biz_msg: 'model type not available',
       biz_data: null,
@@ -100,6 +101,6 @@ describe('fake DeepSeek: model types and client settings', () => {
     await alice.complete({ chat_session_id: sessionId, model_type: 'expert' });
     fake.configure({ unavailableModels: ['expert'] });
     const refused = await alice.complete({ chat_session_id: sessionId, parent_message_id: 2, model_type: null });
-    expect(JSON.parse(refused.body).data.biz_msg).toBe('model type not available');
+    expect(JSON.parse(refused.text).data.biz_msg).toBe('model type not available');
   });
 });

@@ -1,5 +1,6 @@
 import { type FakeDeepSeek, startFakeDeepSeek } from './index';
-import { FakeClient, parseSse, powHeader, solvePow } from './spec-helpers';
+import { FakeClient, powHeader, solvePow } from './spec-helpers';
+import { sseEvents } from '../utils/sse/sse-reader';
 
 const MISSING = { code: 40300, msg: 'MISSING_HEADER', data: null };
 const INVALID = { code: 40301, msg: 'INVALID_POW_RESPONSE', data: null };
@@ -18,7 +19,7 @@ describe('fake DeepSeek: refusals', () => {
   beforeEach(() => fake.reset());
   afterAll(() => fake.close());
 
-  const body = (res: { body: string }) => JSON.parse(res.body);
+  const body = (res: { text: string }) => JSON.parse(res.text);
   const lastReason = () => fake.state().pow.rejected.at(-1)?.reason;
 
   describe('PoW', () => {
@@ -92,7 +93,7 @@ describe('fake DeepSeek: refusals', () => {
       fake.configure({ verifyPow: false });
       const res = await alice.complete({ chat_session_id: sessionId }, { pow: null });
       expect(res.status).toBe(200);
-      expect(parseSse(res.body)[0].event).toBe('ready');
+      expect(sseEvents(res.text)[0].event).toBe('ready');
     });
   });
 

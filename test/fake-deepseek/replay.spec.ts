@@ -1,26 +1,26 @@
 import { describeWithShared, loadCaptures } from '../utils/shared-fixtures';
 import { type FakeDeepSeek, startFakeDeepSeek } from './index';
 import { FakeClient } from './spec-helpers';
+import { readSseBlocks } from '../utils/sse/sse-reader';
 
 /** Event names, `:` comments, `snapshot` and patch paths in order, repeats collapsed: the shape of a body. */
 function outline(body: string): string[] {
   const steps: string[] = [];
-  for (const block of body.split('\n\n')) {
-    const lines = block.split('\n').filter((line) => /^(event|data)?:/.test(line));
-    if (lines.length === 0) continue;
-    const event = lines.find((line) => line.startsWith('event: '));
-    const data = lines.find((line) => line.startsWith('data: '));
+  for (const block of readSseBlocks(body).blocks) {
     let step: string | undefined;
-    if (event) step = event.slice(7);
-    else if (!data) step = ':';
-    else {
-      const frame = JSON.parse(data.slice(6));
+    if (block.event !== null) step = block.event;
+    else if (block.data !== null) {
+      const frame = JSON.parse(block.data);
       step = frame.v?.response ? 'snapshot' : frame.p;
-    }
+    } else if (block.comments.length > 0) step = ':';
     if (step !== undefined && step !== steps.at(-1)) steps.push(step);
   }
   return steps;
 }
+
+/** The parsed snapshot frame (`{"v":{"response":…}}`) of a body. */
+const snapshotOf = (body: string): any =>
+  JSON.parse(readSseBlocks(body).blocks.find((block) => block.data?.startsWith('{"v":{"response"'))!.data!);
 
 /** The body the fake must send for a capture: without a leading non-SSE line, split at the second `ready`. */
 function expectedRounds(stream: Buffer): Buffer[] {
@@ -58,7 +58,7 @@ describeWithShared('fake DeepSeek: capture replay', () => {
       const sessionId = await client.createSession();
       const first = await client.complete({ chat_session_id: sessionId, prompt: 'replayed' });
       expect(first.headers['content-type']).toBe('text/event-stream; charset=utf-8');
-      expect(Buffer.from(first.body).equals(rounds[0])).toBe(true);
+      expect(Buffer.from(first.text).equals(rounds[0])).toBe(true);
       expect(fake.config.replay).toBeNull();
 
       const message = () => fake.state().sessions[sessionId].messages[0];
@@ -69,11 +69,11 @@ describeWithShared('fake DeepSeek: capture replay', () => {
       });
       if (rounds.length > 1) {
         const second = await client.continue({ chat_session_id: sessionId, message_id: 2 }, first.pow);
-        expect(Buffer.from(second.body).equals(rounds[1])).toBe(true);
+        expect(Buffer.from(second.text).equals(rounds[1])).toBe(true);
         expect(message()).toMatchObject({ status: 'FINISHED', rounds: 2 });
       }
       const next = await client.complete({ chat_session_id: sessionId, parent_message_id: 2, prompt: 'after' });
-      expect(next.body).toContain('"response_message_id":4');
+      expect(next.text).toContain('"response_message_id":4');
     },
     30_000,
   );
@@ -82,20 +82,9 @@ describeWithShared('fake DeepSeek: capture replay', () => {
     const capture = captures.find((c) => c.id === 'markdown-format-example-20260405')!;
     const sessionId = await client.createSession();
     const res = await client.complete({ chat_session_id: sessionId, thinking_enabled: true });
-    expect(outline(res.body)).toEqual(outline(capture.stream.toString()));
-    const real = JSON.parse(
-      capture.stream
-        .toString()
-        .split('\n')
-        .find((l) => l.startsWith('data: {"v":{"response"'))!
-        .slice(6),
-    );
-    const ours = JSON.parse(
-      res.body
-        .split('\n')
-        .find((l) => l.startsWith('data: {"v":{"response"'))!
-        .slice(6),
-    );
+    expect(outline(res.text)).toEqual(outline(capture.stream.toString()));
+    const real = snapshotOf(capture.stream.toString());
+    const ours = snapshotOf(res.text);
     expect(Object.keys(ours.v.response)).toEqual(expect.arrayContaining(Object.keys(real.v.response)));
   });
 
@@ -106,8 +95,8 @@ describeWithShared('fake DeepSeek: capture replay', () => {
     fake.addFault({ fault: 'incomplete', endpoint: 'completion', params: { afterTokens: 5 } });
     const first = await client.complete({ chat_session_id: sessionId, thinking_enabled: true });
     const second = await client.continue({ chat_session_id: sessionId, message_id: 2 }, first.pow);
-    expect(outline(first.body)).toEqual(round1);
-    expect(outline(second.body)).toEqual(round2);
+    expect(outline(first.text)).toEqual(round1);
+    expect(outline(second.text)).toEqual(round2);
   });
 
   it('should pace a replay frame by frame without changing a byte', async () => {
@@ -116,9 +105,9 @@ describeWithShared('fake DeepSeek: capture replay', () => {
     const chunks: number[] = [];
     const res = await client.complete(
       { chat_session_id: await client.createSession() },
-      { abortWhen: (body) => (chunks.push(body.length), false) },
+      { dropWhen: (body) => (chunks.push(body.length), false) },
     );
-    expect(Buffer.from(res.body).equals(expectedRounds(capture.stream)[0])).toBe(true);
+    expect(Buffer.from(res.text).equals(expectedRounds(capture.stream)[0])).toBe(true);
     expect(chunks.length).toBeGreaterThan(10);
   });
 });

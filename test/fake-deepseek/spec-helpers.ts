@@ -1,26 +1,7 @@
-import { request } from 'node:http';
 import { deepSeekHashV1 } from '../../src/deepseek/pow/deepseek-hash';
+import { rawRequest, type RawRequestOptions, type RawResponse } from '../utils/http/raw-request';
+import { type SseEvent, sseEvents } from '../utils/sse/sse-reader';
 import type { IssuedChallenge } from './pow';
-
-export interface SseEvent {
-  event: string;
-  data: string;
-}
-
-/** Minimal WHATWG SSE parsing (comments skipped); enough to check what the fake wrote. */
-export function parseSse(text: string): SseEvent[] {
-  const events: SseEvent[] = [];
-  for (const block of text.split(/\r?\n\r?\n/)) {
-    let event = 'message';
-    const data: string[] = [];
-    for (const line of block.split(/\r?\n/)) {
-      if (line.startsWith('event:')) event = line.slice(6).trimStart();
-      else if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
-    }
-    if (data.length > 0) events.push({ event, data: data.join('\n') });
-  }
-  return events;
-}
 
 /** The patch objects of a Format B/C stream (its unnamed `message` events), parsed. */
 export const patchesOf = (events: SseEvent[]): any[] =>
@@ -119,60 +100,8 @@ function apply(doc: Record<string, any>, path: string, op: string, value: any): 
   const k = Array.isArray(target) && Number(last) < 0 ? target.length + Number(last) : last;
   const current = target[k];
   if (op === 'APPEND' && typeof current === 'string') target[k] = current + value;
-  else if (op === 'APPEND' && Array.isArray(current)) current.push(...(Array.isArray(value) ? value : [value]));
+  else if (op === 'APPEND' && Array.isArray(current)) target[k] = current.concat(value);
   else target[k] = value;
-}
-
-export interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  /** The connection ended without a complete response (socket destroyed). */
-  cut: boolean;
-}
-
-export interface RawOptions {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: unknown;
-  /** Called with the body so far after each chunk; return true to abort the request. */
-  abortWhen?: (bodySoFar: string) => boolean;
-}
-
-/** A node:http request that keeps partial bodies (fetch throws them away on a cut). */
-export function rawRequest(url: string, path: string, options: RawOptions = {}): Promise<RawResponse> {
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}${path}`,
-      {
-        method: options.method ?? (payload === undefined ? 'GET' : 'POST'),
-        headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...options.headers },
-      },
-      (res) => {
-        let body = '';
-        let settled = false;
-        const done = (cut: boolean) => {
-          if (settled) return;
-          settled = true;
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, cut });
-        };
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-          if (options.abortWhen?.(body)) {
-            req.destroy();
-            done(true);
-          }
-        });
-        res.on('end', () => done(false));
-        res.on('error', () => done(true));
-        res.on('close', () => done(!res.complete));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
 }
 
 export function solvePow(challenge: IssuedChallenge): number {
@@ -202,12 +131,11 @@ export class FakeClient {
     readonly token: string,
   ) {}
 
-  async json(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
-    const res = await rawRequest(this.url, path, {
-      body,
+  async json(path: string, body?: object, headers: Record<string, string> = {}): Promise<any> {
+    const res = await rawRequest(`${this.url}${path}`, body, {
       headers: { authorization: `Bearer ${this.token}`, ...headers },
     });
-    return JSON.parse(res.body);
+    return JSON.parse(res.text);
   }
 
   async createSession(): Promise<string> {
@@ -229,7 +157,7 @@ export class FakeClient {
   /** POST chat/completion with a fresh solved PoW unless `pow` is given (null = no header). */
   async complete(
     body: Record<string, unknown>,
-    options: { pow?: string | null; headers?: Record<string, string>; abortWhen?: RawOptions['abortWhen'] } = {},
+    options: { pow?: string | null; headers?: Record<string, string>; dropWhen?: RawRequestOptions['dropWhen'] } = {},
   ): Promise<RawResponse & { events: SseEvent[]; pow: string | null }> {
     const pow = options.pow === undefined ? await this.solvedHeader() : options.pow;
     return this.stream('/api/v0/chat/completion', { parent_message_id: null, prompt: 'Hello', ...body }, pow, options);
@@ -238,7 +166,7 @@ export class FakeClient {
   async continue(
     body: Record<string, unknown>,
     pow: string | null,
-    options: { headers?: Record<string, string>; abortWhen?: RawOptions['abortWhen'] } = {},
+    options: { headers?: Record<string, string>; dropWhen?: RawRequestOptions['dropWhen'] } = {},
   ): Promise<RawResponse & { events: SseEvent[]; pow: string | null }> {
     return this.stream('/api/v0/chat/continue', { fallback_to_resume: true, ...body }, pow, options);
   }
@@ -247,7 +175,7 @@ export class FakeClient {
     path: string,
     body: Record<string, unknown>,
     pow: string | null,
-    options: { headers?: Record<string, string>; abortWhen?: RawOptions['abortWhen'] },
+    options: { headers?: Record<string, string>; dropWhen?: RawRequestOptions['dropWhen'] },
   ) {
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.token}`,
@@ -255,7 +183,7 @@ export class FakeClient {
       ...(pow === null ? {} : { 'x-ds-pow-response': pow }),
       ...options.headers,
     };
-    const res = await rawRequest(this.url, path, { body, headers, abortWhen: options.abortWhen });
-    return { ...res, events: parseSse(res.body), pow };
+    const res = await rawRequest(`${this.url}${path}`, body, { headers, dropWhen: options.dropWhen });
+    return { ...res, events: sseEvents(res.text), pow };
   }
 }

@@ -91,7 +91,7 @@ describe('fake DeepSeek: 2026 stream endings', () => {
     fake.addFault({ fault: 'cancelled', params: { afterTokens: 1 } });
     const res = await complete('C');
     const refused = await alice.continue({ chat_session_id: sessionId, message_id: 2 }, res.pow);
-    expect(JSON.parse(refused.body).data).toMatchObject({ biz_code: 26 });
+    expect(JSON.parse(refused.text).data).toMatchObject({ biz_code: 26 });
   });
 
   it.each(['C', 'B'])('should close with click_behavior retry and no terminal status (%s)', async (format) => {
@@ -100,7 +100,7 @@ describe('fake DeepSeek: 2026 stream endings', () => {
     expect(res.cut).toBe(false);
     expect(namedEventsOf(res.events)).toEqual(['ready', 'update_session', 'close']);
     expect(res.events.at(-1)!.data).toBe('{"click_behavior":"retry","auto_resume":false}');
-    expect(res.body).not.toMatch(/response\/status|quasi_status/);
+    expect(res.text).not.toMatch(/response\/status|quasi_status/);
     expect(decodeStream(res.events)).toMatchObject({ status: 'WIP', content: REPLY.content.slice(0, 3) });
     expect(lastMessage()).toMatchObject({ status: 'ERROR', content: REPLY.content.slice(0, 3) });
     expect(fake.state().accounts['tok-a'].inFlight).toBe(0);

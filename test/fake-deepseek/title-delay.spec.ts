@@ -1,5 +1,6 @@
 import { type FakeDeepSeek, startFakeDeepSeek } from './index';
-import { decodeStream, FakeClient, namedEventsOf, parseSse } from './spec-helpers';
+import { decodeStream, FakeClient, namedEventsOf } from './spec-helpers';
+import { sseEvents } from '../utils/sse/sse-reader';
 
 const REPLY = { reasoning: 'Thinking it over.', content: 'Here is the answer.' };
 const DELAY = 150;
@@ -36,12 +37,12 @@ describe('fake DeepSeek: title delay after the terminal status', () => {
       if (markedAt === 0 && soFar.includes(marker)) [markedAt, bodyAtMark] = [Date.now(), soFar];
       return false;
     });
-    return { res, waited: Date.now() - markedAt, before: parseSse(bodyAtMark) };
+    return { res, waited: Date.now() - markedAt, before: sseEvents(bodyAtMark) };
   }
 
   const timedCompletion = (marker: string, headers: Record<string, string> = {}) =>
-    timed(marker, (abortWhen) =>
-      alice.complete({ chat_session_id: sessionId, thinking_enabled: true }, { headers, abortWhen }),
+    timed(marker, (dropWhen) =>
+      alice.complete({ chat_session_id: sessionId, thinking_enabled: true }, { headers, dropWhen }),
     );
 
   it.each(['C', 'B'])(
@@ -90,8 +91,8 @@ describe('fake DeepSeek: title delay after the terminal status', () => {
     fake.addFault({ fault: 'incomplete', params: { afterTokens: 2 } });
     const first = await timedCompletion('"response/status"');
     expect(first.waited).toBeGreaterThanOrEqual(AT_LEAST);
-    const second = await timed('"response/status"', (abortWhen) =>
-      alice.continue({ chat_session_id: sessionId, message_id: 2 }, first.res.pow, { abortWhen }),
+    const second = await timed('"response/status"', (dropWhen) =>
+      alice.continue({ chat_session_id: sessionId, message_id: 2 }, first.res.pow, { dropWhen }),
     );
     expect(second.waited).toBeGreaterThanOrEqual(AT_LEAST);
     expect(namedEventsOf(second.res.events)).toEqual(['ready', 'update_session', 'finish', 'update_session', 'close']);
@@ -118,7 +119,7 @@ describe('fake DeepSeek: title delay after the terminal status', () => {
   it('should write heartbeats during the wait', async () => {
     fake.configure({ heartbeatIntervalMs: 40 });
     const { res } = await timedCompletion('"response/status"');
-    const afterStatus = res.body.slice(res.body.indexOf('"response/status"'));
+    const afterStatus = res.text.slice(res.text.indexOf('"response/status"'));
     expect(afterStatus.match(/\n\n: \n\n/g)?.length).toBeGreaterThanOrEqual(2);
     expect(decodeStream(res.events).title).toBe('Hello');
   });
@@ -126,7 +127,7 @@ describe('fake DeepSeek: title delay after the terminal status', () => {
   it('should keep the account busy until the wait ends when the client leaves during it', async () => {
     const res = await alice.complete(
       { chat_session_id: sessionId },
-      { abortWhen: (body) => body.includes('event: finish') },
+      { dropWhen: (body) => body.includes('event: finish') },
     );
     const leftAt = Date.now();
     expect(res.cut).toBe(true);
@@ -140,7 +141,7 @@ describe('fake DeepSeek: title delay after the terminal status', () => {
 
   it('should release the account at once when the client leaves during the wait without keepGenerating', async () => {
     fake.configure({ titleDelayMs: 5000, keepGeneratingAfterDisconnect: false });
-    await alice.complete({ chat_session_id: sessionId }, { abortWhen: (body) => body.includes('event: finish') });
+    await alice.complete({ chat_session_id: sessionId }, { dropWhen: (body) => body.includes('event: finish') });
     const gone = await fake.waitFor((s) => s.aborts.length === 1 && s.accounts['tok-a'].inFlight === 0, 1000);
     expect(gone.sessions[sessionId].messages[0].status).toBe('FINISHED');
   });
@@ -148,7 +149,7 @@ describe('fake DeepSeek: title delay after the terminal status', () => {
   it('should count the wait when the client leaves before it', async () => {
     fake.configure({ tokenDelayMs: 5 });
     const started = Date.now();
-    await alice.complete({ chat_session_id: sessionId }, { abortWhen: (body) => body.includes('"o":"APPEND"') });
+    await alice.complete({ chat_session_id: sessionId }, { dropWhen: (body) => body.includes('"o":"APPEND"') });
     await fake.waitFor((s) => s.aborts.length === 1);
     expect(account().inFlight).toBe(1);
     await fake.waitFor((s) => s.accounts['tok-a'].inFlight === 0);

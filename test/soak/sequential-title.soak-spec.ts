@@ -1,4 +1,5 @@
-import { chatBody, postChat, readSse } from '../utils/chat-http';
+import { chatBody, postChat } from '../utils/chat-http';
+import { readChatStream } from '../utils/sse/chat-stream';
 import { makeTokens } from '../utils/secrets';
 import { expectSettled } from '../utils/settle';
 import { type Stack, startStack } from '../utils/stack';
@@ -25,7 +26,7 @@ describe('soak: one token, 200 sequential requests, each with a slow title', () 
       const stream = i % 2 === 0;
       const res = await postChat(stack.baseURL, chatBody({ stream }), { tokens: [token] });
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      const content = stream ? readSse(res.text).content : res.json?.choices?.[0]?.message?.content;
+      const content = stream ? readChatStream(res.text).content : res.json?.choices?.[0]?.message?.content;
       expect(content).toBe(REPLY);
     }
     await expectSettled(stack);

@@ -1,7 +1,9 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { chatBody, readSse } from '../utils/chat-http';
+import { chatBody } from '../utils/chat-http';
+import { rawRequest, type RawResponse } from '../utils/http/raw-request';
+import { type ChatStream, readChatStream } from '../utils/sse/chat-stream';
 import { LogCapture } from '../utils/log-capture';
 import { expectNoSecrets, makeTokens } from '../utils/secrets';
 import { expectSettled } from '../utils/settle';
@@ -57,26 +59,14 @@ describe('soak: 500 concurrent streaming clients over 20 accounts', () => {
 
   /** One streaming client, read to its end and sorted into what the contract allows (or not). */
   function client(): Promise<{ outcome: Outcome; detail: string }> {
-    return new Promise((resolve) => {
-      const req = request(
-        `${stack.server.url}/v1/chat/completions`,
-        {
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.join(',')}` },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve(classify(res.statusCode ?? 0, res.headers['retry-after'], text)));
-          res.on('error', (error) => resolve({ outcome: 'other', detail: `response error ${error.message}` }));
-        },
-      );
-      req.setTimeout(120_000, () => req.destroy(new Error('client timeout')));
-      req.on('error', (error) => resolve({ outcome: 'other', detail: `request error ${error.message}` }));
-      req.end(JSON.stringify(chatBody({ stream: true })));
-    });
+    return rawRequest(`${stack.server.url}/v1/chat/completions`, chatBody({ stream: true }), {
+      tokens,
+      agent,
+      timeoutMs: 120_000,
+    }).then(
+      (res) => classify(res),
+      (error: Error) => ({ outcome: 'other', detail: `request error ${error.message}` }),
+    );
   }
 
   it('should complete or 429 every request in every round, leak no lease, and hold its memory steady', async () => {
@@ -131,21 +121,21 @@ describe('soak: 500 concurrent streaming clients over 20 accounts', () => {
  * The contract: a whole answer; or 429 with retry-after (docs/api.md §4.2); or, for a request that
  * waited past the keep-alive commit, the same rate-limit error as the stream's only frame.
  */
-function classify(
-  status: number,
-  retryAfter: string | string[] | undefined,
-  text: string,
-): {
-  outcome: Outcome;
-  detail: string;
-} {
+function classify(res: RawResponse): { outcome: Outcome; detail: string } {
+  const { status, text } = res;
+  if (res.cut) return { outcome: 'other', detail: `${status} cut short: ${text.slice(-300)}` };
   if (status === 429) {
     const body = JSON.parse(text) as { error?: { code?: string } };
-    const documented = retryAfter !== undefined && body.error?.code === 'rate_limit_exceeded';
+    const documented = res.headers['retry-after'] !== undefined && body.error?.code === 'rate_limit_exceeded';
     return { outcome: documented ? 'rate_limited' : 'other', detail: `429 ${text.slice(0, 200)}` };
   }
   if (status !== 200) return { outcome: 'other', detail: `${status} ${text.slice(0, 200)}` };
-  const sse = readSse(text);
+  let sse: ChatStream;
+  try {
+    sse = readChatStream(text);
+  } catch (error) {
+    return { outcome: 'other', detail: `200 ${(error as Error).message}` };
+  }
   if (sse.done && sse.error === null && sse.content === REPLY && sse.finishReason === 'stop') {
     return { outcome: 'completed', detail: '' };
   }

@@ -5,6 +5,7 @@ import type { ChatEvent } from '../events/chat-event';
 import { OpenAiChunkBuilder } from './openai-chunks';
 import { OpenAiSseEncoder, SSE_DONE_FRAME, sseErrorFrame, sseFrame, toOpenAiSse } from './openai-sse';
 import type { CompletionIdentity } from './openai-types';
+import { gatewayFrames } from '../../../test/utils/sse/chat-stream';
 
 const identity: CompletionIdentity = { id: 'sess@2', created: 1764140000, model: 'deepseek-chat' };
 const usage = { promptTokens: 3, completionTokens: 2, reasoningTokens: 1, totalTokens: 5 };
@@ -18,17 +19,12 @@ const events: ChatEvent[] = [
 const frames = (includeUsage: boolean, input: ChatEvent[] = events) =>
   lastValueFrom(from(input).pipe(toOpenAiSse(identity, includeUsage), toArray()));
 
-/** Splits an SSE body into its data payloads, checking the framing on the way. */
+/** Splits an SSE body into its data payloads, checking the framing on the way (the encoder writes no comment). */
 function payloads(body: string): string[] {
-  expect(body.endsWith('\n\n')).toBe(true);
-  return body
-    .slice(0, -2)
-    .split('\n\n')
-    .map((event) => {
-      expect(event.startsWith('data: ')).toBe(true);
-      expect(event.includes('\n')).toBe(false);
-      return event.slice('data: '.length);
-    });
+  return gatewayFrames(body).map((frame) => {
+    if (frame.kind !== 'data') throw new Error(`a comment frame: ${frame.text}`);
+    return frame.data;
+  });
 }
 
 /** docs/api.md §3.2/§3.4, as assertions on the parsed chunks. */

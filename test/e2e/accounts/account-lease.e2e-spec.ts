@@ -1,4 +1,7 @@
-import { chatBody, expectOpenAiError, postChat, readSse, type RawResponse } from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { type RawResponse } from '../../utils/http/raw-request';
+import { expectOpenAiError } from '../../utils/openai-error';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { makeTokens } from '../../utils/secrets';
 import { expectSettled } from '../../utils/settle';
 import { type Stack, startStack } from '../../utils/stack';
@@ -9,8 +12,11 @@ const TITLE_DELAY_MS = 150;
 
 function expectAnswer(res: RawResponse, stream: boolean): void {
   expect(res.status).toBe(200);
-  if (stream) expect(readSse(res.text)).toEqual({ content: REPLY, finishReason: 'stop', error: null, done: true });
-  else expect(res.json.choices[0]).toMatchObject({ message: { content: REPLY }, finish_reason: 'stop' });
+  if (stream) {
+    expect(readChatStream(res.text)).toMatchObject({ content: REPLY, finishReason: 'stop', error: null, done: true });
+  } else {
+    expect(res.json.choices[0]).toMatchObject({ message: { content: REPLY }, finish_reason: 'stop' });
+  }
 }
 
 describe('an account is held until its upstream stream closes (e2e)', () => {

@@ -1,7 +1,10 @@
 import { accountIdOf } from '../../../src/tokens/pool/account';
 import { type AccountCondition, AccountHealthService } from '../../../src/tokens/pool/account-health.service';
 import type { FaultSpec } from '../../fake-deepseek';
-import { chatBody, expectOpenAiError, postChat, readSse, type RawResponse } from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { type RawResponse } from '../../utils/http/raw-request';
+import { expectOpenAiError } from '../../utils/openai-error';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { LogCapture } from '../../utils/log-capture';
 import { expectNoSecrets, makeTokens } from '../../utils/secrets';
 import { expectSettled } from '../../utils/settle';
@@ -73,7 +76,7 @@ const CASES: SignalCase[] = [
       expect(res.status).toBe(200);
       const { content, finishReason } =
         mode === 'stream'
-          ? readSse(res.text)
+          ? readChatStream(res.text)
           : { content: res.json.choices[0].message.content, finishReason: res.json.choices[0].finish_reason };
       expect(content.length).toBeGreaterThan(0);
       expect(REPLY.startsWith(content)).toBe(true);
@@ -189,7 +192,7 @@ describe('the 2026 upstream signals, as clients and accounts see them (e2e)', ()
     const res = await postChat(stack.baseURL, chatBody({ stream: mode === 'stream' }), { tokens: [empty, good] });
 
     expect(res.status).toBe(200);
-    const content = mode === 'stream' ? readSse(res.text).content : res.json.choices[0].message.content;
+    const content = mode === 'stream' ? readChatStream(res.text).content : res.json.choices[0].message.content;
     expect(content).toBe(REPLY);
     expect(stack.fake.state().accounts[good].generations).toBe(1);
   });

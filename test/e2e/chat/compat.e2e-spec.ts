@@ -1,4 +1,5 @@
-import { postChat, rawRequest } from '../../utils/chat-http';
+import { postChat } from '../../utils/chat-http';
+import { rawRequest } from '../../utils/http/raw-request';
 import { expectSettled } from '../../utils/settle';
 import { startStack, type Stack } from '../../utils/stack';
 import { onlyUpstreamMessage } from '../../utils/upstream-view';

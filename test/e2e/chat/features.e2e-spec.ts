@@ -1,5 +1,7 @@
 import { tokenize, type FaultSpec, type FakeConfigPatch, type StreamFormat } from '../../fake-deepseek';
-import { postChat, readChatStream, withoutIdentity, type RawResponse } from '../../utils/chat-http';
+import { postChat, withoutIdentity } from '../../utils/chat-http';
+import { type RawResponse } from '../../utils/http/raw-request';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { expectAllIdle } from '../../utils/settle';
 import { startStack, type Stack } from '../../utils/stack';
 import { onlyUpstreamMessage } from '../../utils/upstream-view';

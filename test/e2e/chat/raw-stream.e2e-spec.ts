@@ -1,5 +1,6 @@
 import { tokenize } from '../../fake-deepseek';
-import { postChat, readChatStream } from '../../utils/chat-http';
+import { postChat } from '../../utils/chat-http';
+import { gatewayFrames, readChatStream } from '../../utils/sse/chat-stream';
 import { expectAllIdle, expectSettled } from '../../utils/settle';
 import { startStack, type Stack } from '../../utils/stack';
 import { onlyUpstreamMessage } from '../../utils/upstream-view';
@@ -113,8 +114,7 @@ describe('the stream, byte by byte, over node:http (e2e)', () => {
     );
 
     expect(res.status).toBe(200);
-    const frames = res.text.split('\n\n').slice(0, -1);
-    expect(frames).toHaveLength(1 + 3 + 1);
+    expect(gatewayFrames(res.text)).toHaveLength(1 + 3 + 1);
     expect(readChatStream(res.text)).toMatchObject({
       content: tokenize(REPLY.content, CHARS_PER_FRAME).slice(0, 3).join(''),
       finishReason: null,

@@ -1,5 +1,7 @@
 import { accountIdOf } from '../../../src/tokens/pool/account';
-import { postChat, rawRequest, readChatStream } from '../../utils/chat-http';
+import { postChat } from '../../utils/chat-http';
+import { rawRequest } from '../../utils/http/raw-request';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { JsonLogCapture } from '../../utils/log-capture';
 import { expectNoSecrets } from '../../utils/secrets';
 import { eventually } from '../../utils/settle';
@@ -94,7 +96,7 @@ describe('the access log (e2e)', () => {
   });
 
   it('should log a request no route took as unmatched, and probes at debug level', async () => {
-    await fetch(`${stack.server.url}/v1/nothing?key=abc`, { headers: { 'x-request-id': 'ops-404' } });
+    await rawRequest(`${stack.server.url}/v1/nothing?key=abc`, undefined, { headers: { 'x-request-id': 'ops-404' } });
     expect(await lineFor('ops-404')).toMatchObject({
       level: 'log',
       route: 'unmatched',

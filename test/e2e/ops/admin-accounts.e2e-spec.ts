@@ -1,6 +1,8 @@
 import { createServer } from 'node:net';
 import { accountIdOf } from '../../../src/tokens/pool/account';
-import { chatBody, expectOpenAiError, postChat, rawRequest } from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { rawRequest } from '../../utils/http/raw-request';
+import { expectOpenAiError } from '../../utils/openai-error';
 import { LogCapture } from '../../utils/log-capture';
 import { parseExposition, valueOf } from '../../utils/prometheus';
 import { expectNoSecrets, makeTokens } from '../../utils/secrets';

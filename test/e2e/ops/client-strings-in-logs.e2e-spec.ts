@@ -1,4 +1,5 @@
-import { chatBody, postChat, rawRequest } from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { rawRequest } from '../../utils/http/raw-request';
 import { LogCapture } from '../../utils/log-capture';
 import { eventually } from '../../utils/settle';
 import { type Stack, startStack } from '../../utils/stack';

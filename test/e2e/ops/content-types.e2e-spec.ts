@@ -1,4 +1,6 @@
-import { chatBody, postChat, rawRequest, readChatStream, type RawResponse } from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { rawRequest, type RawResponse } from '../../utils/http/raw-request';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { type Stack, startStack } from '../../utils/stack';
 
 /** Every text response names its charset, so no client has to guess (or sniff) the encoding. */

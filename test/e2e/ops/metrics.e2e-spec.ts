@@ -1,4 +1,6 @@
-import { postChat, rawRequest, readChatStream } from '../../utils/chat-http';
+import { postChat } from '../../utils/chat-http';
+import { rawRequest } from '../../utils/http/raw-request';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { type Exposition, parseExposition, valueOf } from '../../utils/prometheus';
 import { eventually } from '../../utils/settle';
 import { type Stack, startStack } from '../../utils/stack';

@@ -1,5 +1,7 @@
 import { InflightRegistry } from '../../../src/common/lifecycle/inflight-registry';
-import { postChat, rawRequest, readChatStream } from '../../utils/chat-http';
+import { postChat, streamChat } from '../../utils/chat-http';
+import { rawRequest } from '../../utils/http/raw-request';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { type Stack, startStack } from '../../utils/stack';
 
 const TOKEN = 'tok-drain-Zq8vT3kLmP0sWx7rYb2N';
@@ -22,15 +24,13 @@ describe('/readyz during shutdown (e2e)', () => {
   it('should answer ready, then 503 draining while a stream finishes, and let that stream end normally', async () => {
     expect(JSON.parse((await rawRequest(`${stack.server.url}/readyz`)).text)).toEqual({ status: 'ready', inflight: 0 });
 
-    const res = await fetch(`${stack.server.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ model: 'deepseek-chat', stream: true, messages: [{ role: 'user', content: 'count' }] }),
-    });
-    expect(res.status).toBe(200);
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let body = decoder.decode((await reader.read()).value, { stream: true });
+    const stream = streamChat(
+      stack.baseURL,
+      { model: 'deepseek-chat', messages: [{ role: 'user', content: 'count' }] },
+      [TOKEN],
+    );
+    await stream.until((c) => c.text.length > 0);
+    expect(stream.status).toBe(200);
 
     const drained = stack.server.app.get(InflightRegistry).drain(10_000);
 
@@ -46,10 +46,8 @@ describe('/readyz during shutdown (e2e)', () => {
     expect(refused.status).toBe(503);
     expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 'server_shutting_down' } });
 
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      body += decoder.decode(chunk.value, { stream: true });
-    }
-    expect(readChatStream(body)).toMatchObject({ content: REPLY, done: true });
+    await stream.response;
+    expect(readChatStream(stream.text)).toMatchObject({ content: REPLY, done: true });
     await expect(drained).resolves.toEqual({ finished: 1, aborted: 0 });
 
     const after = await rawRequest(`${stack.server.url}/readyz`);

@@ -1,4 +1,6 @@
-import { chatBody, postChat, readSse, SseClient } from '../../utils/chat-http';
+import { chatBody, postChat, streamChat } from '../../utils/chat-http';
+import { openRequest } from '../../utils/http/raw-request';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { LogCapture } from '../../utils/log-capture';
 import { expectNoSecrets, makeTokens } from '../../utils/secrets';
 import { expectSettled, sleep, waitUntil } from '../../utils/settle';
@@ -57,8 +59,8 @@ describe('client disconnects (e2e)', () => {
 
   it('should abort the upstream within 200 ms of a dropped stream, stop the message and free the account', async () => {
     delayStopStream();
-    const client = new SseClient(stack.baseURL, chatBody(), [token]);
-    await client.until((c) => c.contentFrames() >= 3);
+    const client = streamChat(stack.baseURL, chatBody(), [token]);
+    await client.until((c) => readChatStream(c.text, { partial: true }).contentChunks >= 3);
 
     client.drop();
     const state = await abortedAndStopped();
@@ -72,22 +74,16 @@ describe('client disconnects (e2e)', () => {
 
   it('should abort the upstream when a non-stream client hangs up mid-answer, and free the account', async () => {
     delayStopStream();
-    const controller = new AbortController();
-    const pending = fetch(`${stack.server.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(chatBody()),
-      signal: controller.signal,
-    });
+    const client = openRequest(`${stack.baseURL}/chat/completions`, chatBody(), { tokens: [token] });
     await stack.fake.waitFor((s) => Object.values(s.sessions).some((session) => session.messages.length > 0));
     await sleep(60);
 
-    const droppedAt = Date.now();
-    controller.abort();
-    await expect(pending).rejects.toThrow();
+    client.drop();
+    // Gone before any answer came.
+    expect(await client.response).toMatchObject({ status: 0, cut: true });
     const state = await abortedAndStopped();
 
-    expect(state.aborts[0].at - droppedAt).toBeLessThan(ABORT_WITHIN_MS);
+    expect(state.aborts[0].at - client.droppedAt!).toBeLessThan(ABORT_WITHIN_MS);
     await expectSettled(stack);
     await expectAccountServesNext();
   });
@@ -108,7 +104,7 @@ describe('client disconnects (e2e)', () => {
   it('should release the account and stop the proof of work when the client leaves during it', async () => {
     // Minutes of hashing: only a cancelled search lets the next request's proof of work through.
     stack.fake.configure({ powDifficulty: 500_000_000 });
-    const client = new SseClient(stack.baseURL, chatBody(), [token]);
+    const client = streamChat(stack.baseURL, chatBody(), [token]);
     await stack.fake.waitFor((s) => s.pow.issued === 1);
     await waitUntil(() => stack.pool().leases === 1);
 
@@ -125,9 +121,9 @@ describe('client disconnects (e2e)', () => {
     ['before the stream committed to 200', 0],
     ['after keep-alives went out', KEEPALIVE_MS * 3],
   ])('should withdraw a request from the queue when its client leaves %s', async (_, waitMs) => {
-    const first = new SseClient(stack.baseURL, chatBody(), [token]);
-    await first.until((c) => c.contentFrames() >= 1);
-    const queued = new SseClient(stack.baseURL, chatBody(), [token]);
+    const first = streamChat(stack.baseURL, chatBody(), [token]);
+    await first.until((c) => readChatStream(c.text, { partial: true }).contentChunks >= 1);
+    const queued = streamChat(stack.baseURL, chatBody(), [token]);
     await waitUntil(() => stack.pool().waiting === 1);
     if (waitMs > 0) await queued.until((c) => c.text.includes(': keep-alive'), waitMs * 2);
 
@@ -135,8 +131,13 @@ describe('client disconnects (e2e)', () => {
     await waitUntil(() => stack.pool().waiting === 0);
 
     expect(stack.fake.state().requests.completion).toBe(1);
-    await first.finished;
-    expect(readSse(first.text)).toEqual({ content: LONG_REPLY, finishReason: 'stop', error: null, done: true });
+    await first.response;
+    expect(readChatStream(first.text)).toMatchObject({
+      content: LONG_REPLY,
+      finishReason: 'stop',
+      error: null,
+      done: true,
+    });
     await expectSettled(stack);
     expect(stack.fake.state().requests.completion).toBe(1);
   });

@@ -1,10 +1,12 @@
 import { getEventListeners } from 'node:events';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import { DeepSeekClient } from '../../../src/deepseek/deepseek.client';
 import { FakeClient } from '../../fake-deepseek/spec-helpers';
-import { chatBody, expectOpenAiError, postChat, readSse, type RawResponse } from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import type { RawResponse } from '../../utils/http/raw-request';
+import { UpstreamProxy } from '../../utils/http/upstream-proxy';
+import { expectOpenAiError } from '../../utils/openai-error';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { LogCapture } from '../../utils/log-capture';
 import { expectNoSecrets, makeTokens } from '../../utils/secrets';
 import { expectSettled } from '../../utils/settle';
@@ -13,37 +15,21 @@ import { type Stack, startStack } from '../../utils/stack';
 const REPLY = 'Served by the one account that could.';
 
 /**
- * Sits between the gateway and the fake and drops, without a byte of answer, the connection of every
- * request `drop` picks: a network error before the headers, which the fake alone cannot produce.
+ * Drops, without a byte of answer, the connection of every request `drop` picks: a network error
+ * before the headers, which the fake alone cannot produce.
  */
-class DroppingProxy {
-  target = '';
+class DroppingProxy extends UpstreamProxy {
   dropped = 0;
   drop: (req: IncomingMessage) => boolean = () => false;
-  private readonly server: Server = createServer((req, res) => {
-    if (this.drop(req)) {
+
+  constructor() {
+    super();
+    this.intercept = (req) => {
+      if (!this.drop(req)) return false;
       this.dropped++;
       req.socket.destroy();
-      return;
-    }
-    const upstream = httpRequest(`${this.target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      // A cut answer stays cut: pipeline destroys our response when the fake drops its socket.
-      pipeline(answer, res, () => undefined);
-    });
-    upstream.on('error', () => res.destroy());
-    res.on('close', () => upstream.destroy());
-    req.pipe(upstream);
-  });
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+      return true;
+    };
   }
 }
 
@@ -52,8 +38,11 @@ const isCompletionOf = (req: IncomingMessage, token: string) =>
 
 function expectAnswer(res: RawResponse, stream: boolean): void {
   expect(res.status).toBe(200);
-  if (stream) expect(readSse(res.text)).toEqual({ content: REPLY, finishReason: 'stop', error: null, done: true });
-  else expect(res.json.choices[0]).toMatchObject({ message: { content: REPLY }, finish_reason: 'stop' });
+  if (stream) {
+    expect(readChatStream(res.text)).toMatchObject({ content: REPLY, finishReason: 'stop', error: null, done: true });
+  } else {
+    expect(res.json.choices[0]).toMatchObject({ message: { content: REPLY }, finish_reason: 'stop' });
+  }
 }
 
 describe('pre-flight failover across the accounts of a request (e2e)', () => {
@@ -215,7 +204,7 @@ describe('pre-flight failover across the accounts of a request (e2e)', () => {
     const res = await postChat(stack.baseURL, chatBody({ stream: true }), { tokens: Object.values(a) });
 
     expect(res.status).toBe(200);
-    const sse = readSse(res.text);
+    const sse = readChatStream(res.text);
     expect(sse.content.length).toBeGreaterThan(0);
     expect(sse.error).toMatchObject({ type: expect.any(String), message: expect.any(String) });
     expect(stack.fake.state().requests.completion).toBe(1);

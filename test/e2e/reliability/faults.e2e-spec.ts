@@ -2,14 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FaultSpec } from '../../fake-deepseek';
-import {
-  chatBody,
-  expectOpenAiError,
-  expectOpenAiErrorBody,
-  postChat,
-  readSse,
-  type RawResponse,
-} from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { type RawResponse } from '../../utils/http/raw-request';
+import { expectOpenAiError, expectOpenAiErrorBody } from '../../utils/openai-error';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { LogCapture } from '../../utils/log-capture';
 import { expectNoSecrets, makeTokens } from '../../utils/secrets';
 import { expectSettled } from '../../utils/settle';
@@ -43,7 +39,7 @@ const streamErrorFrame =
   (code: string) =>
   (res: RawResponse): void => {
     expect(res.status).toBe(200);
-    const sse = readSse(res.text);
+    const sse = readChatStream(res.text);
     expect(sse.content.length).toBeGreaterThan(0);
     expect(REPLY.startsWith(sse.content)).toBe(true);
     expect(sse.finishReason).toBeNull();
@@ -57,7 +53,7 @@ const completesWith =
   (res: RawResponse): void => {
     expect(res.status).toBe(200);
     if (res.headers['content-type']?.startsWith('text/event-stream')) {
-      expect(readSse(res.text)).toEqual({ content, finishReason, error: null, done: true });
+      expect(readChatStream(res.text)).toMatchObject({ content, finishReason, error: null, done: true });
     } else {
       expect(res.json.choices[0]).toMatchObject({ message: { content }, finish_reason: finishReason });
     }
@@ -169,7 +165,7 @@ const CASES: FaultCase[] = [
     nonStream: completesWith(FILTER_TEMPLATE, 'content_filter'),
     stream: (res) => {
       expect(res.status).toBe(200);
-      const sse = readSse(res.text);
+      const sse = readChatStream(res.text);
       expect(sse).toMatchObject({ finishReason: 'content_filter', error: null, done: true });
       expect(sse.content).not.toContain('CONTENT_FILTER');
     },

@@ -2,14 +2,10 @@ import fc from 'fast-check';
 import { Agent } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { TOKEN_CHECK_BODY_LIMIT_BYTES } from '../../../src/config/security.config';
-import {
-  chatBody,
-  expectOpenAiErrorBody,
-  postChat,
-  rawRequest,
-  readSse,
-  type RawResponse,
-} from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { rawRequest, type RawResponse } from '../../utils/http/raw-request';
+import { expectOpenAiErrorBody } from '../../utils/openai-error';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { LogCapture } from '../../utils/log-capture';
 import { expectNoSecrets, makeTokens } from '../../utils/secrets';
 import { expectSettled } from '../../utils/settle';
@@ -238,7 +234,7 @@ describe('fuzzing the gateway with random and mutated requests (e2e)', () => {
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
     if (res.status === 200) {
       if (res.headers['content-type']?.startsWith('text/event-stream')) {
-        const sse = readSse(res.text);
+        const sse = readChatStream(res.text);
         expect(sse.error === null && sse.done).toBe(true);
       } else {
         expect(res.json).toMatchObject({ object: 'chat.completion', choices: [expect.anything()] });

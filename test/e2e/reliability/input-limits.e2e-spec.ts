@@ -1,4 +1,5 @@
-import { chatBody, expectOpenAiError, postChat } from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { expectOpenAiError } from '../../utils/openai-error';
 import { LogCapture } from '../../utils/log-capture';
 import { expectNoSecrets, makeTokens } from '../../utils/secrets';
 import { expectSettled } from '../../utils/settle';

@@ -3,7 +3,10 @@ import { Agent } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { startFakeDeepSeek, type FakeDeepSeek } from '../../fake-deepseek';
-import { chatBody, expectOpenAiError, postChat, rawRequest, readSse, SseClient } from '../../utils/chat-http';
+import { chatBody, postChat, streamChat } from '../../utils/chat-http';
+import { rawRequest } from '../../utils/http/raw-request';
+import { expectOpenAiError } from '../../utils/openai-error';
+import { readChatStream } from '../../utils/sse/chat-stream';
 import { expectNoSecrets, makeTokens } from '../../utils/secrets';
 import { sleep, waitUntil } from '../../utils/settle';
 
@@ -113,9 +116,13 @@ describe('graceful shutdown of a real server process (e2e)', () => {
     const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
     const readyz = (agent: Agent | false) => rawRequest(`${gateway.url}/readyz`, undefined, { agent });
     expect((await readyz(keepAlive)).status).toBe(200);
-    const short = new SseClient(gateway.baseURL, chatBody(), [shortToken]);
-    const long = new SseClient(gateway.baseURL, chatBody(), [longToken]);
-    await Promise.all([short, long].map((client) => client.until((c) => c.contentFrames() >= 2, 30_000)));
+    const short = streamChat(gateway.baseURL, chatBody(), [shortToken]);
+    const long = streamChat(gateway.baseURL, chatBody(), [longToken]);
+    await Promise.all(
+      [short, long].map((client) =>
+        client.until((c) => readChatStream(c.text, { partial: true }).contentChunks >= 2, 30_000),
+      ),
+    );
 
     gateway.signal('SIGTERM');
     await waitUntil(() => gateway.logMessages().includes('SIGTERM: draining'), 10_000);
@@ -128,9 +135,14 @@ describe('graceful shutdown of a real server process (e2e)', () => {
     expectOpenAiError(refused, 503, { code: 'server_shutting_down' });
     expect(refused.headers['retry-after']).toBe('1');
 
-    await Promise.all([short.finished, long.finished]);
-    expect(readSse(short.text)).toEqual({ content: SHORT_REPLY, finishReason: 'stop', error: null, done: true });
-    const cut = readSse(long.text);
+    await Promise.all([short.response, long.response]);
+    expect(readChatStream(short.text)).toMatchObject({
+      content: SHORT_REPLY,
+      finishReason: 'stop',
+      error: null,
+      done: true,
+    });
+    const cut = readChatStream(long.text);
     expect(cut).toMatchObject({ finishReason: null, done: false });
     expect(cut.error).toMatchObject({ code: 'server_shutting_down', type: 'server_error' });
     expect(LONG_REPLY.startsWith(cut.content)).toBe(true);
@@ -151,13 +163,13 @@ describe('graceful shutdown of a real server process (e2e)', () => {
     // close lets the process go.
     const gateway = await boot({ UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '600000' });
     fake.addFault({ fault: 'slow_first_byte', account: stuckToken, endpoint: 'stop_stream', params: { ms: 600_000 } });
-    const stream = new SseClient(gateway.baseURL, chatBody(), [stuckToken]);
-    await stream.until((c) => c.contentFrames() >= 2, 30_000);
+    const stream = streamChat(gateway.baseURL, chatBody(), [stuckToken]);
+    await stream.until((c) => readChatStream(c.text, { partial: true }).contentChunks >= 2, 30_000);
 
     gateway.signal('SIGINT');
 
-    await stream.finished;
-    expect(readSse(stream.text).error).toMatchObject({ code: 'server_shutting_down' });
+    await stream.response;
+    expect(readChatStream(stream.text).error).toMatchObject({ code: 'server_shutting_down' });
     expect(await gateway.exited).toEqual({ code: 0, signal: null });
     expect(gateway.logMessages()).toEqual(
       expect.arrayContaining([
@@ -173,8 +185,8 @@ describe('graceful shutdown of a real server process (e2e)', () => {
   it('should let the stop_stream of a stream cut by shutdown reach the upstream before exiting', async () => {
     const gateway = await boot();
     fake.addFault({ fault: 'slow_first_byte', account: longToken, endpoint: 'stop_stream', params: { ms: 300 } });
-    const stream = new SseClient(gateway.baseURL, chatBody(), [longToken]);
-    await stream.until((c) => c.contentFrames() >= 2, 30_000);
+    const stream = streamChat(gateway.baseURL, chatBody(), [longToken]);
+    await stream.until((c) => readChatStream(c.text, { partial: true }).contentChunks >= 2, 30_000);
 
     gateway.signal('SIGTERM');
 

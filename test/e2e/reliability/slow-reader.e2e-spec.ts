@@ -1,8 +1,9 @@
-import { createServer, request as httpRequest, type ClientRequest, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { chatBody, rawRequest } from '../../utils/chat-http';
+import { chatBody } from '../../utils/chat-http';
+import { openRequest, rawRequest, type RawExchange } from '../../utils/http/raw-request';
+import { UpstreamProxy } from '../../utils/http/upstream-proxy';
 import { LogCapture } from '../../utils/log-capture';
 import { parseExposition, valueOf } from '../../utils/prometheus';
 import { makeTokens } from '../../utils/secrets';
@@ -27,33 +28,19 @@ const CHUNK = 'x'.repeat(1024);
  * far backpressure lets it. Kernel socket buffers on loopback hold tens of MB, so only an endless
  * answer can show where the gateway stops reading.
  */
-class EndlessAnswerProxy {
-  target = '';
+class EndlessAnswerProxy extends UpstreamProxy {
   written = 0;
   stops = 0;
-  private readonly server: Server = createServer((req, res) => {
-    if (req.url === '/api/v0/chat/completion') {
+
+  constructor() {
+    super();
+    this.intercept = (req, res) => {
+      if (req.url === '/api/v0/chat/stop_stream') this.stops++;
+      if (req.url !== '/api/v0/chat/completion') return false;
       req.resume();
       this.endless(res);
-      return;
-    }
-    if (req.url === '/api/v0/chat/stop_stream') this.stops++;
-    const upstream = httpRequest(`${this.target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+      return true;
+    };
   }
 
   private endless(res: ServerResponse): void {
@@ -78,23 +65,13 @@ class EndlessAnswerProxy {
 }
 
 /** Opens a stream and never reads a byte of it; resolves when the answer has started. */
-function openUnreadStream(baseURL: string, token: string): Promise<ClientRequest> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${baseURL}/chat/completions`,
-      {
-        method: 'POST',
-        agent: false,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      },
-      (res) => {
-        res.pause();
-        resolve(req);
-      },
-    );
-    req.once('error', reject);
-    req.end(JSON.stringify(chatBody({ stream: true })));
+async function openUnreadStream(baseURL: string, token: string): Promise<RawExchange> {
+  const stream = openRequest(`${baseURL}/chat/completions`, chatBody({ stream: true }), {
+    tokens: [token],
+    read: false,
   });
+  await stream.responded;
+  return stream;
 }
 
 setFlagsFromString('--expose-gc');
@@ -149,7 +126,7 @@ describe('clients that stop reading a stream (e2e)', () => {
 
     // Then each client is cut, its generation stopped upstream, its account freed.
     await waitUntil(() => proxy.stops === STREAMS + 1 && stack.pool().leases === 0, 10_000);
-    [warmUp, ...clients].forEach((client) => client.destroy());
+    [warmUp, ...clients].forEach((client) => client.drop());
 
     console.log(
       `slow readers: ${STREAMS} endless streams, upstream held at ${mb(writtenLater).toFixed(1)} MB in all ` +

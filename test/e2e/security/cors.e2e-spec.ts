@@ -1,4 +1,5 @@
-import { chatBody, postChat, rawRequest, type RawResponse } from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { rawRequest, type RawResponse } from '../../utils/http/raw-request';
 import { type Stack, startStack } from '../../utils/stack';
 
 const ORIGIN = 'https://chat-ui.example';

@@ -1,4 +1,6 @@
-import { chatBody, expectOpenAiError, postChat, rawRequest } from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { rawRequest } from '../../utils/http/raw-request';
+import { expectOpenAiError } from '../../utils/openai-error';
 import { type Stack, startStack } from '../../utils/stack';
 
 /**

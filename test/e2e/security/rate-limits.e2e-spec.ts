@@ -1,4 +1,6 @@
-import { chatBody, expectOpenAiError, postChat, rawRequest, type RawResponse } from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { rawRequest, type RawResponse } from '../../utils/http/raw-request';
+import { expectOpenAiError } from '../../utils/openai-error';
 import { makeTokens } from '../../utils/secrets';
 import { type Stack, startStack } from '../../utils/stack';
 

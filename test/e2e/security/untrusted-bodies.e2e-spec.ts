@@ -1,6 +1,8 @@
 import { Agent } from 'node:http';
 import { chatBodyLimitFor } from '../../../src/config/security.config';
-import { chatBody, expectOpenAiError, postChat, rawRequest, type RawResponse } from '../../utils/chat-http';
+import { chatBody, postChat } from '../../utils/chat-http';
+import { rawRequest, type RawResponse } from '../../utils/http/raw-request';
+import { expectOpenAiError } from '../../utils/openai-error';
 import { sleep } from '../../utils/settle';
 import { type Stack, startStack } from '../../utils/stack';
 
