@@ -63,7 +63,7 @@ describe('ModelsController', () => {
     expect(response.body.data).toHaveLength(8);
   });
 
-  it('should return one model by id, including names the mapping accepts', async () => {
+  it('should return one model by id: canonical ids, names with flags, and any other name chat serves', async () => {
     const canonical = await request(app.getHttpServer()).get('/v1/models/deepseek-chat').expect(200);
     expect(canonical.body).toEqual({
       id: 'deepseek-chat',
@@ -71,15 +71,20 @@ describe('ModelsController', () => {
       created: expect.any(Number),
       owned_by: 'deepseek',
     });
-    const alias = await request(app.getHttpServer()).get('/v1/models/deepseek-r1-search-silent').expect(200);
-    expect(alias.body.id).toBe('deepseek-r1-search-silent');
+    for (const id of ['deepseek-r1-search-silent', 'DeepSeek-V4-Pro-Search', 'gpt-4o', 'my model/v2']) {
+      const found = await request(app.getHttpServer())
+        .get(`/v1/models/${encodeURIComponent(id)}`)
+        .expect(200);
+      expect(found.body).toEqual({ ...canonical.body, id });
+    }
   });
 
-  it('should answer an unknown model with 404 model_not_found', async () => {
-    const response = await request(app.getHttpServer()).get('/v1/models/gpt-4o').expect(404);
+  it('should answer a name chat refuses (over 256 characters) with 404 model_not_found', async () => {
+    const id = 'deepseek-'.padEnd(257, 'x');
+    const response = await request(app.getHttpServer()).get(`/v1/models/${id}`).expect(404);
     expect(response.body).toEqual({
       error: {
-        message: 'The model `gpt-4o` does not exist or you do not have access to it.',
+        message: expect.stringMatching(/^The model `deepseek-x+…` does not exist or you do not have access to it\.$/),
         type: 'invalid_request_error',
         param: null,
         code: 'model_not_found',

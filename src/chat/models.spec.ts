@@ -1,4 +1,9 @@
+import fc from 'fast-check';
+import { OpenAiError } from '../common/errors/openai-error';
+import { parseChatCompletionRequest } from './dto/parse-chat-request';
 import { CANONICAL_MODEL_IDS, findModel, listModels, ModelFlags, resolveModel } from './models';
+
+const LIMITS = { maxMessages: 10, maxPromptChars: 1000 };
 
 const flags = (thinking: boolean, search: boolean, extra: Partial<ModelFlags> = {}): ModelFlags => ({
   thinking,
@@ -60,11 +65,31 @@ describe('models', () => {
     }
   });
 
-  it('should find canonical ids and any deepseek name, and nothing else', () => {
-    expect(findModel('deepseek-v4-pro-search')?.id).toBe('deepseek-v4-pro-search');
-    expect(findModel('deepseek-r1-fold')?.id).toBe('deepseek-r1-fold');
-    expect(findModel('DeepSeek-Chat')?.id).toBe('DeepSeek-Chat');
-    expect(findModel('gpt-4o')).toBeNull();
-    expect(findModel('my-deepseek')).toBeNull();
+  it('should find the canonical ids, every name flag and any other name chat serves', () => {
+    for (const id of [...CANONICAL_MODEL_IDS, 'deepseek-r1-fold', 'DeepSeek-Chat', 'gpt-4o', 'my-pro-model', ' ']) {
+      expect(findModel(id)).toEqual({ id, object: 'model', created: expect.any(Number), owned_by: 'deepseek' });
+    }
+    expect(findModel('x'.repeat(256))?.id).toBe('x'.repeat(256));
+    expect(findModel('x'.repeat(257))).toBeNull();
+    expect(findModel('')).toBeNull();
+  });
+
+  it('should find exactly the model names a chat request is accepted with', () => {
+    const chatAccepts = (model: string): boolean => {
+      try {
+        parseChatCompletionRequest({ model, messages: [{ role: 'user', content: 'Hi' }] }, LIMITS);
+        return true;
+      } catch (error) {
+        if (error instanceof OpenAiError && error.param === 'model') return false;
+        throw error;
+      }
+    };
+    const names = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ minLength: 250, maxLength: 262 }),
+      fc.constantFrom(...CANONICAL_MODEL_IDS, 'deepseek-r1-search-silent', 'DEEPSEEK-V4-PRO', 'gpt-4o', ''),
+    );
+    fc.assert(fc.property(names, (name) => expect(findModel(name) !== null).toBe(chatAccepts(name))));
   });
 });

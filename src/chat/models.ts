@@ -1,4 +1,5 @@
 import type { ModelType } from '../deepseek/deepseek.client';
+import { FIELD_LIMITS } from './dto/field-limits';
 
 export const CANONICAL_MODEL_IDS: readonly string[] = [
   'deepseek-chat',
@@ -78,7 +79,10 @@ export function listModels(keep: (id: string) => boolean = () => true): OpenAiMo
   return { object: 'list', data: CANONICAL_MODEL_IDS.filter(keep).map(toOpenAiModel) };
 }
 
-/** Any `deepseek…` name, the canonical ids included (every name maps to flags); null otherwise. */
+/**
+ * The model behind a name, for `GET /v1/models/{id}`: every name a chat request may carry, since chat
+ * serves them all (`resolveModel`); null for the others (empty, or longer than chat accepts).
+ */
 export function findModel(id: string): OpenAiModel | null {
-  return id.toLowerCase().startsWith('deepseek') ? toOpenAiModel(id) : null;
+  return id !== '' && id.length <= FIELD_LIMITS.model ? toOpenAiModel(id) : null;
 }

@@ -194,12 +194,14 @@ describe('errors, by status, as clients see them (e2e)', () => {
       expectError(res, 404, { type: 'invalid_request_error', code: 'unknown_url' });
     });
 
-    it('should answer a model that is not a DeepSeek name with NotFoundError model_not_found', async () => {
-      const error = await rejection(sdk(freshToken()).models.retrieve('nonsense'));
+    it('should answer a model name chat refuses (too long) with NotFoundError model_not_found', async () => {
+      const error = await rejection(sdk(freshToken()).models.retrieve('n'.repeat(257)));
 
       expect(error).toBeInstanceOf(OpenAI.NotFoundError);
       expect(error).toMatchObject({ status: 404, code: 'model_not_found' });
-      expect(error.error.message).toBe('The model `nonsense` does not exist or you do not have access to it.');
+      expect(error.error.message).toBe(
+        `The model \`${'n'.repeat(256)}…\` does not exist or you do not have access to it.`,
+      );
     });
   });
 
