@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { appConfig, AppConfig } from './config/app.config';
 import { securityConfig, type SecurityConfig } from './config/security.config';
+import { methodNotAllowedMiddleware } from './common/http/method-not-allowed.middleware';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { accessLogMiddleware } from './common/logging/access-log.middleware';
 import { MetricsService } from './common/metrics/metrics.service';
@@ -27,6 +28,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   if (security.allowedHosts) app.use(allowedHostsMiddleware(security.allowedHosts));
   const corsOrigins = corsOriginsFor(credentials.mode, security.corsOrigins);
   if (corsOrigins) app.enableCors(corsOnOpenAiApi(corsOptionsFor(corsOrigins)));
+  // Without ADMIN_TOKEN the admin routes answer 404 to every method, as if absent: no 405 may tell otherwise.
+  app.use(methodNotAllowedMiddleware(app.getHttpAdapter().getInstance(), config.adminToken ? [] : ['/admin']));
   app.use(CHAT_PATH_PREFIX, credentialsPrecheckMiddleware(credentials));
   app.use(
     jsonBodyMiddleware({

@@ -183,7 +183,7 @@ describe('errors, by status, as clients see them (e2e)', () => {
   describe('404 unknown route or model', () => {
     it.each([
       ['POST', '/nonsense'],
-      ['GET', '/chat/completions'],
+      ['GET', '/nonsense'],
       ['POST', '/chat/completion'],
     ])('should answer %s %s with 404 unknown_url', async (method, path) => {
       const res = await rawRequest(`${stack.baseURL}${path}`, method === 'POST' ? {} : undefined, {
