@@ -2,13 +2,16 @@
 # Run:    docker run -d --name deepseek-gateway -p 8000:8000 --stop-timeout 30 deepseek-web-gateway
 # scripts/smoke-prod.sh repeats these steps without Docker; keep the two in step.
 
-ARG NODE_VERSION=20
+# Node 24, the current LTS (Node 20 left support in April 2026). CI tests on Node 20, the oldest
+# release package.json "engines" allows (>=20.19), so the code keeps running there too.
+ARG NODE_VERSION=24
 
 # ---- build: all dependencies, compile TypeScript to dist/ ----
 FROM node:${NODE_VERSION}-alpine AS build
 WORKDIR /app
-# No package needs an install script to build or run; one dev dependency has one, and npm 10
-# (the npm in node:20) ignores package.json "allowScripts", so scripts are skipped here.
+# No package needs an install script to build or run. One dev dependency has one, denied in
+# package.json "allowScripts", which npm 11 (node:24) reads and npm 10 (node:20) ignores;
+# --ignore-scripts skips every script before any policy applies, so both install the same.
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
