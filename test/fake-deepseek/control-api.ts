@@ -22,7 +22,9 @@ export async function handleControl(fake: FakeDeepSeek, req: IncomingMessage, re
       case 'POST /__fake__/faults': {
         const body = await readJson(req);
         const specs = (Array.isArray(body) ? body : [body]) as FaultSpec[];
-        return sendJson(res, 200, { added: fake.addFault(...specs), queued: fake.state().faults.queued });
+        // One call per spec: spreading a list of any length into addFault() overflows the stack.
+        const added = specs.flatMap((spec) => fake.addFault(spec));
+        return sendJson(res, 200, { added, queued: fake.state().faults.queued });
       }
       case 'POST /__fake__/reset':
         fake.reset();
