@@ -50,6 +50,7 @@ export function openRequest(
   return new RawExchange(url, body, options);
 }
 
+/** One request in flight: what has arrived so far, and the means to wait for more or to leave. */
 export class RawExchange {
   status = 0;
   headers: IncomingHttpHeaders = {};
