@@ -14,8 +14,13 @@ const SCANNED_DIRS = ['src', 'test', 'bench', 'scripts', 'docs', '.ci'];
 const SCANNED_ROOT_FILES =
   /^(README.*\.md|Dockerfile|docker-compose\.yml|render\.yaml|ecosystem\.config\.js|package\.json)$/;
 const TEXT_EXTENSIONS = new Set(['.ts', '.js', '.mjs', '.json', '.md', '.yml', '.yaml', '.sh', '']);
-/** Pages of the reference material beside the repository: facts for us, never something to point readers at. */
-const OUTSIDE_NAMES = ['upstream-protocol.md', 'client-api.md', 'tool-calls.md', '../shared/docs'];
+/**
+ * Pages of the reference material beside the repository: facts for us, never something to point readers at.
+ * A name we gave a page of our own (docs/tool-calls.md) is ours to cite.
+ */
+const OUTSIDE_NAMES = ['upstream-protocol.md', 'client-api.md', 'tool-calls.md', '../shared/docs'].filter(
+  (name) => !existsSync(join(ROOT, 'docs', name)),
+);
 const THIS_FILE = relative(ROOT, __filename);
 
 function walk(dir: string, keep: (path: string) => boolean): string[] {
