@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { OpenAiError } from '../common/errors/openai-error';
+import { abortableDelay, abortReason } from '../common/lifecycle/abort';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { appConfig, type AppConfig } from '../config/app.config';
 import { CompletionOptions, DeepSeekClient, ModelType, UpstreamCompletion } from '../deepseek/deepseek.client';
@@ -76,7 +77,7 @@ export class AccountFailoverService {
         // upstream's last refusal says more than "exhausted"; after busy refusals the queue's own timeout
         // (429 with retry-after) is the answer. A token check that failed for a reason not the account's
         // (network, block page) is an UpstreamError: it gets its status here too.
-        if (signal.aborted) throw abortReason(signal, error);
+        if (signal.aborted) throw abortReason(signal);
         if (lastError && !ACCOUNT_WAIT.has(lastError.kind)) throw toOpenAiError(lastError);
         if (error instanceof UpstreamError) throw toOpenAiError(error);
         throw error;
@@ -91,7 +92,7 @@ export class AccountFailoverService {
       } catch (error) {
         if (error instanceof UpstreamError) this.pool.reportFailure(id, error);
         lease.release();
-        if (signal.aborted) throw abortReason(signal, error);
+        if (signal.aborted) throw abortReason(signal);
         if (!(error instanceof UpstreamError)) throw error;
         this.metrics?.upstreamError(error.kind, 'preflight');
         this.logger.warn(
@@ -130,20 +131,5 @@ export function modelUnavailableError(modelType: string): OpenAiError {
 }
 
 function jitteredBackoff(baseMs: number, signal: AbortSignal): Promise<void> {
-  const ms = baseMs * (0.5 + Math.random());
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal.removeEventListener('abort', aborted);
-      resolve();
-    }
-    function aborted(): void {
-      clearTimeout(timer);
-      reject(abortReason(signal, new Error('aborted')));
-    }
-    signal.addEventListener('abort', aborted, { once: true });
-  });
+  return abortableDelay(baseMs * (0.5 + Math.random()), signal);
 }
-
-const abortReason = <T>(signal: AbortSignal, fallback: T): Error | T =>
-  signal.reason instanceof Error ? signal.reason : fallback;

@@ -15,7 +15,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { OpenAiError } from '../common/errors/openai-error';
-import { requestAbortController } from '../common/http/client-abort';
+import { requestAbortController } from '../common/lifecycle/abort';
 import { InflightRegistry, ShutdownError } from '../common/lifecycle/inflight-registry';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { settlesWithin } from '../common/lifecycle/settles-within';
