@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { identity, type MonoTypeOperatorFunction, tap } from 'rxjs';
+import { UpstreamError } from '../deepseek/upstream-error';
 
 /** Token counts of a finished answer (the chat layer's `ChatUsage` fits). */
 export interface TraceUsage {
@@ -34,10 +35,8 @@ export class RequestTrace {
   }
 
   failed(error: unknown): void {
-    if (!(error instanceof Error)) return;
-    const kind = (error as { kind?: unknown }).kind;
-    if (error.name === 'UpstreamError' && typeof kind === 'string') this.upstreamError = kind;
-    else this.error = error.name;
+    if (error instanceof UpstreamError) this.upstreamError = error.kind;
+    else if (error instanceof Error) this.error = error.name;
   }
 }
 
