@@ -8,7 +8,6 @@ import { UpstreamError, UpstreamErrorKind } from '../deepseek/upstream-error';
 import type { Account } from '../tokens/pool/account';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { AccountLease, QueueTicket, TokenPoolService } from '../tokens/pool/token-pool.service';
-import { toOpenAiError } from './upstream-error-map';
 
 /** The account cannot serve for a while (its health now says so): the next account may well answer. */
 const ACCOUNT_OUT: ReadonlySet<UpstreamErrorKind> = new Set(['muted', 'auth', 'banned']);
@@ -76,10 +75,9 @@ export class AccountFailoverService {
         // The abort's own reason (client gone, shutdown) says why. Once failover has used up the set, the
         // upstream's last refusal says more than "exhausted"; after busy refusals the queue's own timeout
         // (429 with retry-after) is the answer. A token check that failed for a reason not the account's
-        // (network, block page) is an UpstreamError: it gets its status here too.
+        // (network, block page) is an UpstreamError like the upstream's refusals.
         if (signal.aborted) throw abortReason(signal);
-        if (lastError && !ACCOUNT_WAIT.has(lastError.kind)) throw toOpenAiError(lastError);
-        if (error instanceof UpstreamError) throw toOpenAiError(error);
+        if (lastError && !ACCOUNT_WAIT.has(lastError.kind)) throw lastError;
         throw error;
       }
       ticket = lease.ticket;
@@ -113,7 +111,7 @@ export class AccountFailoverService {
         const retryable = ACCOUNT_OUT.has(error.kind) || PATH_FAILURES.has(error.kind);
         // Without affinity an out-of-rotation refusal moves to an account not tried yet: the set's size bounds it.
         if (affinity !== undefined || !ACCOUNT_OUT.has(error.kind)) budget--;
-        if (!retryable || budget === 0) throw toOpenAiError(error);
+        if (!retryable || budget === 0) throw error;
         if (affinity === undefined) excluded.add(id);
         // Moving to a fresh account needs only jitter; repeated path failures and same-account retries back off.
         await jitteredBackoff(BACKOFF_BASE_MS * 2 ** Math.max(0, MAX_ATTEMPTS - budget - 1), signal);

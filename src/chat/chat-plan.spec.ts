@@ -1,4 +1,5 @@
 import { OpenAiError } from '../common/errors/openai-error';
+import { toOpenAiErrorBody } from '../common/errors/openai-error-body';
 import { buildChatPlan } from './chat-plan';
 import { parseChatCompletionRequest } from './dto/parse-chat-request';
 import type { ChatEventOptions } from './events/to-chat-events';
@@ -104,7 +105,7 @@ describe('buildChatPlan', () => {
   it('should reject a prompt over the character limit as context_length_exceeded', () => {
     expect(plan({ messages: [{ role: 'user', content: 'x'.repeat(50) }] }).prompt).toHaveLength(50);
     const error = rejection({ messages: [{ role: 'user', content: 'x'.repeat(51) }] });
-    expect(error.toBody()).toEqual({
+    expect(toOpenAiErrorBody(error)).toEqual({
       error: {
         message:
           "This model's maximum context length is 50 characters. However, your messages resulted in 51 characters. Please reduce the length of the messages.",

@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   HttpCode,
-  HttpException,
   HttpStatus,
   Inject,
   Logger,
@@ -15,16 +14,17 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { OpenAiError } from '../common/errors/openai-error';
+import { toOpenAiErrorBody } from '../common/errors/openai-error-body';
+import { requestOrigin } from '../common/errors/request-origin';
+import { toApiError } from '../common/errors/to-api-error';
 import { requestAbortController } from '../common/lifecycle/abort';
-import { InflightRegistry, ShutdownError } from '../common/lifecycle/inflight-registry';
+import { InflightRegistry } from '../common/lifecycle/inflight-registry';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { settlesWithin } from '../common/lifecycle/settles-within';
 import { traceChat } from './chat-trace';
 import { toSseReadable } from '../common/sse/sse-readable';
 import { appConfig, type AppConfig } from '../config/app.config';
-import { UpstreamError } from '../deepseek/upstream-error';
 import { AccountsGuard } from '../tokens/auth/accounts.guard';
-import { isAbortError } from '../common/lifecycle/abort';
 import { type RequestCredentials, RequestCredentialsOf } from '../tokens/auth/request-credentials.decorator';
 import { buildChatPlan } from './chat-plan';
 import { ChatService } from './chat.service';
@@ -32,7 +32,6 @@ import type { ChatCompletionRequest } from './dto/chat-completion-request';
 import { ChatCompletionRequestPipe } from './dto/chat-completion-request.pipe';
 import type { ChatCompletion } from './openai/openai-types';
 import { sseErrorFrame } from './openai/openai-sse';
-import { toOpenAiError } from './upstream-error-map';
 
 @Controller('v1/chat')
 @UseGuards(AccountsGuard)
@@ -66,15 +65,10 @@ export class ChatController {
     res.once('close', this.inflight.track(abort));
     if (!plan.stream) {
       // Failing after the answer started is still an HTTP status here: nothing was sent yet.
-      return this.chat.complete(plan, credentials, abort.signal, trace).then(
-        (completion) => {
-          setModelFallbackHeader(res, trace.modelFallback);
-          return completion;
-        },
-        (error: unknown) => {
-          throw answerError(error);
-        },
-      );
+      return this.chat.complete(plan, credentials, abort.signal, trace).then((completion) => {
+        setModelFallbackHeader(res, trace.modelFallback);
+        return completion;
+      });
     }
 
     const source = this.chat.stream(plan, credentials, abort.signal, trace);
@@ -93,33 +87,13 @@ export class ChatController {
         this.metrics?.clientWriteTimeout();
         res.destroy();
       },
-      errorFrame: (error) => this.errorFrame(error),
+      errorFrame: (error) => sseErrorFrame(toOpenAiErrorBody(toApiError(error, requestOrigin(req)))),
     });
     return new StreamableFile(readable, { type: 'text/event-stream; charset=utf-8' });
-  }
-
-  /** The in-stream error frame; an error that is neither ours nor the upstream's is a bug and is logged. */
-  private errorFrame(error: unknown): string {
-    const known = answerError(error);
-    if (!(known instanceof HttpException)) {
-      this.logger.error('a stream failed unexpectedly', known instanceof Error ? known.stack : String(known));
-    }
-    return sseErrorFrame(toOpenAiError(known).toBody());
   }
 }
 
 /** Tells the client that another DeepSeek mode answered than its model name asked for. */
 function setModelFallbackHeader(res: Response, fallback: string | undefined): void {
   if (fallback !== undefined && !res.headersSent) res.setHeader('x-deepseek-model-fallback', fallback);
-}
-
-/**
- * Upstream failures, shutdown and a client that left as the OpenAI error the client is told (none of them a
- * bug to log); anything else is left to the filter.
- */
-function answerError(error: unknown): unknown {
-  if (error instanceof UpstreamError || error instanceof ShutdownError || isAbortError(error)) {
-    return toOpenAiError(error);
-  }
-  return error;
 }

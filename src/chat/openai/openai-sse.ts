@@ -1,5 +1,5 @@
 import { Observable, OperatorFunction } from 'rxjs';
-import type { OpenAiErrorBody } from '../../common/errors/openai-error';
+import type { OpenAiErrorBody } from '../../common/errors/openai-error-body';
 import type { ChatEvent } from '../events/chat-event';
 import { OpenAiChunkBuilder } from './openai-chunks';
 import type { CompletionIdentity } from './openai-types';

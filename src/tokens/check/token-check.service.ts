@@ -44,7 +44,6 @@ export class TokenCheckService {
         throw OpenAiError.rateLimited('DeepSeek is throttling token checks; try again shortly.', BUSY_RETRY_AFTER_SEC);
       }
       throw new OpenAiError(HttpStatus.BAD_GATEWAY, `DeepSeek could not check the token (${error.kind}).`, {
-        type: 'server_error',
         code: 'upstream_error',
       });
     }
