@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
 import { abortableDelay, abortReason } from '../common/lifecycle/abort';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { appConfig, type AppConfig } from '../config/app.config';
@@ -120,8 +120,8 @@ export class AccountFailoverService {
   }
 }
 
-export function modelUnavailableError(modelType: string): OpenAiError {
-  return OpenAiError.badRequest(
+export function modelUnavailableError(modelType: string): ApiError {
+  return ApiError.badRequest(
     `DeepSeek does not offer the ${modelType} mode to these accounts; use a model without -pro/-expert (STRICT_MODELS is on).`,
     'model',
     'model_not_available',

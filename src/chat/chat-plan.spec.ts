@@ -1,4 +1,4 @@
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
 import { toOpenAiErrorBody } from '../common/errors/openai-error-body';
 import { buildChatPlan } from './chat-plan';
 import { parseChatCompletionRequest } from './dto/parse-chat-request';
@@ -11,11 +11,11 @@ const plan = (body: Record<string, unknown>) =>
   buildChatPlan(parseChatCompletionRequest({ model: 'deepseek-chat', ...body }, limits), limits);
 const session = '0a3c904d-5761-4cf0-ae51-9b41c1c78f1e';
 
-function rejection(body: Record<string, unknown>): OpenAiError {
+function rejection(body: Record<string, unknown>): ApiError {
   try {
     plan(body);
   } catch (error) {
-    if (error instanceof OpenAiError) return error;
+    if (error instanceof ApiError) return error;
     throw error;
   }
   throw new Error('expected a rejection');

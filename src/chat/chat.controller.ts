@@ -13,7 +13,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
 import { toOpenAiErrorBody } from '../common/errors/openai-error-body';
 import { requestOrigin } from '../common/errors/request-origin';
 import { toApiError } from '../common/errors/to-api-error';
@@ -54,7 +54,7 @@ export class ChatController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<ChatCompletion | StreamableFile> {
     if (this.inflight.draining) {
-      throw new OpenAiError(HttpStatus.SERVICE_UNAVAILABLE, 'The server is shutting down; retry the request.', {
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'The server is shutting down; retry the request.', {
         code: 'server_shutting_down',
         retryAfterSec: 1,
       });

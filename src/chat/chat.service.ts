@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { lastValueFrom, Observable } from 'rxjs';
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
 import { type RequestTrace, traceAnswer } from './chat-trace';
 import type { SseSource } from '../common/sse/sse-readable';
 import { appConfig, type AppConfig } from '../config/app.config';
@@ -64,7 +64,7 @@ export class ChatService {
     return { frames: events.pipe(toOpenAiSse(identity, plan.includeUsage)), pause, resume };
   }
 
-  /** Leases an account and starts the upstream answer; throws an OpenAiError before any byte is sent. */
+  /** Leases an account and starts the upstream answer; throws an ApiError before any byte is sent. */
   async open(
     plan: ChatPlan,
     credentials: RequestCredentials,
@@ -130,7 +130,7 @@ export class ChatService {
     } else if (accounts.length === 1 && caller === null) {
       return accounts[0].id;
     }
-    throw OpenAiError.notFound(
+    throw ApiError.notFound(
       'This conversation_id is not known here (the server may have restarted). Send the full history without conversation_id.',
       'conversation_not_found',
       'conversation_id',
