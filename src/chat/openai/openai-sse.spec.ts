@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { from, lastValueFrom, Observable, toArray } from 'rxjs';
 import { ApiError } from '../../common/errors/api-error';
-import { toOpenAiErrorBody } from '../../common/errors/openai-error-body';
 import type { ChatEvent } from '../events/chat-event';
 import { OpenAiChunkBuilder } from './openai-chunks';
 import { OpenAiSseEncoder, SSE_DONE_FRAME, sseErrorFrame, sseFrame, toOpenAiSse } from './openai-sse';
@@ -179,7 +178,7 @@ describe('OpenAI SSE', () => {
 
   it('should write an in-stream error frame without choices', () => {
     const error = new ApiError(502, 'upstream closed', { code: 'upstream_error' });
-    expect(sseErrorFrame(toOpenAiErrorBody(error))).toBe(
+    expect(sseErrorFrame(error)).toBe(
       'data: {"error":{"message":"upstream closed","type":"server_error","param":null,"code":"upstream_error"}}\n\n',
     );
   });

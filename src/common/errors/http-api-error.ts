@@ -25,9 +25,8 @@ export function isBodyParserError(error: unknown): error is BodyParserError {
 export function bodyParserApiError(error: BodyParserError): ApiError {
   const status = error.status ?? error.statusCode ?? HttpStatus.BAD_REQUEST;
   if (error.type === 'entity.too.large') {
-    return new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, `Request body is larger than the limit of ${error.limit} bytes.`, {
-      code: 'request_too_large',
-    });
+    const message = `Request body is larger than the limit of ${error.limit} bytes.`;
+    return new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, message, { code: 'request_too_large' });
   }
   if (error.type === JsonShapeError.TYPE && error.message) {
     return ApiError.badRequest(error.message, null, 'json_too_complex');
