@@ -5,6 +5,7 @@ import { type IncomingMessage, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { from, map, NEVER, Observable, of } from 'rxjs';
 import request from 'supertest';
+import { ApiError } from '../common/errors/api-error';
 import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
 import { requestIdMiddleware } from '../common/http/request-id.middleware';
 import { ClientGoneError } from '../common/lifecycle/abort';
@@ -176,6 +177,14 @@ describe('ChatController (POST /v1/chat/completions)', () => {
     expect(res.headers['cache-control']).toBe('no-cache, no-transform');
     expect(res.headers['x-accel-buffering']).toBe('no');
     expect(res.text).toBe(FRAMES.join(''));
+  });
+
+  it('should answer a stream the service refuses outright (its plan) with that status', async () => {
+    chat.streamed = () => {
+      throw ApiError.badRequest('too long', 'messages', 'context_length_exceeded');
+    };
+    const res = await post({ stream: true });
+    expect([res.status, res.body.error.code]).toEqual([400, 'context_length_exceeded']);
   });
 
   it('should keep the real status of a pre-flight that fails within the keep-alive interval', async () => {

@@ -30,7 +30,7 @@ describe('ChatService', () => {
   let rig: ChatRig;
 
   beforeEach(async () => {
-    rig = await createChatRig();
+    rig = await createChatRig({ app: { maxPromptChars: 10 } });
   });
   afterEach(() => rig.close());
 
@@ -93,6 +93,14 @@ describe('ChatService', () => {
       expect(frames.at(-1)).toBe('[DONE]');
       expect(rig.locks.releaseCounts()).toEqual([1]);
       expect(call.trace).toMatchObject({ stream: true });
+    });
+
+    it('should refuse a prompt over the limit before any upstream call', () => {
+      const request = chatRequest({ stream: true, messages: [{ role: 'user', content: 'x'.repeat(20) }] });
+      expect(() => rig.chat.stream(request, credentials(ALICE), chatCall())).toThrow(
+        expect.objectContaining({ status: 400, code: 'context_length_exceeded' }),
+      );
+      expect(rig.client.attempts).toEqual([]);
     });
 
     it('should end a stream that fails mid-answer with one error frame and no [DONE]', async () => {
