@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
 import { BearerSecret } from '../common/http/bearer-secret';
 import { appConfig, type AppConfig } from '../config/app.config';
 
@@ -20,6 +20,6 @@ export class AdminTokenGuard implements CanActivate {
     if (!this.secret.configured) throw new NotFoundException();
     if (this.secret.matches(request.headers.authorization)) return true;
     http.getResponse<Response>().setHeader('www-authenticate', 'Bearer realm="admin"');
-    throw OpenAiError.unauthorized('This route needs the ADMIN_TOKEN as `Authorization: Bearer <token>`.');
+    throw ApiError.unauthorized('This route needs the ADMIN_TOKEN as `Authorization: Bearer <token>`.');
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
+import { abortableDelay, abortReason } from '../common/lifecycle/abort';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { appConfig, type AppConfig } from '../config/app.config';
 import { CompletionOptions, DeepSeekClient, ModelType, UpstreamCompletion } from '../deepseek/deepseek.client';
@@ -7,7 +8,6 @@ import { UpstreamError, UpstreamErrorKind } from '../deepseek/upstream-error';
 import type { Account } from '../tokens/pool/account';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { AccountLease, QueueTicket, TokenPoolService } from '../tokens/pool/token-pool.service';
-import { toOpenAiError } from './upstream-error-map';
 
 /** The account cannot serve for a while (its health now says so): the next account may well answer. */
 const ACCOUNT_OUT: ReadonlySet<UpstreamErrorKind> = new Set(['muted', 'auth', 'banned']);
@@ -75,10 +75,9 @@ export class AccountFailoverService {
         // The abort's own reason (client gone, shutdown) says why. Once failover has used up the set, the
         // upstream's last refusal says more than "exhausted"; after busy refusals the queue's own timeout
         // (429 with retry-after) is the answer. A token check that failed for a reason not the account's
-        // (network, block page) is an UpstreamError: it gets its status here too.
-        if (signal.aborted) throw abortReason(signal, error);
-        if (lastError && !ACCOUNT_WAIT.has(lastError.kind)) throw toOpenAiError(lastError);
-        if (error instanceof UpstreamError) throw toOpenAiError(error);
+        // (network, block page) is an UpstreamError like the upstream's refusals.
+        if (signal.aborted) throw abortReason(signal);
+        if (lastError && !ACCOUNT_WAIT.has(lastError.kind)) throw lastError;
         throw error;
       }
       ticket = lease.ticket;
@@ -91,7 +90,7 @@ export class AccountFailoverService {
       } catch (error) {
         if (error instanceof UpstreamError) this.pool.reportFailure(id, error);
         lease.release();
-        if (signal.aborted) throw abortReason(signal, error);
+        if (signal.aborted) throw abortReason(signal);
         if (!(error instanceof UpstreamError)) throw error;
         this.metrics?.upstreamError(error.kind, 'preflight');
         this.logger.warn(
@@ -112,7 +111,7 @@ export class AccountFailoverService {
         const retryable = ACCOUNT_OUT.has(error.kind) || PATH_FAILURES.has(error.kind);
         // Without affinity an out-of-rotation refusal moves to an account not tried yet: the set's size bounds it.
         if (affinity !== undefined || !ACCOUNT_OUT.has(error.kind)) budget--;
-        if (!retryable || budget === 0) throw toOpenAiError(error);
+        if (!retryable || budget === 0) throw error;
         if (affinity === undefined) excluded.add(id);
         // Moving to a fresh account needs only jitter; repeated path failures and same-account retries back off.
         await jitteredBackoff(BACKOFF_BASE_MS * 2 ** Math.max(0, MAX_ATTEMPTS - budget - 1), signal);
@@ -121,8 +120,8 @@ export class AccountFailoverService {
   }
 }
 
-export function modelUnavailableError(modelType: string): OpenAiError {
-  return OpenAiError.badRequest(
+export function modelUnavailableError(modelType: string): ApiError {
+  return ApiError.badRequest(
     `DeepSeek does not offer the ${modelType} mode to these accounts; use a model without -pro/-expert (STRICT_MODELS is on).`,
     'model',
     'model_not_available',
@@ -130,20 +129,5 @@ export function modelUnavailableError(modelType: string): OpenAiError {
 }
 
 function jitteredBackoff(baseMs: number, signal: AbortSignal): Promise<void> {
-  const ms = baseMs * (0.5 + Math.random());
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal.removeEventListener('abort', aborted);
-      resolve();
-    }
-    function aborted(): void {
-      clearTimeout(timer);
-      reject(abortReason(signal, new Error('aborted')));
-    }
-    signal.addEventListener('abort', aborted, { once: true });
-  });
+  return abortableDelay(baseMs * (0.5 + Math.random()), signal);
 }
-
-const abortReason = <T>(signal: AbortSignal, fallback: T): Error | T =>
-  signal.reason instanceof Error ? signal.reason : fallback;

@@ -1,4 +1,5 @@
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
+import { toOpenAiErrorBody } from '../common/errors/openai-error-body';
 import { buildChatPlan } from './chat-plan';
 import { parseChatCompletionRequest } from './dto/parse-chat-request';
 import type { ChatEventOptions } from './events/to-chat-events';
@@ -10,11 +11,11 @@ const plan = (body: Record<string, unknown>) =>
   buildChatPlan(parseChatCompletionRequest({ model: 'deepseek-chat', ...body }, limits), limits);
 const session = '0a3c904d-5761-4cf0-ae51-9b41c1c78f1e';
 
-function rejection(body: Record<string, unknown>): OpenAiError {
+function rejection(body: Record<string, unknown>): ApiError {
   try {
     plan(body);
   } catch (error) {
-    if (error instanceof OpenAiError) return error;
+    if (error instanceof ApiError) return error;
     throw error;
   }
   throw new Error('expected a rejection');
@@ -104,7 +105,7 @@ describe('buildChatPlan', () => {
   it('should reject a prompt over the character limit as context_length_exceeded', () => {
     expect(plan({ messages: [{ role: 'user', content: 'x'.repeat(50) }] }).prompt).toHaveLength(50);
     const error = rejection({ messages: [{ role: 'user', content: 'x'.repeat(51) }] });
-    expect(error.toBody()).toEqual({
+    expect(toOpenAiErrorBody(error)).toEqual({
       error: {
         message:
           "This model's maximum context length is 50 characters. However, your messages resulted in 51 characters. Please reduce the length of the messages.",

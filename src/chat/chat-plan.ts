@@ -1,4 +1,4 @@
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
 import type { ConversationRef } from './conversation-id';
 import type { ChatCompletionRequest, RequestLimits } from './dto/chat-completion-request';
 import { ModelFlags, resolveModel } from './models';
@@ -40,14 +40,14 @@ export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLim
 
 function checkPrompt(prompt: string, continuation: boolean, maxPromptChars: number): void {
   if (prompt.length > maxPromptChars) {
-    throw OpenAiError.badRequest(
+    throw ApiError.badRequest(
       `This model's maximum context length is ${maxPromptChars} characters. However, your messages resulted in ${prompt.length} characters. Please reduce the length of the messages.`,
       'messages',
       'context_length_exceeded',
     );
   }
   if (prompt.length === 0) {
-    throw OpenAiError.badRequest(
+    throw ApiError.badRequest(
       continuation
         ? 'With conversation_id, messages must hold the new turn after the last assistant message; there is none.'
         : 'The messages hold no text to send.',

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { identity, type MonoTypeOperatorFunction, tap } from 'rxjs';
+import { UpstreamError } from '../deepseek/upstream-error';
 
 /** Token counts of a finished answer (the chat layer's `ChatUsage` fits). */
 export interface TraceUsage {
@@ -28,16 +29,19 @@ export class RequestTrace {
   /** `expert->default` when the requested DeepSeek mode was unavailable and the default one answered. */
   modelFallback?: string;
 
+  planned(chat: { model: string; stream: boolean }): void {
+    this.model = chat.model;
+    this.stream = chat.stream;
+  }
+
   answerStarted(accountId: string): void {
     this.account = accountId;
     this.answerStartedAt = performance.now();
   }
 
   failed(error: unknown): void {
-    if (!(error instanceof Error)) return;
-    const kind = (error as { kind?: unknown }).kind;
-    if (error.name === 'UpstreamError' && typeof kind === 'string') this.upstreamError = kind;
-    else this.error = error.name;
+    if (error instanceof UpstreamError) this.upstreamError = error.kind;
+    else if (error instanceof Error) this.error = error.name;
   }
 }
 
@@ -46,12 +50,10 @@ export function traceOf(res: Response): RequestTrace | undefined {
   return trace instanceof RequestTrace ? trace : undefined;
 }
 
-/** The request's trace on `res.locals.trace`, created on first use, with the chat request's model and stream flag. */
-export function traceChat(res: Response, chat: { model: string; stream: boolean }): RequestTrace {
+/** The request's trace on `res.locals.trace` (where the access log reads it), created on first use. */
+export function traceOn(res: Response): RequestTrace {
   const trace = traceOf(res) ?? new RequestTrace();
   res.locals.trace = trace;
-  trace.model = chat.model;
-  trace.stream = chat.stream;
   return trace;
 }
 

@@ -1,125 +1,35 @@
-import {
-  Body,
-  Controller,
-  HttpCode,
-  HttpException,
-  HttpStatus,
-  Inject,
-  Logger,
-  Post,
-  Req,
-  Res,
-  StreamableFile,
-  Optional,
-  UseGuards,
-} from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { OpenAiError } from '../common/errors/openai-error';
-import { requestAbortController } from '../common/http/client-abort';
-import { InflightRegistry, ShutdownError } from '../common/lifecycle/inflight-registry';
-import { MetricsService } from '../common/metrics/metrics.service';
-import { settlesWithin } from '../common/lifecycle/settles-within';
-import { traceChat } from './chat-trace';
-import { toSseReadable } from '../common/sse/sse-readable';
-import { appConfig, type AppConfig } from '../config/app.config';
-import { UpstreamError } from '../deepseek/upstream-error';
+import { Body, Controller, HttpCode, Post, Res, StreamableFile, UseGuards, UseInterceptors } from '@nestjs/common';
+import type { Response } from 'express';
+import { DrainingGuard } from '../common/lifecycle/draining.guard';
+import { InflightInterceptor } from '../common/lifecycle/inflight.interceptor';
+import { SseResponseService } from '../common/sse/sse-response.service';
 import { AccountsGuard } from '../tokens/auth/accounts.guard';
-import { isAbortError } from '../common/lifecycle/abort';
 import { type RequestCredentials, RequestCredentialsOf } from '../tokens/auth/request-credentials.decorator';
-import { buildChatPlan } from './chat-plan';
+import { type ChatCall, ChatCallOf } from './chat-call.decorator';
 import { ChatService } from './chat.service';
 import type { ChatCompletionRequest } from './dto/chat-completion-request';
 import { ChatCompletionRequestPipe } from './dto/chat-completion-request.pipe';
+import { ModelFallbackHeaderInterceptor } from './model-fallback-header.interceptor';
 import type { ChatCompletion } from './openai/openai-types';
-import { sseErrorFrame } from './openai/openai-sse';
-import { toOpenAiError } from './upstream-error-map';
 
 @Controller('v1/chat')
-@UseGuards(AccountsGuard)
+@UseGuards(DrainingGuard, AccountsGuard)
+@UseInterceptors(InflightInterceptor, ModelFallbackHeaderInterceptor)
 export class ChatController {
-  private readonly logger = new Logger(ChatController.name);
-
   constructor(
     private readonly chat: ChatService,
-    private readonly inflight: InflightRegistry,
-    @Inject(appConfig.KEY) private readonly config: AppConfig,
-    @Optional() private readonly metrics?: MetricsService,
+    private readonly sse: SseResponseService,
   ) {}
 
   @Post('completions')
   @HttpCode(200)
-  async create(
+  create(
     @Body(ChatCompletionRequestPipe) body: ChatCompletionRequest,
     @RequestCredentialsOf() credentials: RequestCredentials,
-    @Req() req: Request,
+    @ChatCallOf() call: ChatCall,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ChatCompletion | StreamableFile> {
-    if (this.inflight.draining) {
-      throw new OpenAiError(HttpStatus.SERVICE_UNAVAILABLE, 'The server is shutting down; retry the request.', {
-        code: 'server_shutting_down',
-        retryAfterSec: 1,
-      });
-    }
-    const plan = buildChatPlan(body, this.config);
-    const trace = traceChat(res, plan);
-    const abort = requestAbortController(req, res);
-    res.once('close', this.inflight.track(abort));
-    if (!plan.stream) {
-      // Failing after the answer started is still an HTTP status here: nothing was sent yet.
-      return this.chat.complete(plan, credentials, abort.signal, trace).then(
-        (completion) => {
-          setModelFallbackHeader(res, trace.modelFallback);
-          return completion;
-        },
-        (error: unknown) => {
-          throw answerError(error);
-        },
-      );
-    }
-
-    const source = this.chat.stream(plan, credentials, abort.signal, trace);
-    // A pre-flight that settles soon keeps its real HTTP status; a slow one (queue, PoW) commits to a 200 stream with keep-alives.
-    await settlesWithin(source, this.config.keepAliveIntervalMs);
-    setModelFallbackHeader(res, trace.modelFallback);
-    res.setHeader('cache-control', 'no-cache, no-transform');
-    res.setHeader('x-accel-buffering', 'no');
-    const readable = toSseReadable(source, {
-      keepAliveMs: this.config.keepAliveIntervalMs,
-      coalesceMs: this.config.streamCoalesceMs,
-      writeTimeoutMs: this.config.clientWriteTimeoutMs,
-      // Closing the response aborts the request: the generation is stopped upstream and the account released.
-      onWriteTimeout: (timeout) => {
-        this.logger.warn(`stream cut: ${timeout.message}; the upstream generation is stopped`);
-        this.metrics?.clientWriteTimeout();
-        res.destroy();
-      },
-      errorFrame: (error) => this.errorFrame(error),
-    });
-    return new StreamableFile(readable, { type: 'text/event-stream; charset=utf-8' });
+    if (!body.stream) return this.chat.complete(body, credentials, call);
+    return this.sse.respond(res, this.chat.stream(body, credentials, call));
   }
-
-  /** The in-stream error frame; an error that is neither ours nor the upstream's is a bug and is logged. */
-  private errorFrame(error: unknown): string {
-    const known = answerError(error);
-    if (!(known instanceof HttpException)) {
-      this.logger.error('a stream failed unexpectedly', known instanceof Error ? known.stack : String(known));
-    }
-    return sseErrorFrame(toOpenAiError(known).toBody());
-  }
-}
-
-/** Tells the client that another DeepSeek mode answered than its model name asked for. */
-function setModelFallbackHeader(res: Response, fallback: string | undefined): void {
-  if (fallback !== undefined && !res.headersSent) res.setHeader('x-deepseek-model-fallback', fallback);
-}
-
-/**
- * Upstream failures, shutdown and a client that left as the OpenAI error the client is told (none of them a
- * bug to log); anything else is left to the filter.
- */
-function answerError(error: unknown): unknown {
-  if (error instanceof UpstreamError || error instanceof ShutdownError || isAbortError(error)) {
-    return toOpenAiError(error);
-  }
-  return error;
 }

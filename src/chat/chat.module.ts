@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SseModule } from '../common/sse/sse.module';
 import { DeepSeekModule } from '../deepseek/deepseek.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { AccountFailoverService } from './account-failover.service';
@@ -7,7 +8,7 @@ import { ChatService } from './chat.service';
 import { ModelsModule } from './models.module';
 
 @Module({
-  imports: [DeepSeekModule, TokensModule, ModelsModule],
+  imports: [DeepSeekModule, TokensModule, ModelsModule, SseModule],
   controllers: [ChatController],
   providers: [ChatService, AccountFailoverService],
   exports: [ChatService],

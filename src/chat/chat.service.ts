@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { lastValueFrom, Observable } from 'rxjs';
-import { OpenAiError } from '../common/errors/openai-error';
-import { type RequestTrace, traceAnswer } from './chat-trace';
-import type { SseSource } from '../common/sse/sse-readable';
+import { catchError, from, lastValueFrom, Observable, of, switchMap } from 'rxjs';
+import { ApiError } from '../common/errors/api-error';
+import { toApiError } from '../common/errors/to-api-error';
+import type { SseStream } from '../common/sse/sse-response.service';
 import { appConfig, type AppConfig } from '../config/app.config';
 import type { ModelType } from '../deepseek/deepseek.client';
 import type { Account } from '../tokens/pool/account';
@@ -10,16 +10,19 @@ import type { RequestCredentials } from '../tokens/auth/request-credentials.deco
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { SessionOwnerStore } from '../tokens/sessions/session-owner.store';
 import { AccountFailoverService, modelUnavailableError } from './account-failover.service';
-import type { ChatPlan } from './chat-plan';
+import type { ChatCall } from './chat-call.decorator';
+import { buildChatPlan, type ChatPlan } from './chat-plan';
+import { type RequestTrace, traceAnswer } from './chat-trace';
+import type { ChatCompletionRequest } from './dto/chat-completion-request';
 import type { ChatEvent } from './events/chat-event';
 import { toChatEvents } from './events/to-chat-events';
 import { toChatCompletion } from './openai/chat-completion-aggregator';
 import { completionIdentity } from './openai/openai-chunks';
-import { toOpenAiSse } from './openai/openai-sse';
+import { sseErrorFrame, toOpenAiSse } from './openai/openai-sse';
 import type { ChatCompletion, CompletionIdentity } from './openai/openai-types';
 
 /** An answer whose upstream accepted the message: its identity and its events, lease held until they end. */
-export interface OpenedChat {
+interface OpenedChat {
   identity: CompletionIdentity;
   events: Observable<ChatEvent>;
   /** Backpressure: stop and restart reading the upstream while our client does not read. */
@@ -40,36 +43,46 @@ export class ChatService {
 
   /** Pre-flight (account, upstream handshake) then the whole answer as one `chat.completion`. */
   async complete(
-    plan: ChatPlan,
+    request: ChatCompletionRequest,
     credentials: RequestCredentials,
-    signal: AbortSignal,
-    trace?: RequestTrace,
+    call: ChatCall,
   ): Promise<ChatCompletion> {
+    const plan = this.plan(request, call.trace);
     // The aggregate folds reasoning itself, so that a content filter's template can replace the answer alone.
-    const chat = await this.open({ ...plan, fold: false }, credentials, signal, trace);
+    const chat = await this.open({ ...plan, fold: false }, credentials, call);
     return lastValueFrom(chat.events.pipe(toChatCompletion(chat.identity, plan)));
   }
 
   /**
-   * Pre-flight, then SSE frames (`data: …\n\n`) ending with `[DONE]`, with the upstream's brake; an error
-   * after this point is the consumer's to frame.
+   * Starts the pre-flight (`started` settles with it), then SSE frames (`data: …\n\n`) ending with `[DONE]`,
+   * with the upstream's brake. A failure once the frames are read, pre-flight included, is the last frame.
    */
-  async stream(
-    plan: ChatPlan,
-    credentials: RequestCredentials,
-    signal: AbortSignal,
-    trace?: RequestTrace,
-  ): Promise<SseSource> {
-    const { identity, events, pause, resume } = await this.open(plan, credentials, signal, trace);
-    return { frames: events.pipe(toOpenAiSse(identity, plan.includeUsage)), pause, resume };
+  stream(request: ChatCompletionRequest, credentials: RequestCredentials, call: ChatCall): SseStream {
+    const plan = this.plan(request, call.trace);
+    let opened: OpenedChat | undefined;
+    const opening = this.open(plan, credentials, call).then((chat) => (opened = chat));
+    return {
+      started: opening,
+      frames: from(opening).pipe(
+        switchMap(({ identity, events }) => events.pipe(toOpenAiSse(identity, plan.includeUsage))),
+        catchError((error: unknown) => of(sseErrorFrame(toApiError(error, call.origin)))),
+      ),
+      pause: () => opened?.pause(),
+      resume: () => opened?.resume(),
+    };
   }
 
-  /** Leases an account and starts the upstream answer; throws an OpenAiError before any byte is sent. */
-  async open(
+  private plan(request: ChatCompletionRequest, trace: RequestTrace): ChatPlan {
+    const plan = buildChatPlan(request, this.config);
+    trace.planned(plan);
+    return plan;
+  }
+
+  /** Leases an account and starts the upstream answer; throws before any byte is sent. */
+  private async open(
     plan: ChatPlan,
     credentials: RequestCredentials,
-    signal: AbortSignal,
-    trace?: RequestTrace,
+    { signal, trace }: ChatCall,
   ): Promise<OpenedChat> {
     const { accounts, caller, client } = credentials;
     if (plan.droppedPartTypes.length > 0) {
@@ -98,8 +111,8 @@ export class ChatService {
     // path: the end of the body, a bounded grace, or a stop after our client left.
     void completion.closed.then(() => lease.release());
     void this.owners.remember(completion.sessionId, { accountId: lease.account.id, caller });
-    trace?.answerStarted(lease.account.id);
-    if (trace && modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
+    trace.answerStarted(lease.account.id);
+    if (modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
     return {
       identity: completionIdentity(plan.model, completion.sessionId, completion.responseMessageId),
       events: completion.events.pipe(toChatEvents(plan), traceAnswer(trace)),
@@ -130,7 +143,7 @@ export class ChatService {
     } else if (accounts.length === 1 && caller === null) {
       return accounts[0].id;
     }
-    throw OpenAiError.notFound(
+    throw ApiError.notFound(
       'This conversation_id is not known here (the server may have restarted). Send the full history without conversation_id.',
       'conversation_not_found',
       'conversation_id',

@@ -1,5 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
 import { quotable } from '../common/logging/client-text';
 import { CredentialsService } from '../tokens/auth/credentials.service';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
@@ -25,7 +25,7 @@ export class ModelsController {
   get(@Param('model') id: string): OpenAiModel {
     const model = findModel(id);
     if (!model) {
-      throw OpenAiError.notFound(
+      throw ApiError.notFound(
         `The model \`${quotable(id, FIELD_LIMITS.model)}\` does not exist or you do not have access to it.`,
         'model_not_found',
       );

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
 import { parseChatCompletionRequest } from './dto/parse-chat-request';
 import { CANONICAL_MODEL_IDS, findModel, listModels, ModelFlags, resolveModel } from './models';
 
@@ -80,7 +80,7 @@ describe('models', () => {
         parseChatCompletionRequest({ model, messages: [{ role: 'user', content: 'Hi' }] }, LIMITS);
         return true;
       } catch (error) {
-        if (error instanceof OpenAiError && error.param === 'model') return false;
+        if (error instanceof ApiError && error.param === 'model') return false;
         throw error;
       }
     };

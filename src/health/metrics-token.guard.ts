@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
 import { BearerSecret } from '../common/http/bearer-secret';
 import { appConfig, type AppConfig } from '../config/app.config';
 
@@ -18,6 +18,6 @@ export class MetricsTokenGuard implements CanActivate {
     const http = context.switchToHttp();
     if (this.secret.matches(http.getRequest<Request>().headers.authorization)) return true;
     http.getResponse<Response>().setHeader('www-authenticate', 'Bearer realm="metrics"');
-    throw OpenAiError.unauthorized('GET /metrics needs the METRICS_TOKEN as `Authorization: Bearer <token>`.');
+    throw ApiError.unauthorized('GET /metrics needs the METRICS_TOKEN as `Authorization: Bearer <token>`.');
   }
 }

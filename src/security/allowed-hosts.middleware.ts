@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import type { RequestHandler } from 'express';
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
 import { type HostEntry, parseHostEntry } from '../config/security-syntax';
 import { PROBE_PATHS, routeKey } from './routes';
 
@@ -20,7 +20,7 @@ export function allowedHostsMiddleware(allowed: readonly HostEntry[]): RequestHa
   return (req, _res, next) => {
     if (PROBE_PATHS.has(routeKey(req.path)) || isAllowedHost(req.headers.host, allowed)) return next();
     return next(
-      new OpenAiError(HttpStatus.MISDIRECTED, 'This server does not answer requests for that host name.', {
+      new ApiError(HttpStatus.MISDIRECTED, 'This server does not answer requests for that host name.', {
         code: 'host_not_allowed',
       }),
     );

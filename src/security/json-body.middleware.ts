@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { json, type RequestHandler } from 'express';
-import { OpenAiError } from '../common/errors/openai-error';
+import { ApiError } from '../common/errors/api-error';
 import { checkJsonShape } from '../common/http/json-shape';
 import { routeKey } from './routes';
 
@@ -11,8 +11,8 @@ function isJsonContentType(header: string | undefined): boolean {
   return header?.split(';', 1)[0].trim().toLowerCase() === 'application/json';
 }
 
-const notJson = (): OpenAiError =>
-  new OpenAiError(
+const notJson = (): ApiError =>
+  new ApiError(
     HttpStatus.UNSUPPORTED_MEDIA_TYPE,
     'The request body must be JSON: send it with the header `Content-Type: application/json`.',
     { code: 'unsupported_media_type' },

@@ -1,4 +1,5 @@
-import { OpenAiError } from '../../common/errors/openai-error';
+import { ApiError } from '../../common/errors/api-error';
+import { toOpenAiErrorBody } from '../../common/errors/openai-error-body';
 import { parseChatCompletionRequest } from './parse-chat-request';
 
 const limits = { maxMessages: 5, maxPromptChars: 1000 };
@@ -11,9 +12,9 @@ function failure(body: unknown): [string | null, string | null, string] {
   try {
     parse(body);
   } catch (error) {
-    if (!(error instanceof OpenAiError)) throw error;
+    if (!(error instanceof ApiError)) throw error;
     expect(error.getStatus()).toBe(400);
-    expect(error.type).toBe('invalid_request_error');
+    expect(toOpenAiErrorBody(error).error.type).toBe('invalid_request_error');
     return [error.param, error.code, error.message];
   }
   throw new Error('expected the body to be rejected');

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { OpenAiError } from '../../common/errors/openai-error';
+import { ApiError } from '../../common/errors/api-error';
+import { toOpenAiErrorBody } from '../../common/errors/openai-error-body';
 import { parseChatCompletionRequest } from './parse-chat-request';
 
 const limits = { maxMessages: 5, maxPromptChars: 1000 };
@@ -12,9 +13,9 @@ function failure(body: unknown): [string | null, string | null, string] {
   try {
     parse(body);
   } catch (error) {
-    if (!(error instanceof OpenAiError)) throw error;
+    if (!(error instanceof ApiError)) throw error;
     expect(error.getStatus()).toBe(400);
-    expect(error.type).toBe('invalid_request_error');
+    expect(toOpenAiErrorBody(error).error.type).toBe('invalid_request_error');
     return [error.param, error.code, error.message];
   }
   throw new Error('expected the body to be rejected');
@@ -187,8 +188,8 @@ describe('parseChatCompletionRequest', () => {
       try {
         parse(body);
       } catch (error) {
-        expect(error).toBeInstanceOf(OpenAiError);
-        expect((error as OpenAiError).getStatus()).toBe(400);
+        expect(error).toBeInstanceOf(ApiError);
+        expect((error as ApiError).getStatus()).toBe(400);
       }
     };
 

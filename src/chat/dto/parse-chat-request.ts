@@ -1,4 +1,4 @@
-import { OpenAiError } from '../../common/errors/openai-error';
+import { ApiError } from '../../common/errors/api-error';
 import { ConversationRef, parseConversationId } from '../conversation-id';
 import { ChatCompletionRequest, ChatMessage, RequestLimits } from './chat-completion-request';
 import {
@@ -17,12 +17,12 @@ import { FIELD_LIMITS } from './field-limits';
 import { parseMessage } from './parse-message';
 
 /**
- * Checks and normalises a chat completion body. Throws `OpenAiError` 400 (`invalid_request_error`,
+ * Checks and normalises a chat completion body. Throws `ApiError` 400 (`invalid_request_error`,
  * `param` = the field's path) for anything we cannot serve; every other field, known or not, is ignored.
  * Safe on any JSON value: it only descends into the fields it reads.
  */
 export function parseChatCompletionRequest(body: unknown, limits: RequestLimits): ChatCompletionRequest {
-  if (!isObject(body)) throw OpenAiError.badRequest('The request body must be a JSON object.', null, 'invalid_type');
+  if (!isObject(body)) throw ApiError.badRequest('The request body must be a JSON object.', null, 'invalid_type');
   const model = parseModel(body);
   const dropped = new Set<string>();
   const messages = parseMessages(body, limits.maxMessages, dropped);

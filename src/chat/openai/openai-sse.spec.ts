@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { from, lastValueFrom, Observable, toArray } from 'rxjs';
-import { OpenAiError } from '../../common/errors/openai-error';
+import { ApiError } from '../../common/errors/api-error';
 import type { ChatEvent } from '../events/chat-event';
 import { OpenAiChunkBuilder } from './openai-chunks';
 import { OpenAiSseEncoder, SSE_DONE_FRAME, sseErrorFrame, sseFrame, toOpenAiSse } from './openai-sse';
@@ -173,8 +173,8 @@ describe('OpenAI SSE', () => {
   });
 
   it('should write an in-stream error frame without choices', () => {
-    const error = new OpenAiError(502, 'upstream closed', { type: 'server_error', code: 'upstream_error' });
-    expect(sseErrorFrame(error.toBody())).toBe(
+    const error = new ApiError(502, 'upstream closed', { code: 'upstream_error' });
+    expect(sseErrorFrame(error)).toBe(
       'data: {"error":{"message":"upstream closed","type":"server_error","param":null,"code":"upstream_error"}}\n\n',
     );
   });

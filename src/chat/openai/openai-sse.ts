@@ -1,5 +1,6 @@
 import { Observable, OperatorFunction } from 'rxjs';
-import type { OpenAiErrorBody } from '../../common/errors/openai-error';
+import type { ApiError } from '../../common/errors/api-error';
+import { toOpenAiErrorBody } from '../../common/errors/openai-error-body';
 import type { ChatEvent } from '../events/chat-event';
 import { OpenAiChunkBuilder } from './openai-chunks';
 import type { CompletionIdentity } from './openai-types';
@@ -11,8 +12,8 @@ export function sseFrame(payload: object): string {
 }
 
 /** The in-stream error after the first byte (docs/api.md §3.5): no `choices`. */
-export function sseErrorFrame(body: OpenAiErrorBody): string {
-  return sseFrame(body);
+export function sseErrorFrame(error: ApiError): string {
+  return sseFrame(toOpenAiErrorBody(error));
 }
 
 /**
@@ -70,7 +71,7 @@ export class OpenAiSseEncoder {
 
 /**
  * The whole OpenAI stream body: role frame, one frame per event, finish (+ usage) frames, `[DONE]`.
- * Errors pass through untouched; the caller turns them into `sseErrorFrame`. One operator on purpose:
+ * Errors pass through untouched; ChatService turns them into `sseErrorFrame`. One operator on purpose:
  * this runs once per upstream token.
  */
 export function toOpenAiSse(identity: CompletionIdentity, includeUsage: boolean): OperatorFunction<ChatEvent, string> {

@@ -1,4 +1,4 @@
-import { OpenAiError } from '../errors/openai-error';
+import { ApiError } from '../errors/api-error';
 
 /** Type checks over parsed JSON that fail with OpenAI's wording and the field's path as `param`. */
 
@@ -15,23 +15,23 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-export function invalidType(param: string, expected: string, value: unknown): OpenAiError {
-  return OpenAiError.badRequest(
+export function invalidType(param: string, expected: string, value: unknown): ApiError {
+  return ApiError.badRequest(
     `Invalid type for '${param}': expected ${expected}, but got ${describe(value)} instead.`,
     param,
     'invalid_type',
   );
 }
 
-export function missing(param: string): OpenAiError {
-  return OpenAiError.badRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
+export function missing(param: string): ApiError {
+  return ApiError.badRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
 }
 
-export function invalidValue(param: string, message: string, code = 'invalid_value'): OpenAiError {
-  return OpenAiError.badRequest(message, param, code);
+export function invalidValue(param: string, message: string, code = 'invalid_value'): ApiError {
+  return ApiError.badRequest(message, param, code);
 }
 
-export function tooLong(param: string, maxLength: number, length: number): OpenAiError {
+export function tooLong(param: string, maxLength: number, length: number): ApiError {
   return invalidValue(
     param,
     `Invalid '${param}': string too long. Expected a string with maximum length ${maxLength}, but got a string with length ${length} instead.`,

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import type { Application, RequestHandler } from 'express';
-import { OpenAiError } from '../errors/openai-error';
+import { ApiError } from '../errors/api-error';
 import { quotable } from '../logging/client-text';
 import { routeKey } from '../../security/routes';
 
@@ -32,7 +32,7 @@ export function methodNotAllowedMiddleware(app: Application, hidden: readonly st
     if (allowed === null || allowed.length === 0 || allowed.includes(req.method)) return next();
     res.setHeader('allow', allowed.join(', '));
     return next(
-      new OpenAiError(
+      new ApiError(
         HttpStatus.METHOD_NOT_ALLOWED,
         `Method ${req.method} is not allowed for ${quotable(req.path)}; use ${allowed.join(' or ')}.`,
         { code: 'method_not_allowed' },

@@ -1,8 +1,26 @@
-export function abortError(): DOMException {
-  return new DOMException('The request was cancelled while waiting for a DeepSeek account.', 'AbortError');
+import type { Request, Response } from 'express';
+
+/** The client went away before its answer ended. Named AbortError, so whatever waits on it sees an abort. */
+export class ClientGoneError extends Error {
+  override readonly name = 'AbortError';
+  constructor() {
+    super('the client closed the connection');
+  }
 }
 
-export const isAbortError = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError';
+export function abortError(message = 'The operation was aborted.'): DOMException {
+  return new DOMException(message, 'AbortError');
+}
+
+/** By name: a DOMException is not `instanceof Error` in every realm (Jest's sandbox, for one). */
+export const isAbortError = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+
+/** Why `signal` aborted: its own reason (client gone, shutdown…) when that is an Error, so whoever aborted recognises it. */
+export function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : abortError();
+}
 
 /** Settles like `promise`, or rejects with an AbortError as soon as `signal` aborts (the promise runs on). */
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -22,4 +40,36 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
       },
     );
   });
+}
+
+/** Resolves after `ms`, or rejects with `abortReason(signal)` as soon as `signal` aborts. */
+export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      signal.removeEventListener('abort', aborted);
+      resolve();
+    }
+    function aborted(): void {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    }
+    signal.addEventListener('abort', aborted, { once: true });
+  });
+}
+
+/**
+ * A controller that aborts with a ClientGoneError when the client goes away before we finished answering,
+ * so upstream work (queue wait, PoW, generation) stops and the account is released. Others (shutdown) may
+ * abort it too, with their own reason.
+ */
+export function requestAbortController(req: Request, res: Response): AbortController {
+  const controller = new AbortController();
+  const onClose = (): void => {
+    if (!res.writableFinished && !controller.signal.aborted) controller.abort(new ClientGoneError());
+  };
+  res.once('close', onClose);
+  req.once('aborted', onClose);
+  return controller;
 }

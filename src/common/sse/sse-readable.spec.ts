@@ -2,8 +2,6 @@ import type { Readable } from 'node:stream';
 import { Subject } from 'rxjs';
 import { ClientWriteTimeout, SSE_KEEP_ALIVE_FRAME, toSseReadable } from './sse-readable';
 
-const errorFrame = (error: unknown) => `data: {"error":${JSON.stringify(String(error))}}\n\n`;
-
 /** Everything the readable pushed, as the pieces it pushed them in. */
 function collect(readable: Readable): string[] {
   const pieces: string[] = [];
@@ -17,7 +15,7 @@ describe('toSseReadable', () => {
 
   it('should write every frame at once and end when the frames complete', async () => {
     const frames = new Subject<string>();
-    const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame });
+    const readable = toSseReadable(frames, { keepAliveMs: 15_000 });
     const pieces = collect(readable);
     await Promise.resolve();
     frames.next('role');
@@ -30,34 +28,31 @@ describe('toSseReadable', () => {
     expect(readable.readableEnded).toBe(true);
   });
 
-  it('should end with the error frame when the frames fail', async () => {
+  it('should cut the stream, not end it as complete, when the frames fail (the producer frames its own failures)', async () => {
     const frames = new Subject<string>();
-    const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame });
+    const readable = toSseReadable(frames, { keepAliveMs: 15_000 });
+    const failed = new Promise<Error>((resolve) => readable.once('error', resolve));
     const pieces = collect(readable);
-    await Promise.resolve();
     frames.next('a');
-    frames.error('boom');
-    await jest.runOnlyPendingTimersAsync();
-    expect(pieces.join('')).toBe('a' + errorFrame('boom'));
+    frames.error(new Error('boom'));
+    expect((await failed).message).toBe('boom');
+    expect(pieces.join('')).toBe('a');
+    expect(readable.readableEnded).toBe(false);
   });
 
-  it('should send keep-alive comments while the frames are still pending', async () => {
-    let open!: (frames: Subject<string>) => void;
-    const pending = new Promise<Subject<string>>((resolve) => (open = resolve));
-    const readable = toSseReadable(pending, { keepAliveMs: 1000, errorFrame });
+  it('should send keep-alive comments until the first frame', async () => {
+    const frames = new Subject<string>();
+    const readable = toSseReadable(frames, { keepAliveMs: 1000 });
     const pieces = collect(readable);
     await jest.advanceTimersByTimeAsync(2500);
     expect(pieces).toEqual([SSE_KEEP_ALIVE_FRAME, SSE_KEEP_ALIVE_FRAME]);
-    const frames = new Subject<string>();
-    open(frames);
-    await Promise.resolve();
     frames.next('a');
     expect(pieces.at(-1)).toBe('a');
   });
 
   it('should gather the frames of a coalescing window into one write, the first two at once', async () => {
     const frames = new Subject<string>();
-    const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame, coalesceMs: 40 });
+    const readable = toSseReadable(frames, { keepAliveMs: 15_000, coalesceMs: 40 });
     const pieces = collect(readable);
     await jest.advanceTimersByTimeAsync(0);
     frames.next('role');
@@ -75,7 +70,7 @@ describe('toSseReadable', () => {
 
   it('should flush gathered frames before the end', async () => {
     const frames = new Subject<string>();
-    const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame, coalesceMs: 40 });
+    const readable = toSseReadable(frames, { keepAliveMs: 15_000, coalesceMs: 40 });
     const pieces = collect(readable);
     await Promise.resolve();
     frames.next('role');
@@ -90,7 +85,7 @@ describe('toSseReadable', () => {
 
   it('should drop the subscription when the readable is destroyed (client gone)', async () => {
     const frames = new Subject<string>();
-    const readable = toSseReadable(frames, { keepAliveMs: 15_000, errorFrame });
+    const readable = toSseReadable(frames, { keepAliveMs: 15_000 });
     collect(readable);
     await Promise.resolve();
     expect(frames.observed).toBe(true);
@@ -112,7 +107,7 @@ describe('toSseReadable backpressure', () => {
 
   it('should pause the source when nobody reads, and resume it when the reader asks again', async () => {
     const { frames, calls, source } = brakedSource();
-    const readable = toSseReadable(source, { keepAliveMs: 15_000, errorFrame, writeTimeoutMs: 60_000 });
+    const readable = toSseReadable(source, { keepAliveMs: 15_000, writeTimeoutMs: 60_000 });
     await Promise.resolve();
     const big = 'x'.repeat(readable.readableHighWaterMark);
     frames.next(big);
@@ -129,7 +124,6 @@ describe('toSseReadable backpressure', () => {
     const timeouts: ClientWriteTimeout[] = [];
     const readable = toSseReadable(source, {
       keepAliveMs: 15_000,
-      errorFrame,
       writeTimeoutMs: 1_000,
       onWriteTimeout: (timeout) => timeouts.push(timeout),
     });

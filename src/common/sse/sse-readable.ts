@@ -5,6 +5,7 @@ export const SSE_KEEP_ALIVE_FRAME = ': keep-alive\n\n';
 
 /** Frames and the brake of whatever produces them: paused while the client does not read. */
 export interface SseSource {
+  /** The producer reports its own failures as frames; an error here is a bug, and cuts the stream. */
   frames: Observable<string>;
   pause: () => void;
   resume: () => void;
@@ -21,8 +22,6 @@ export class ClientWriteTimeout extends Error {
 export interface SseReadableOptions {
   /** Frames to send while nothing else was written for this long (proxies drop silent connections). */
   keepAliveMs: number;
-  /** The frame that reports a failure after the first byte; the stream ends after it. */
-  errorFrame: (error: unknown) => string;
   /**
    * 0: every frame is written at once. N: after a write, frames of the next N ms are gathered into one
    * write (one system call instead of several), trading up to N ms of smoothness for CPU. The first two
@@ -39,18 +38,15 @@ export interface SseReadableOptions {
 }
 
 /**
- * A byte stream of SSE frames for Nest's StreamableFile. `frames` may still be pending (the upstream
- * handshake is slow): keep-alive comments flow meanwhile. When Express' pipeline destroys the
+ * A byte stream of SSE frames for Nest's StreamableFile. The first frame may be long in coming (the
+ * upstream handshake is slow): keep-alive comments flow meanwhile. When Express' pipeline destroys the
  * stream (client gone), the subscription is dropped, which tears down the upstream.
  */
-export function toSseReadable(
-  frames: Observable<string> | SseSource | Promise<Observable<string> | SseSource>,
-  options: SseReadableOptions,
-): Readable {
+export function toSseReadable(frames: Observable<string> | SseSource, options: SseReadableOptions): Readable {
+  const source: SseSource = isObservable(frames) ? { frames, pause: () => undefined, resume: () => undefined } : frames;
   const coalesceMs = options.coalesceMs ?? 0;
   const writeTimeoutMs = options.writeTimeoutMs ?? 0;
   let subscription: Subscription | null = null;
-  let source: SseSource | null = null;
   let wrote = false;
   let finished = false;
   let gathered = '';
@@ -64,7 +60,7 @@ export function toSseReadable(
       if (!stalledTimer) return;
       clearTimeout(stalledTimer);
       stalledTimer = null;
-      source?.resume();
+      source.resume();
     },
     destroy(error, callback) {
       finished = true;
@@ -79,7 +75,7 @@ export function toSseReadable(
   /** The buffers are full: stop the source until `read()` asks again, and cut a client that never does. */
   const stall = (): void => {
     if (stalledTimer || finished) return;
-    source?.pause();
+    source.pause();
     stalledTimer = setTimeout(
       () => {
         const error = new ClientWriteTimeout(writeTimeoutMs);
@@ -121,20 +117,13 @@ export function toSseReadable(
     readable.push(null);
   };
   const fail = (error: unknown): void => {
-    if (finished) return;
-    write(options.errorFrame(error));
-    end();
+    if (!finished) readable.destroy(error instanceof Error ? error : new Error(String(error)));
   };
   const keepAlive = setInterval(() => {
     if (!wrote && !finished) readable.push(SSE_KEEP_ALIVE_FRAME);
     wrote = false;
   }, options.keepAliveMs).unref();
 
-  Promise.resolve(frames).then((given) => {
-    if (finished) return;
-    source = isObservable(given) ? null : given;
-    const observable = isObservable(given) ? given : given.frames;
-    subscription = observable.subscribe({ next: write, error: fail, complete: end });
-  }, fail);
+  subscription = source.frames.subscribe({ next: write, error: fail, complete: end });
   return readable;
 }

@@ -17,6 +17,6 @@ export class PowUnsolvableError extends Error {
 
 /** Solves challenges off the event loop. Bound to a worker-thread pool in DeepSeekModule. */
 export abstract class PowSolver {
-  /** Resolves the smallest answer in [0, difficulty); rejects with PowUnsolvableError, or an AbortError on `signal`. */
+  /** Resolves the smallest answer in [0, difficulty); rejects with PowUnsolvableError, or `abortReason(signal)` on abort. */
   abstract solve(challenge: PowChallenge, signal?: AbortSignal): Promise<number>;
 }

@@ -2,6 +2,7 @@ import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { abortReason } from '../../common/lifecycle/abort';
 import { PowChallenge, PowSolver, PowUnsolvableError } from './pow-challenge';
 import { PowEngineChoice } from './pow-engine';
 import { assertSupportedChallenge } from './pow-search';
@@ -202,12 +203,4 @@ export class WorkerPowSolver extends PowSolver implements OnModuleDestroy {
     if (typeof outcome === 'number') job.resolve(outcome);
     else job.reject(outcome);
   }
-}
-
-function abortReason(signal: AbortSignal | undefined): Error {
-  const reason: unknown = signal?.reason;
-  if (reason instanceof Error) return reason;
-  const error = new Error('PoW solving was aborted');
-  error.name = 'AbortError';
-  return error;
 }

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { OpenAiError } from '../../common/errors/openai-error';
+import { ApiError } from '../../common/errors/api-error';
 import type { TokensConfig } from '../../config/tokens.config';
 import { accountIdOf, createAccount } from '../pool/account';
 import { CredentialsService } from './credentials.service';
@@ -8,11 +8,11 @@ import { testTokensConfig } from '../../../test/utils/tokens/test-tokens-config'
 const credentials = (config: Partial<TokensConfig> = {}) => new CredentialsService(testTokensConfig(config));
 const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
 
-function unauthorized(run: () => unknown): OpenAiError {
+function unauthorized(run: () => unknown): ApiError {
   try {
     run();
   } catch (error) {
-    if (error instanceof OpenAiError && error.getStatus() === 401) return error;
+    if (error instanceof ApiError && error.getStatus() === 401) return error;
     throw error;
   }
   throw new Error('expected a 401');
@@ -95,8 +95,8 @@ describe('CredentialsService', () => {
       const error = unauthorized(() => service.resolve(headers));
       expect(error.message).toMatch(message);
       expect(error.message).not.toMatch(/key-|tok-/);
-      expect(() => service.authenticateClient(headers)).toThrow(OpenAiError);
-      expect(() => service.precheck(headers)).toThrow(OpenAiError);
+      expect(() => service.authenticateClient(headers)).toThrow(ApiError);
+      expect(() => service.precheck(headers)).toThrow(ApiError);
       expect(service.clientKeyId(headers)).toBeUndefined();
     });
 

@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { normalizeIp } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
-import { OpenAiError } from '../../common/errors/openai-error';
+import { ApiError } from '../../common/errors/api-error';
 import { tokensConfig } from '../../config/tokens.config';
 import { Account, createAccount } from '../pool/account';
 import { parseTokenList } from './token-syntax';
@@ -115,11 +115,11 @@ export class CredentialsService {
     if (this.mode !== 'managed') return;
     const presented = presentedCredential(headers);
     if (presented === undefined) {
-      throw OpenAiError.unauthorized(
+      throw ApiError.unauthorized(
         'You did not provide an API key. Send it as `Authorization: Bearer YOUR_KEY` or `x-api-key: YOUR_KEY`.',
       );
     }
-    if (!this.isKnownKey(presented)) throw OpenAiError.unauthorized('Incorrect API key provided.');
+    if (!this.isKnownKey(presented)) throw ApiError.unauthorized('Incorrect API key provided.');
   }
 
   private isKnownKey(presented: string): boolean {
@@ -137,12 +137,12 @@ export class CredentialsService {
   private clientTokens(headers: IncomingHttpHeaders): string[] {
     const presented = presentedCredential(headers);
     if (presented === undefined) {
-      throw OpenAiError.unauthorized(
+      throw ApiError.unauthorized(
         'You did not provide a DeepSeek token. Send your chat.deepseek.com userToken values as `Authorization: Bearer TOKEN1,TOKEN2`.',
       );
     }
     const parsed = parseTokenList(presented);
-    if (!parsed.ok) throw OpenAiError.unauthorized(`Invalid DeepSeek token list: ${parsed.problem}.`);
+    if (!parsed.ok) throw ApiError.unauthorized(`Invalid DeepSeek token list: ${parsed.problem}.`);
     return parsed.tokens;
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
-import { OpenAiError } from '../../common/errors/openai-error';
+import { ApiError } from '../../common/errors/api-error';
 import { securityConfig, type SecurityConfig } from '../../config/security.config';
 import type { ConfigType } from '@nestjs/config';
 import { tokensConfig } from '../../config/tokens.config';
@@ -55,7 +55,7 @@ export class TokenValidatorService {
     if (!this.storage || perMinute === 0) return;
     const record = await this.storage.increment(`token-checks:${client}`, MINUTE_MS, perMinute, 0, 'new-tokens');
     if (!record.isBlocked) return;
-    throw OpenAiError.rateLimited(
+    throw ApiError.rateLimited(
       `Too many DeepSeek tokens to check from this client: at most ${perMinute} per minute. Try again in ${record.timeToBlockExpire} s.`,
       Math.max(1, record.timeToBlockExpire),
     );

@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { OpenAiError } from '../../common/errors/openai-error';
+import { ApiError } from '../../common/errors/api-error';
 import { tokensConfig } from '../../config/tokens.config';
 import { isUpstreamError } from '../../deepseek/upstream-error';
 import { createAccount } from '../pool/account';
@@ -27,7 +27,7 @@ export class TokenCheckService {
     const nextAllowed = this.lastChecks.expiresAt(account.id, now);
     if (nextAllowed !== undefined) {
       const minutes = Math.round(this.config.tokenCheckIntervalMs / 60_000);
-      throw OpenAiError.rateLimited(
+      throw ApiError.rateLimited(
         `This token was checked less than ${minutes} minute(s) ago; DeepSeek allows one check per token in that time.`,
         Math.ceil((nextAllowed - now) / 1000),
       );
@@ -41,10 +41,9 @@ export class TokenCheckService {
       this.lastChecks.delete(account.id);
       if (!isUpstreamError(error)) throw error;
       if (error.kind === 'busy' || error.kind === 'throttled') {
-        throw OpenAiError.rateLimited('DeepSeek is throttling token checks; try again shortly.', BUSY_RETRY_AFTER_SEC);
+        throw ApiError.rateLimited('DeepSeek is throttling token checks; try again shortly.', BUSY_RETRY_AFTER_SEC);
       }
-      throw new OpenAiError(HttpStatus.BAD_GATEWAY, `DeepSeek could not check the token (${error.kind}).`, {
-        type: 'server_error',
+      throw new ApiError(HttpStatus.BAD_GATEWAY, `DeepSeek could not check the token (${error.kind}).`, {
         code: 'upstream_error',
       });
     }

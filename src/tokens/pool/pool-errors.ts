@@ -1,9 +1,32 @@
-import { HttpStatus } from '@nestjs/common';
-import { OpenAiError } from '../../common/errors/openai-error';
 import type { AccountCondition } from './account-health.service';
 
 /** `request`: any account of the request will do; `session`: only the account that owns the conversation. */
 export type LeaseScope = 'request' | 'session';
+
+/** Why the pool cannot lease an account; `toApiError` gives each its status and code. */
+export type PoolRefusal =
+  | 'tokens_rejected'
+  | 'accounts_banned'
+  | 'accounts_muted'
+  | 'accounts_busy'
+  | 'queue_full'
+  | 'session_account_unavailable'
+  | 'shutting_down'
+  | 'lock_store_unavailable'
+  | 'accounts_exhausted';
+
+/** The pool's refusal, with a message in the client's terms and when trying again makes sense. */
+export class PoolError extends Error {
+  override readonly name = 'PoolError';
+
+  constructor(
+    readonly refusal: PoolRefusal,
+    message: string,
+    readonly retryAfterSec?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** When every account is held by running generations we cannot know when one ends; a few seconds is typical. */
 export const BUSY_RETRY_AFTER_SEC = 5;
@@ -19,21 +42,22 @@ const isShortWait = (condition: AccountCondition): boolean =>
 
 /**
  * Why none of the accounts can serve the request any time soon, or undefined when one is ready or only
- * waiting (cooldown, quota). All rejected → 401 (the client's credentials are what is wrong). Any muted →
- * 403 `account_muted`: a permission problem no client should retry quickly, with `retry-after` at the
- * first unmute. Otherwise banned ones → 403 `account_banned`.
+ * waiting (cooldown, quota). All rejected → `tokens_rejected` (a 401: the client's credentials are what is
+ * wrong). Any muted → `accounts_muted` (a 403 no client should retry quickly), retrying at the first unmute.
+ * Otherwise banned ones → `accounts_banned`.
  */
 export function unusableAccountsError(
   conditions: readonly AccountCondition[],
   scope: LeaseScope,
   now = Date.now(),
-): OpenAiError | undefined {
+): PoolError | undefined {
   if (conditions.some(isShortWait)) return undefined;
   const mutes = untilsOf(conditions, 'muted');
   const banned = conditions.filter((condition) => condition.kind === 'banned').length;
   const rejected = conditions.length - mutes.length - banned;
   if (mutes.length === 0 && banned === 0) {
-    return OpenAiError.unauthorized(
+    return new PoolError(
+      'tokens_rejected',
       scope === 'session'
         ? 'The DeepSeek token of the account that owns this conversation was rejected by DeepSeek.'
         : 'Every DeepSeek token of this request was rejected by DeepSeek.',
@@ -46,7 +70,7 @@ export function unusableAccountsError(
         : rejected === 0
           ? 'Every DeepSeek account of this request is banned by DeepSeek.'
           : `No DeepSeek account of this request can answer: ${banned} banned, ${rejected} rejected by DeepSeek.`;
-    return new OpenAiError(HttpStatus.FORBIDDEN, message, { code: 'account_banned' });
+    return new PoolError('accounts_banned', message);
   }
   const firstUnmute = Math.min(...mutes);
   const others = [banned > 0 ? `${banned} banned` : '', rejected > 0 ? `${rejected} rejected by DeepSeek` : '']
@@ -58,19 +82,16 @@ export function unusableAccountsError(
       : others === ''
         ? `Every DeepSeek account of this request is muted; the first mute ends at ${iso(firstUnmute)}.`
         : `No DeepSeek account of this request can answer: ${mutes.length} muted (the first until ${iso(firstUnmute)}), ${others}.`;
-  return new OpenAiError(HttpStatus.FORBIDDEN, message, {
-    code: 'account_muted',
-    retryAfterSec: secondsUntil(firstUnmute, now),
-  });
+  return new PoolError('accounts_muted', message, secondsUntil(firstUnmute, now));
 }
 
-/** 429 after waiting the whole queue timeout; `retry-after` is the first cooldown end when we know one. */
+/** After waiting the whole queue timeout; retry at the first cooldown end when we know one. */
 export function allBusyError(
   conditions: readonly AccountCondition[],
   scope: LeaseScope,
   waitedMs: number,
   now = Date.now(),
-): OpenAiError {
+): PoolError {
   const coolEnds = [...untilsOf(conditions, 'cooling'), ...untilsOf(conditions, 'quota')];
   const firstCoolEnd = coolEnds.length > 0 ? secondsUntil(Math.min(...coolEnds), now) : undefined;
   const retryAfterSec =
@@ -85,48 +106,46 @@ export function allBusyError(
     scope === 'session'
       ? `The DeepSeek account that owns this conversation is ${busy} (${waited}); try again later.`
       : `All ${conditions.length} DeepSeek account(s) of this request are ${busy} (${waited}); try again later.`;
-  return OpenAiError.rateLimited(message, retryAfterSec);
+  return new PoolError('accounts_busy', message, retryAfterSec);
 }
 
-export function queueFullError(queued: number): OpenAiError {
-  return OpenAiError.rateLimited(
+export function queueFullError(queued: number): PoolError {
+  return new PoolError(
+    'queue_full',
     `Too many requests are waiting for a DeepSeek account (${queued} queued); try again shortly.`,
     BUSY_RETRY_AFTER_SEC,
   );
 }
 
-export function sessionAccountUnavailableError(): OpenAiError {
-  return OpenAiError.badRequest(
+export function sessionAccountUnavailableError(): PoolError {
+  return new PoolError(
+    'session_account_unavailable',
     'This conversation belongs to a DeepSeek account that is not among the tokens of this request.',
-    null,
-    'conversation_account_unavailable',
   );
 }
 
-export function shuttingDownError(): OpenAiError {
-  return new OpenAiError(HttpStatus.SERVICE_UNAVAILABLE, 'The server is shutting down; try again.', {
-    code: 'server_shutting_down',
-    retryAfterSec: 1,
-  });
+export function shuttingDownError(): PoolError {
+  return new PoolError('shutting_down', 'The server is shutting down; try again.', 1);
 }
 
-export function lockStoreError(): OpenAiError {
-  return new OpenAiError(HttpStatus.SERVICE_UNAVAILABLE, 'The account lock store is unavailable; try again.', {
-    code: 'lock_store_unavailable',
-    retryAfterSec: BUSY_RETRY_AFTER_SEC,
-  });
+export function lockStoreError(): PoolError {
+  return new PoolError(
+    'lock_store_unavailable',
+    'The account lock store is unavailable; try again.',
+    BUSY_RETRY_AFTER_SEC,
+  );
 }
 
 /** `exclude` left nothing: say why when health explains it, else that every account was tried. */
-export function exhaustedError(conditions: readonly AccountCondition[], now = Date.now()): OpenAiError {
+export function exhaustedError(conditions: readonly AccountCondition[], now = Date.now()): PoolError {
   const unusable = unusableAccountsError(conditions, 'request', now);
   if (unusable) return unusable;
   if (conditions.some((condition) => condition.kind === 'cooling' || condition.kind === 'quota')) {
     return allBusyError(conditions, 'request', 0, now);
   }
-  return new OpenAiError(
-    HttpStatus.SERVICE_UNAVAILABLE,
+  return new PoolError(
+    'accounts_exhausted',
     'Every DeepSeek account of this request was tried and none could answer; try again shortly.',
-    { code: 'accounts_exhausted', retryAfterSec: BUSY_RETRY_AFTER_SEC },
+    BUSY_RETRY_AFTER_SEC,
   );
 }

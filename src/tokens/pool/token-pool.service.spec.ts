@@ -1,5 +1,7 @@
-import { OpenAiError } from '../../common/errors/openai-error';
+import { ApiError } from '../../common/errors/api-error';
+import { toApiError } from '../../common/errors/to-api-error';
 import { Account, createAccount } from './account';
+import { PoolError } from './pool-errors';
 import type { AccountLease, LeaseRequest } from './token-pool.service';
 import { CountingUpstream } from '../../../test/utils/counting-upstream';
 import { createTestPool, TestPool } from '../../../test/utils/tokens/create-test-pool';
@@ -21,13 +23,14 @@ function seeded(seed: number): () => number {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
+/** The pool's refusal as the client is told it. */
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => new Error('expected a rejection'),
+    (e: unknown) => e,
   );
+  if (!(error instanceof PoolError)) throw error;
+  return toApiError(error);
 }
 
 describe('TokenPoolService leases', () => {
@@ -149,11 +152,10 @@ describe('TokenPoolService leases', () => {
     await startPool({ queueTimeoutMs: 20 });
     const holder = await lease({ accounts: [alice] });
     const error = await rejection(lease({ accounts: [alice] }));
-    expect(error).toBeInstanceOf(OpenAiError);
     expect(error).toMatchObject({ code: 'rate_limit_exceeded', retryAfterSec: expect.any(Number) });
-    expect((error as OpenAiError).getStatus()).toBe(429);
-    expect((error as OpenAiError).retryAfterSec).toBeGreaterThanOrEqual(1);
-    expect((error as OpenAiError).message).toMatch(/busy/);
+    expect(error.getStatus()).toBe(429);
+    expect(error.retryAfterSec).toBeGreaterThanOrEqual(1);
+    expect(error.message).toMatch(/busy/);
     expect(t.pool.snapshot().waiting).toBe(0);
     holder.release();
   });
@@ -161,7 +163,7 @@ describe('TokenPoolService leases', () => {
   it('should answer 429 at once when QUEUE_TIMEOUT_MS is 0 and every account is busy', async () => {
     await startPool({ queueTimeoutMs: 0 });
     const holder = await lease({ accounts: [alice] });
-    await expect(lease({ accounts: [alice] })).rejects.toMatchObject({ code: 'rate_limit_exceeded' });
+    expect(await rejection(lease({ accounts: [alice] }))).toMatchObject({ code: 'rate_limit_exceeded' });
     holder.release();
     (await lease({ accounts: [alice] })).release();
   });
@@ -173,7 +175,7 @@ describe('TokenPoolService leases', () => {
     await flush();
     const error = await rejection(lease({ accounts: [alice] }));
     expect(error).toMatchObject({ code: 'rate_limit_exceeded', message: expect.stringMatching(/waiting/) });
-    expect((error as OpenAiError).retryAfterSec).toBeGreaterThanOrEqual(1);
+    expect(error.retryAfterSec).toBeGreaterThanOrEqual(1);
     holder.release();
     (await queued[0]).release();
     (await queued[1]).release();
@@ -219,7 +221,7 @@ describe('TokenPoolService leases', () => {
     await startPool();
     const error = await rejection(lease({ accounts: [bob], affinity: alice.id }));
     expect(error).toMatchObject({ code: 'conversation_account_unavailable' });
-    expect((error as OpenAiError).getStatus()).toBe(400);
+    expect(error.getStatus()).toBe(400);
   });
 
   it('should skip excluded accounts, and say so when nothing is left', async () => {
@@ -229,7 +231,7 @@ describe('TokenPoolService leases', () => {
     held.release();
     const error = await rejection(lease({ accounts: [alice, bob], exclude: new Set([alice.id, bob.id]) }));
     expect(error).toMatchObject({ code: 'accounts_exhausted' });
-    expect((error as OpenAiError).getStatus()).toBe(503);
+    expect(error.getStatus()).toBe(503);
   });
 
   it('should treat a second release as a no-op, not as freeing someone else’s slot', async () => {
@@ -239,7 +241,7 @@ describe('TokenPoolService leases', () => {
     const second = await lease({ accounts: [alice] });
     first.release();
     expect(t.pool.snapshot()).toMatchObject({ busy: 1, leases: 1 });
-    await expect(lease({ accounts: [alice] })).rejects.toMatchObject({ code: 'rate_limit_exceeded' });
+    expect(await rejection(lease({ accounts: [alice] }))).toMatchObject({ code: 'rate_limit_exceeded' });
     second.release();
   });
 
@@ -260,7 +262,7 @@ describe('TokenPoolService leases', () => {
           }
           return 'served';
         } catch (error) {
-          if (error instanceof OpenAiError) return error.code;
+          if (error instanceof PoolError) return toApiError(error).code;
           return (error as Error).name;
         }
       }),

@@ -74,9 +74,9 @@ export class TokenPoolService implements OnModuleDestroy {
    * account when given), in FIFO order, up to QUEUE_TIMEOUT_MS. A token not checked within the last
    * hour is checked first (`users/current`); a dead or muted one is skipped for the next account.
    *
-   * Rejects with an OpenAiError when no account can serve: 401 every token rejected, 403
-   * `account_muted`, 429 `rate_limit_exceeded` (queue timeout or full queue), 400 when `affinity` is
-   * not among `accounts`; with an AbortError when `signal` aborts; with an UpstreamError when the
+   * Rejects with a PoolError when no account can serve (every token rejected, muted or banned, queue
+   * timeout or full queue, `affinity` not among `accounts`); with an ApiError 429 when the client brought
+   * too many new tokens to check; with an AbortError when `signal` aborts; with an UpstreamError when the
    * token check fails for a reason that is not the account's (network, blocked…). When `exclude`
    * leaves nothing to try, callers that know the last upstream error should report that instead.
    */

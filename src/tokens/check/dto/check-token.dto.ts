@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { OpenAiError } from '../../../common/errors/openai-error';
+import { ApiError } from '../../../common/errors/api-error';
 import { invalidValue, isObject, requiredString, tooLong } from '../../../common/http/json-checks';
 import { MAX_TOKEN_LENGTH, TOKEN_PATTERN } from '../../auth/token-syntax';
 
@@ -10,7 +10,7 @@ export interface CheckTokenRequest {
 
 /** Throws an OpenAI 400 naming `token`; never echoes it. */
 export function parseCheckTokenRequest(body: unknown): CheckTokenRequest {
-  if (!isObject(body)) throw OpenAiError.badRequest('The request body must be a JSON object.', null, 'invalid_type');
+  if (!isObject(body)) throw ApiError.badRequest('The request body must be a JSON object.', null, 'invalid_type');
   const token = requiredString(body, 'token', 'token').trim();
   if (token === '') throw invalidValue('token', "Invalid 'token': empty string. Expected a DeepSeek userToken.");
   if (token.length > MAX_TOKEN_LENGTH) throw tooLong('token', MAX_TOKEN_LENGTH, token.length);
