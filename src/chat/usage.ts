@@ -1,6 +1,6 @@
 /**
  * Token counts for the usage block. The upstream reports one number, `accumulated_token_usage`. The
- * captures in shared/fixtures show what it covers: every upstream text delta is one token, and
+ * real upstream captures the calibration spec replays show what it covers: every upstream text delta is one token, and
  * `accumulated_token_usage − answer tokens` is the same for captures with the same prompt (45 and 45,
  * 232 and 232) and equals the usage of a round with no answer (2413), whatever the thinking length
  * (31 … 33,215 tokens). So it is prompt + answer; thinking is NOT in it, and
