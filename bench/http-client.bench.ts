@@ -18,6 +18,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Agent as UndiciAgent } from 'undici';
 import type { DeepSeekConfig } from '../src/config/deepseek.config';
+import { createUpstreamHttp } from '../src/deepseek/http/upstream-http';
 import { UpstreamTransport } from '../src/deepseek/http/upstream-transport';
 import { UpstreamStreamParser } from '../src/deepseek/stream/upstream-stream-parser';
 import { startFakeDeepSeek } from '../test/fake-deepseek';
@@ -179,7 +180,7 @@ function nodeHttpClient(baseUrl: string): Client {
     closeGraceMs: 10_000,
     powWorkers: 1,
   };
-  const transport = new UpstreamTransport(config);
+  const transport = new UpstreamTransport(config, createUpstreamHttp());
   return {
     createSession: async () => {
       const data = (await transport.json('chat_session/create', TOKEN, {})) as { chat_session: { id: string } };
