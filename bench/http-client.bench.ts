@@ -1,23 +1,29 @@
 /**
  * Which HTTP client carries the upstream stream more cheaply: (a) undici `Agent.request`, set up as our
- * transport first was, or (b) `node:http` with a keep-alive Agent, which @nestjs/axios/axios sit on (axios only
- * adds work on top of it), through our UpstreamTransport. Both feed every byte to the same UpstreamStreamParser,
- * as the relay does (`--parse=false`: transport only).
+ * transport first was, (b) a bare `node:http` request on a keep-alive Agent, as our transport was before it
+ * moved to @nestjs/axios, and (c) what we ship: UpstreamTransport through @nestjs/axios's HttpService (axios
+ * on the same node:http Agent, the answer handed over as node's own IncomingMessage). All three feed every
+ * byte to the same UpstreamStreamParser, as the relay does (`--parse=false`: transport only).
  *
  * Three kinds of process: this one orchestrates; the fake upstream runs in its own child; every measured run
  * is a fresh child that runs one client, so the variants share no JIT or heap state and the CPU counted
  * (process.cpuUsage of that child) is the client's alone. Variants alternate within each trial.
  *
  *   npx ts-node --transpile-only bench/http-client.bench.ts [--trials=3] [--streams=200] [--frames=500]
- *       [--token-delay=10] [--burst-streams=100] [--burst-frames=4000] [--scenarios=paced,burst] [--parse=false]
+ *       [--token-delay=10] [--burst-streams=100] [--burst-frames=4000] [--short-streams=2000] [--short-frames=10]
+ *       [--scenarios=paced,burst,short] [--parse=false] [--variants=undici,node-http,axios]
  *
  * Scenarios: `paced` = many concurrent streams whose frames arrive one by one, `token-delay` ms apart (the
- * live shape: CPU per frame is what matters); `burst` = the fake writes whole answers at once (throughput).
+ * live shape: CPU per frame is what matters); `burst` = the fake writes whole answers at once (throughput);
+ * `short` = many requests with tiny answers, unpaced (what one request costs: set-up, headers, the call itself).
+ * Besides CPU, each client child reports its peak RSS (getrusage maxrss) at the end of its run.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
 import { Agent as UndiciAgent } from 'undici';
 import type { DeepSeekConfig } from '../src/config/deepseek.config';
+import { createUpstreamHttp } from '../src/deepseek/http/upstream-http';
 import { UpstreamTransport } from '../src/deepseek/http/upstream-transport';
 import { UpstreamStreamParser } from '../src/deepseek/stream/upstream-stream-parser';
 import { startFakeDeepSeek } from '../test/fake-deepseek';
@@ -26,16 +32,17 @@ const TOKEN = 'tok-bench';
 const CHARS_PER_FRAME = 4;
 const WARMUP_STREAMS = 20;
 const WARMUP_FRAMES = 100;
-const VARIANTS = ['undici', 'node-http'] as const;
-type Variant = (typeof VARIANTS)[number];
+const ALL_VARIANTS = ['undici', 'node-http', 'axios'] as const;
+type Variant = (typeof ALL_VARIANTS)[number];
 
 const LABELS: Record<Variant, string> = {
   undici: '(a) undici Agent.request',
-  'node-http': '(b) node:http keep-alive Agent (UpstreamTransport)',
+  'node-http': '(b) bare node:http, keep-alive Agent',
+  axios: '(c) @nestjs/axios HttpService (UpstreamTransport)',
 };
 
 interface Scenario {
-  name: 'paced' | 'burst';
+  name: 'paced' | 'burst' | 'short';
   streams: number;
   frames: number;
   tokenDelayMs: number;
@@ -49,6 +56,7 @@ interface RunResult {
   wallMs: number;
   cpuUserMs: number;
   cpuSystemMs: number;
+  maxRssMiB: number;
 }
 
 const silent = { debug: () => undefined, warn: () => undefined };
@@ -164,8 +172,74 @@ function undiciClient(baseUrl: string): Client {
   };
 }
 
-/** (b) What we ship: UpstreamTransport on one keep-alive node:http Agent. */
+/**
+ * (b) `node:http` with nothing on top, as our transport was before @nestjs/axios: one keep-alive Agent, a
+ * signal per request, a headers timer, an idle timeout once the answer starts.
+ */
 function nodeHttpClient(baseUrl: string): Client {
+  const base = new URL(baseUrl);
+  const origin = base.origin;
+  const agent = new HttpAgent({ keepAlive: true });
+  const post = (path: string, accept: string, body: object, extra: Record<string, string> = {}) =>
+    new Promise<IncomingMessage>((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const req = httpRequest(base, {
+        agent,
+        method: 'POST',
+        path: `/api/v0/${path}`,
+        signal: new AbortController().signal,
+        headers: {
+          ...HEADERS,
+          origin,
+          referer: `${origin}/`,
+          ...extra,
+          accept,
+          authorization: `Bearer ${TOKEN}`,
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(payload)),
+        },
+      });
+      const headersTimer = setTimeout(() => req.destroy(new Error('headers timeout')), 30_000);
+      req.on('error', (error) => {
+        clearTimeout(headersTimer);
+        reject(error);
+      });
+      req.on('response', (response) => {
+        clearTimeout(headersTimer);
+        req.setTimeout(120_000, () => response.destroy(new Error('idle timeout')));
+        resolve(response);
+      });
+      req.end(payload);
+    });
+  const readJson = (response: IncomingMessage) =>
+    new Promise<unknown>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      response.on('error', reject);
+    });
+  return {
+    createSession: async () => {
+      const answer = (await readJson(await post('chat_session/create', 'application/json', {}))) as {
+        data: { biz_data: { chat_session: { id: string } } };
+      };
+      return answer.data.biz_data.chat_session.id;
+    },
+    stream: async (sessionId, frames, onChunk) => {
+      const body = await post('chat/completion', 'text/event-stream', completionBody(sessionId, frames), {
+        'x-ds-pow-response': POW_PLACEHOLDER,
+      });
+      await new Promise<void>((done, fail) => {
+        body.on('data', onChunk);
+        body.on('end', done);
+        body.on('error', fail);
+      });
+    },
+  };
+}
+
+/** (c) What we ship: UpstreamTransport through @nestjs/axios's HttpService. */
+function axiosClient(baseUrl: string): Client {
   const config: DeepSeekConfig = {
     baseUrl,
     userAgent: HEADERS['user-agent'],
@@ -179,7 +253,7 @@ function nodeHttpClient(baseUrl: string): Client {
     closeGraceMs: 10_000,
     powWorkers: 1,
   };
-  const transport = new UpstreamTransport(config);
+  const transport = new UpstreamTransport(config, createUpstreamHttp());
   return {
     createSession: async () => {
       const data = (await transport.json('chat_session/create', TOKEN, {})) as { chat_session: { id: string } };
@@ -211,7 +285,8 @@ async function runClient(): Promise<void> {
   const streams = Number(option('streams', '200'));
   const frames = Number(option('frames', '500'));
   const parse = option('parse', 'true') === 'true';
-  const client = variant === 'undici' ? undiciClient(url) : nodeHttpClient(url);
+  const client =
+    variant === 'undici' ? undiciClient(url) : variant === 'node-http' ? nodeHttpClient(url) : axiosClient(url);
   const sessionId = await client.createSession();
 
   let contentEvents = 0;
@@ -259,6 +334,7 @@ async function runClient(): Promise<void> {
     wallMs,
     cpuUserMs: used.user / 1000,
     cpuSystemMs: used.system / 1000,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
   };
   process.send?.({ type: 'result', result });
   process.exit(0);
@@ -309,6 +385,7 @@ interface Summary {
   wallMs: number;
   errors: number;
   fakeCpuPercent: number;
+  maxRssMiB: number;
 }
 
 async function orchestrate(): Promise<void> {
@@ -326,16 +403,30 @@ async function orchestrate(): Promise<void> {
       frames: Number(option('burst-frames', '4000')),
       tokenDelayMs: 0,
     },
-  ].filter((s) => option('scenarios', 'paced,burst').split(',').includes(s.name));
+    {
+      name: 'short' as const,
+      streams: Number(option('short-streams', '2000')),
+      frames: Number(option('short-frames', '10')),
+      tokenDelayMs: 0,
+    },
+  ].filter((s) => option('scenarios', 'paced,burst,short').split(',').includes(s.name));
+
+  const variants = option('variants', ALL_VARIANTS.join(','))
+    .split(',')
+    .map((name) => {
+      if (!(ALL_VARIANTS as readonly string[]).includes(name)) throw new Error(`unknown variant ${name}`);
+      return name as Variant;
+    });
 
   const fake = forkSelf('fake');
   const { url } = await nextMessage<{ url: string }>(fake, 'listening');
   const summaries: Summary[] = [];
   try {
     for (const scenario of scenarios) {
-      const runs = new Map<Variant, (RunResult & { fakeCpuMs: number })[]>(VARIANTS.map((v) => [v, []]));
+      const runs = new Map<Variant, (RunResult & { fakeCpuMs: number })[]>(variants.map((v) => [v, []]));
       for (let trial = 0; trial < trials; trial++) {
-        const order = trial % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+        // Each variant takes each place in the order in turn, so none always runs first (cold) or last.
+        const order = variants.map((_, i) => variants[(i + trial) % variants.length]);
 
         for (const variant of order) {
           fake.send({ type: 'setup', tokenDelayMs: scenario.tokenDelayMs });
@@ -360,7 +451,7 @@ async function orchestrate(): Promise<void> {
           );
         }
       }
-      for (const variant of VARIANTS) summaries.push(summarize(scenario, variant, runs.get(variant) ?? []));
+      for (const variant of variants) summaries.push(summarize(scenario, variant, runs.get(variant) ?? []));
     }
   } finally {
     fake.send({ type: 'stop' });
@@ -385,6 +476,7 @@ function summarize(scenario: Scenario, variant: Variant, runs: (RunResult & { fa
     wallMs: median(runs.map((r) => r.wallMs)),
     errors: runs.reduce((sum, r) => sum + r.errors + (r.frames === scenario.streams * scenario.frames ? 0 : 1), 0),
     fakeCpuPercent: median(runs.map((r) => (r.fakeCpuMs / r.wallMs) * 100)),
+    maxRssMiB: median(runs.map((r) => r.maxRssMiB)),
   };
 }
 
@@ -394,10 +486,13 @@ function report(summaries: Summary[]): void {
     LABELS[s.variant],
     `${s.streams}×${s.framesPerStream}${s.tokenDelayMs ? ` @${s.tokenDelayMs}ms` : ''}`,
     `${s.cpuMsPer1000Frames.toFixed(2)} (${s.cpuMsPer1000FramesMin.toFixed(2)}–${s.cpuMsPer1000FramesMax.toFixed(2)})`,
+    // Whole requests, frames included: the `short` rows make it mostly the cost of a request.
+    ((s.cpuMsPer1000Frames * s.framesPerStream) / 1000).toFixed(3),
     s.framesPerSecond.toFixed(0),
     s.mibPerSecond.toFixed(2),
     (s.wallMs / 1000).toFixed(2),
     `${s.fakeCpuPercent.toFixed(0)}%`,
+    s.maxRssMiB.toFixed(0),
     String(s.errors),
   ]);
   const header = [
@@ -405,21 +500,26 @@ function report(summaries: Summary[]): void {
     'client',
     'streams×frames',
     'CPU ms / 1000 frames (min–max)',
+    'CPU ms / request',
     'frames/s',
     'MiB/s',
     'wall s',
     'fake CPU',
+    'peak RSS MiB',
     'errors',
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ');
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   for (const scenario of new Set(summaries.map((s) => s.scenario))) {
-    const [a, b] = VARIANTS.map((v) => summaries.find((s) => s.scenario === scenario && s.variant === v));
-    if (a && b) {
+    const of = (variant: Variant) => summaries.find((s) => s.scenario === scenario && s.variant === variant);
+    const bare = of('node-http');
+    for (const variant of ['undici', 'axios'] as const) {
+      const other = of(variant);
+      if (!bare || !other) continue;
       out.push(
-        `${scenario}: node:http uses ${((b.cpuMsPer1000Frames / a.cpuMsPer1000Frames - 1) * 100).toFixed(0)}% ` +
-          'more CPU per frame than undici (negative = less)',
+        `${scenario}: ${variant} ÷ bare node:http, CPU per frame ×${(other.cpuMsPer1000Frames / bare.cpuMsPer1000Frames).toFixed(2)}, ` +
+          `peak RSS ×${(other.maxRssMiB / bare.maxRssMiB).toFixed(2)}`,
       );
     }
   }

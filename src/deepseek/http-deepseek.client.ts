@@ -1,3 +1,4 @@
+import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { deepseekConfig, DeepSeekConfig } from '../config/deepseek.config';
@@ -9,6 +10,7 @@ import {
   UpstreamAccount,
   UpstreamCompletion,
 } from './deepseek.client';
+import { createUpstreamHttp } from './http/upstream-http';
 import { UpstreamTransport } from './http/upstream-transport';
 import { PowChallenge, PowSolver, PowUnsolvableError } from './pow/pow-challenge';
 import { encodePowResponse } from './pow/pow-response';
@@ -28,9 +30,11 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
     @Inject(deepseekConfig.KEY) private readonly config: DeepSeekConfig,
     private readonly pow: PowSolver,
     @Optional() private readonly metrics?: MetricsService,
+    // DeepSeekModule provides it; a client built by hand (specs) gets an identical one of its own.
+    @Optional() http?: HttpService,
   ) {
     super();
-    this.transport = new UpstreamTransport(config);
+    this.transport = new UpstreamTransport(config, http ?? createUpstreamHttp());
   }
 
   async checkToken(token: string, signal?: AbortSignal): Promise<UpstreamAccount> {

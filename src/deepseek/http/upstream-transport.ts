@@ -1,9 +1,12 @@
-import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { HttpService } from '@nestjs/axios';
+import { type AxiosResponse, isAxiosError } from 'axios';
+import { type ClientRequest, type IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { firstValueFrom } from 'rxjs';
 import type { DeepSeekConfig } from '../../config/deepseek.config';
 import { UpstreamError } from '../upstream-error';
 import { readEnvelope } from './envelope';
 import { requestError, toUpstreamError, TransportTimeout } from './transport-errors';
+import { destroyAgents } from './upstream-http';
 
 export { toUpstreamError } from './transport-errors';
 
@@ -19,26 +22,28 @@ const BLOCKED_PREVIEW_BYTES = 300;
 const MAX_TEXT_BYTES = 4 * 1024 * 1024;
 
 /**
- * HTTP to the upstream over one keep-alive node:http(s) Agent (the stack @nestjs/axios sits on, without axios:
- * bench/http-client.bench.ts measured it cheaper than undici per streamed frame). Honest web-client headers,
- * envelope checks, a first-byte timeout and an idle timeout, failures mapped to UpstreamError. Knows nothing of chats.
+ * HTTP to the upstream through @nestjs/axios's HttpService, set up by upstreamHttpOptions (keep-alive agents,
+ * no proxy, no redirects, no decompression, every status accepted, the answer as node's IncomingMessage).
+ * Honest web-client headers, envelope checks, a first-byte timeout and an idle timeout, failures mapped to
+ * UpstreamError. Knows nothing of chats.
  */
 export class UpstreamTransport {
-  private readonly agent: HttpAgent;
-  private readonly request: typeof httpRequest;
-  private readonly base: URL;
-  private readonly commonHeaders: Record<string, string>;
+  private readonly urlPrefix: string;
+  private readonly commonHeaders: Record<string, string | false>;
   private inFlight = 0;
   private closing: (() => void) | null = null;
 
-  constructor(private readonly config: DeepSeekConfig) {
-    this.base = new URL(config.baseUrl);
-    const secure = this.base.protocol === 'https:';
-    this.agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-    this.request = secure ? httpsRequest : httpRequest;
-    const site = this.base.origin;
+  constructor(
+    private readonly config: DeepSeekConfig,
+    private readonly http: HttpService,
+  ) {
+    const base = new URL(config.baseUrl);
+    this.urlPrefix = `${base.origin}${base.pathname.replace(/\/+$/, '')}/api/v0/`;
+    const site = base.origin;
     this.commonHeaders = {
       'accept-language': 'en-US,en;q=0.9',
+      // `false` keeps axios from adding its own: we take no compressed answer, so no zlib sits on the stream.
+      'accept-encoding': false,
       origin: site,
       referer: `${site}/`,
       'user-agent': config.userAgent,
@@ -90,56 +95,66 @@ export class UpstreamTransport {
       this.closing = resolve;
       if (this.inFlight === 0) resolve();
     });
-    return settled.then(() => this.agent.destroy());
+    return settled.then(() => destroyAgents(this.http));
   }
 
-  private send(
+  private async send(
     endpoint: string,
     token: string,
     body: object | undefined,
     headers: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<IncomingMessage> {
-    if (this.closing) {
-      return Promise.reject(new UpstreamError('network', `${endpoint}: the client is closed`, { endpoint }));
-    }
+    if (this.closing) throw new UpstreamError('network', `${endpoint}: the client is closed`, { endpoint });
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = this.request(this.base, {
-        agent: this.agent,
-        method: payload === undefined ? 'GET' : 'POST',
-        path: `${this.base.pathname.replace(/\/+$/, '')}/api/v0/${endpoint}`,
-        signal,
-        headers: {
-          ...this.commonHeaders,
-          ...headers,
-          authorization: `Bearer ${token}`,
-          ...(payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
-        },
-      });
-      this.inFlight++;
-      req.once('close', () => {
-        if (--this.inFlight === 0) this.closing?.();
-      });
-      const headersTimer = setTimeout(
-        () => req.destroy(new TransportTimeout('HEADERS_TIMEOUT')),
-        this.config.firstByteTimeoutMs,
+    const headersDeadline = new AbortController();
+    const timer = setTimeout(
+      () => headersDeadline.abort(new TransportTimeout('HEADERS_TIMEOUT')),
+      this.config.firstByteTimeoutMs,
+    );
+    this.inFlight++;
+    let response: AxiosResponse<unknown>;
+    try {
+      response = await firstValueFrom(
+        this.http.request<unknown>({
+          url: this.urlPrefix + endpoint,
+          method: payload === undefined ? 'GET' : 'POST',
+          // Here, not only in the instance defaults: HttpService reads the request's own config and, unless it
+          // says 'stream', cancels the request once its Observable is done, which would cut the body it returned.
+          responseType: 'stream',
+          // The deadline stays linked after the headers but is never fired then: the caller's signal alone
+          // can cut the body, and axios then destroys the request and its socket.
+          signal: signal ? AbortSignal.any([signal, headersDeadline.signal]) : headersDeadline.signal,
+          headers: {
+            ...this.commonHeaders,
+            ...headers,
+            authorization: `Bearer ${token}`,
+            ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          data: payload,
+        }),
       );
-      // Socket errors after the headers also reach the answer's body; here they only must not go unhandled.
-      req.on('error', (error) => {
-        clearTimeout(headersTimer);
-        reject(requestError(endpoint, error, signal));
-      });
-      req.on('response', (response) => {
-        clearTimeout(headersTimer);
-        // An idle timeout (no byte for this long), never a total one: answers may take many minutes.
-        req.setTimeout(this.config.upstreamTimeoutMs, () => response.destroy(new TransportTimeout('IDLE_TIMEOUT')));
-        resolve(response);
-      });
-      req.end(payload);
-    });
+    } catch (error) {
+      this.settled();
+      const reason: unknown = headersDeadline.signal.aborted ? headersDeadline.signal.reason : transportCause(error);
+      throw requestError(endpoint, reason, signal);
+    } finally {
+      clearTimeout(timer);
+    }
+    const answer = response.data;
+    if (!(answer instanceof IncomingMessage)) {
+      this.settled();
+      throw new UpstreamError('network', `${endpoint}: the HTTP client returned no response stream`, { endpoint });
+    }
+    answer.once('close', () => this.settled());
+    // An idle timeout (no byte for this long), never a total one: answers may take many minutes.
+    const request = response.request as ClientRequest;
+    request.setTimeout(this.config.upstreamTimeoutMs, () => answer.destroy(new TransportTimeout('IDLE_TIMEOUT')));
+    return answer;
+  }
+
+  private settled(): void {
+    if (--this.inFlight === 0) this.closing?.();
   }
 
   private readText(endpoint: string, response: IncomingMessage, signal?: AbortSignal): Promise<string> {
@@ -181,4 +196,14 @@ export class UpstreamTransport {
       },
     );
   }
+}
+
+/**
+ * What went wrong underneath axios. Never the AxiosError itself: it carries the request's config, headers
+ * (the token) included, and must not travel on to a log.
+ */
+function transportCause(error: unknown): unknown {
+  if (!isAxiosError(error)) return error;
+  if (error.cause instanceof Error) return error.cause;
+  return Object.assign(new Error(error.message), { code: error.code });
 }
