@@ -6,7 +6,7 @@ import type { ChatEventOptions } from './events/to-chat-events';
 import type { AggregateOptions } from './openai/chat-completion-aggregator';
 import { estimateTokens } from './usage';
 
-const limits = { maxMessages: 10, maxPromptChars: 50 };
+const limits = { maxMessages: 10, maxPromptChars: 50, dropUnsupportedParts: true };
 const plan = (body: Record<string, unknown>) =>
   buildChatPlan(parseChatCompletionRequest({ model: 'deepseek-chat', ...body }, limits), limits);
 const session = '0a3c904d-5761-4cf0-ae51-9b41c1c78f1e';
@@ -38,6 +38,8 @@ describe('buildChatPlan', () => {
         stream: true,
         stream_options: { include_usage: true },
         max_tokens: 64,
+        max_completion_tokens: 128,
+        stop: ['END', ''],
       }),
     ).toEqual({
       model: 'deepseek-v4-pro-search',
@@ -51,7 +53,8 @@ describe('buildChatPlan', () => {
       prompt: 'Hi',
       promptTokens: estimateTokens('Hi'),
       continuation: null,
-      maxTokens: 64,
+      stop: ['END'],
+      tokenLimits: { answer: 64, completion: 128 },
       droppedPartTypes: ['image_url'],
     });
   });
@@ -61,6 +64,12 @@ describe('buildChatPlan', () => {
     const events: ChatEventOptions = result;
     const aggregate: AggregateOptions = result;
     expect([events.thinking, events.fold, events.silent, aggregate.fold]).toEqual([true, true, false, true]);
+  });
+
+  it('should turn search on for web_search_options, as a -search model does', () => {
+    const messages = [{ role: 'user', content: 'Hi' }];
+    expect(plan({ messages, web_search_options: {} }).search).toBe(true);
+    expect(plan({ messages, web_search_options: null }).search).toBe(false);
   });
 
   it('should let request fields override the model name for thinking', () => {

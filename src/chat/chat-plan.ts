@@ -1,6 +1,7 @@
 import { ApiError } from '../common/errors/api-error';
 import type { ConversationRef } from './conversation-id';
 import type { ChatCompletionRequest, RequestLimits } from './dto/chat-completion-request';
+import type { TokenLimits } from './events/token-limit';
 import { ModelFlags, resolveModel } from './models';
 import { buildPrompt } from './prompt';
 import { estimateTokens } from './usage';
@@ -16,7 +17,10 @@ export interface ChatPlan extends ModelFlags {
   promptTokens: number;
   /** Native continuation of an upstream session (`conversation_id`), or null for a new session. */
   continuation: ConversationRef | null;
-  maxTokens: number | null;
+  /** `stop` strings (none: empty). */
+  stop: readonly string[];
+  /** `max_tokens` / `max_completion_tokens`. */
+  tokenLimits: TokenLimits;
   /** Content part types that were dropped, for a log note. */
   droppedPartTypes: readonly string[];
 }
@@ -25,15 +29,18 @@ export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLim
   const continuation = request.conversation;
   const prompt = buildPrompt(request.messages, continuation !== null);
   checkPrompt(prompt, continuation !== null, limits.maxPromptChars);
+  const flags = resolveModel(request.model, { thinking: request.thinking, reasoningEffort: request.reasoningEffort });
   return {
-    ...resolveModel(request.model, { thinking: request.thinking, reasoningEffort: request.reasoningEffort }),
+    ...flags,
+    search: flags.search || request.webSearch,
     model: request.model,
     stream: request.stream,
     includeUsage: request.includeUsage,
     prompt,
     promptTokens: estimateTokens(prompt),
     continuation,
-    maxTokens: request.maxTokens,
+    stop: request.stop,
+    tokenLimits: { answer: request.maxTokens, completion: request.maxCompletionTokens },
     droppedPartTypes: request.droppedPartTypes,
   };
 }

@@ -48,6 +48,16 @@ describe('ChatService', () => {
       expect(call.trace).toMatchObject({ model: 'deepseek-chat', stream: false, account: createAccount(ALICE).id });
     });
 
+    it('should cut the answer at max_tokens with finish_reason length, the upstream stopped', async () => {
+      rig.client.script(ALICE, { partial: 'one two three four five six seven eight nine ten' });
+      const completion = await rig.chat.complete(chatRequest({ max_tokens: 3 }), credentials(ALICE), chatCall());
+      expect(completion.choices[0]).toMatchObject({ message: { content: 'one two three ' }, finish_reason: 'length' });
+      expect(completion.usage?.completion_tokens).toBe(3);
+      await rig.client.started[0].closed;
+      expect(rig.client.started[0].stoppedBy).toBe('unsubscribed');
+      expect(rig.locks.releaseCounts()).toEqual([1]);
+    });
+
     it('should reject with what the upstream refused, every lease given back', async () => {
       rig.client.script(ALICE, { refuse: new UpstreamError('context_length', 'too long') });
       await expect(rig.chat.complete(chatRequest(), credentials(ALICE, BOB), chatCall())).rejects.toMatchObject({
@@ -151,6 +161,19 @@ describe('ChatService', () => {
       subscription.unsubscribe();
       await rig.client.started[0].closed;
       expect(rig.client.started[0].stoppedBy).toBeInstanceOf(ClientGoneError);
+      expect(rig.locks.releaseCounts()).toEqual([1]);
+    });
+
+    it('should end at a stop string, stop the upstream at once and give the account back once', async () => {
+      rig.client.script(ALICE, { partial: 'Hello.END and on' });
+      const stream = rig.chat.stream(chatRequest({ stream: true, stop: 'END' }), credentials(ALICE), chatCall());
+      await stream.started;
+      const frames = await framesOf(stream);
+      expect(contentOf(frames)).toBe('Hello.');
+      expect(frames.at(-2)).toMatchObject({ choices: [{ delta: {}, finish_reason: 'stop' }] });
+      expect(frames.at(-1)).toBe('[DONE]');
+      await rig.client.started[0].closed;
+      expect(rig.client.started[0].stoppedBy).toBe('unsubscribed');
       expect(rig.locks.releaseCounts()).toEqual([1]);
     });
 

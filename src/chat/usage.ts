@@ -69,25 +69,45 @@ export class TokenEstimator {
   private runLength = 0;
 
   add(text: string): void {
+    for (let i = 0; i < text.length; i++) this.addChar(text.charCodeAt(i));
+  }
+
+  /**
+   * Adds the longest start of `text` that keeps `tokens` at or below `maxTokens`; returns its length
+   * in UTF-16 units. The count never decreases as text is added, and never splits a surrogate pair
+   * (the low half costs nothing).
+   */
+  addWithin(text: string, maxTokens: number): number {
     for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (isLetter(c)) this.extend(Run.Word, c);
-      else if (isDigit(c)) this.extend(Run.Digits, c);
-      else if (c === 32 || c === 9) this.extend(Run.Spaces, c);
-      else if (c === 10 || c === 13) this.extend(Run.Newlines, c);
-      else {
-        this.closeRun(c);
-        if (c < 128) this.sum += ASCII_PUNCTUATION;
-        else if (isCjk(c)) this.sum += CJK;
-        else if (isWidePunctuation(c)) this.sum += WIDE_PUNCTUATION;
-        else if (!isLowSurrogate(c)) this.sum += OTHER;
+      const { sum, run, runLength } = this;
+      this.addChar(text.charCodeAt(i));
+      if (this.tokens > maxTokens) {
+        this.sum = sum;
+        this.run = run;
+        this.runLength = runLength;
+        return i;
       }
     }
+    return text.length;
   }
 
   /** Whole tokens so far (the open run counted as if the text ended here). */
   get tokens(): number {
     return Math.round(this.sum + this.runCost(-1));
+  }
+
+  private addChar(c: number): void {
+    if (isLetter(c)) this.extend(Run.Word, c);
+    else if (isDigit(c)) this.extend(Run.Digits, c);
+    else if (c === 32 || c === 9) this.extend(Run.Spaces, c);
+    else if (c === 10 || c === 13) this.extend(Run.Newlines, c);
+    else {
+      this.closeRun(c);
+      if (c < 128) this.sum += ASCII_PUNCTUATION;
+      else if (isCjk(c)) this.sum += CJK;
+      else if (isWidePunctuation(c)) this.sum += WIDE_PUNCTUATION;
+      else if (!isLowSurrogate(c)) this.sum += OTHER;
+    }
   }
 
   private extend(run: Run, c: number): void {

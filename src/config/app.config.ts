@@ -19,6 +19,8 @@ export const appConfig = registerAs('app', () => {
     adminToken: env.ADMIN_TOKEN,
     /** A model mode the accounts cannot use (expert) is a 400 instead of a fallback to the default mode. */
     strictModels: env.STRICT_MODELS === 'true',
+    /** Image, audio and file parts of messages are dropped instead of refused with a 400. */
+    dropUnsupportedParts: env.DROP_UNSUPPORTED_PARTS === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
     logFormat: (env.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
   };

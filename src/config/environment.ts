@@ -51,6 +51,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) SHUTDOWN_GRACE_MS?: number;
 
   @Transform(blankToUndefined) @IsOptional() @IsIn(['true', 'false']) STRICT_MODELS?: string;
+  @Transform(blankToUndefined) @IsOptional() @IsIn(['true', 'false']) DROP_UNSUPPORTED_PARTS?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() ADMIN_TOKEN?: string;
 
   @Transform(blankToUndefined) @IsOptional() @IsString() REDIS_URL?: string;

@@ -40,8 +40,14 @@ export interface ChatCompletionRequest {
   stream: boolean;
   /** `stream_options.include_usage`. */
   includeUsage: boolean;
-  /** `max_completion_tokens ?? max_tokens`. */
+  /** `max_tokens`: a limit on the answer's tokens. */
   maxTokens: number | null;
+  /** `max_completion_tokens`: a limit on reasoning and answer tokens together. */
+  maxCompletionTokens: number | null;
+  /** `stop`, as a list (empty when absent). */
+  stop: string[];
+  /** `web_search_options` was sent: search on. */
+  webSearch: boolean;
   reasoningEffort: string | null;
   /** DeepSeek's `thinking: {type}` (a bare boolean is accepted too). */
   thinking: 'enabled' | 'disabled' | null;
@@ -55,4 +61,6 @@ export interface ChatCompletionRequest {
 export interface RequestLimits {
   maxMessages: number;
   maxPromptChars: number;
+  /** `DROP_UNSUPPORTED_PARTS`: image, audio and file parts are dropped instead of refused. */
+  dropUnsupportedParts?: boolean;
 }

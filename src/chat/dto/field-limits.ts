@@ -15,6 +15,6 @@ export const FIELD_LIMITS = {
   /** `tool_calls[].id` and `tool_call_id`. */
   toolCallId: 256,
   stopSequence: 256,
-  /** Entries of a `stop` array (OpenAI allows 4; some clients send more). */
-  stopSequences: 16,
+  /** Entries of a `stop` array: OpenAI's limit. */
+  stopSequences: 4,
 } as const;

@@ -5,6 +5,7 @@ import { parseChatCompletionRequest } from './parse-chat-request';
 
 const limits = { maxMessages: 5, maxPromptChars: 1000 };
 const parse = (body: unknown) => parseChatCompletionRequest(body, limits);
+const dropping = { ...limits, dropUnsupportedParts: true };
 const user = { role: 'user', content: 'Hi' };
 const withBody = (extra: Record<string, unknown>) => ({ model: 'deepseek-chat', messages: [user], ...extra });
 
@@ -32,6 +33,9 @@ describe('parseChatCompletionRequest', () => {
         stream: false,
         includeUsage: false,
         maxTokens: null,
+        maxCompletionTokens: null,
+        stop: [],
+        webSearch: false,
         reasoningEffort: null,
         thinking: null,
         conversation: null,
@@ -61,9 +65,58 @@ describe('parseChatCompletionRequest', () => {
       });
     });
 
-    it('should prefer max_completion_tokens over max_tokens', () => {
-      expect(parse(withBody({ max_tokens: 10, max_completion_tokens: 20 })).maxTokens).toBe(20);
-      expect(parse(withBody({ max_completion_tokens: 30 })).maxTokens).toBe(30);
+    it('should keep max_tokens and max_completion_tokens apart (they count different things)', () => {
+      expect(parse(withBody({ max_tokens: 10, max_completion_tokens: 20 }))).toMatchObject({
+        maxTokens: 10,
+        maxCompletionTokens: 20,
+      });
+      expect(parse(withBody({ max_completion_tokens: 30 }))).toMatchObject({
+        maxTokens: null,
+        maxCompletionTokens: 30,
+      });
+    });
+
+    it('should read stop as a list, leaving out empty strings', () => {
+      expect(parse(withBody({ stop: 'END' })).stop).toEqual(['END']);
+      expect(parse(withBody({ stop: ['a', '', 'b', '\n\n'] })).stop).toEqual(['a', 'b', '\n\n']);
+      expect(parse(withBody({ stop: '' })).stop).toEqual([]);
+      expect(parse(withBody({ stop: [] })).stop).toEqual([]);
+    });
+
+    it('should accept the sampling knobs at the ends of their OpenAI ranges', () => {
+      const bias = { logit_bias: { '50256': -100, '11': 100 } };
+      const low = { temperature: 0, top_p: 0, presence_penalty: -2, frequency_penalty: -2, top_logprobs: 0, seed: -5 };
+      const high = {
+        temperature: 2,
+        top_p: 1,
+        presence_penalty: 2,
+        frequency_penalty: 2,
+        top_logprobs: 20,
+        seed: 2 ** 40,
+      };
+      expect(parse(withBody({ ...low, ...bias })).model).toBe('deepseek-chat');
+      expect(parse(withBody({ ...high, ...bias })).model).toBe('deepseek-chat');
+    });
+
+    it('should accept the fields that mean nothing here, as clients send them', () => {
+      const request = parse(
+        withBody({
+          logprobs: false,
+          modalities: ['text'],
+          metadata: { run: '7' },
+          store: true,
+          service_tier: 'auto',
+          prediction: { type: 'content', content: 'Hi' },
+          verbosity: 'low',
+          prompt_cache_key: 'k',
+          safety_identifier: 'hash',
+          user: 'u',
+          stream_options: { include_obfuscation: true },
+          parallel_tool_calls: true,
+          response_format: { type: 'json_object' },
+        }),
+      );
+      expect(request).toMatchObject({ model: 'deepseek-chat', webSearch: false, stop: [] });
     });
 
     it('should treat null as unset for every optional field', () => {
@@ -91,7 +144,6 @@ describe('parseChatCompletionRequest', () => {
     it('should ignore unknown and unused keys, whatever they hold', () => {
       const request = parse(
         withBody({
-          temperature: 'hot',
           tools: 42,
           vendor_extra: { deeply: [[[{ nested: true }]]] },
           messages: [{ role: 'user', content: 'Hi', cache_control: { type: 'ephemeral' }, extra: [1] }],
@@ -141,8 +193,8 @@ describe('parseChatCompletionRequest', () => {
       expect(request.messages[2]).toMatchObject({ role: 'function', name: 'lookup', content: 'found' });
     });
 
-    it('should keep text and refusal parts and drop the others, listing their types once', () => {
-      const request = parse(
+    it('should keep text and refusal parts and, with DROP_UNSUPPORTED_PARTS, drop the others, listing their types once', () => {
+      const request = parseChatCompletionRequest(
         withBody({
           messages: [
             {
@@ -158,6 +210,7 @@ describe('parseChatCompletionRequest', () => {
             { role: 'user', content: [{ type: 'file', file: { file_id: 'f' } }] },
           ],
         }),
+        dropping,
       );
       expect(request.messages[0].content).toEqual([{ type: 'text', text: 'Look:' }]);
       expect(request.messages[1].content).toEqual([{ type: 'text', text: 'No.' }]);
@@ -167,7 +220,10 @@ describe('parseChatCompletionRequest', () => {
 
     it('should name any unknown part type `other`, so 1,000 made-up types give one short log note', () => {
       const content = Array.from({ length: 1000 }, (_, i) => ({ type: `x-${i}\n[Nest] forged ${'t'.repeat(60)}` }));
-      const request = parse(withBody({ messages: [{ role: 'user', content: [...content, { type: 'image_url' }] }] }));
+      const request = parseChatCompletionRequest(
+        withBody({ messages: [{ role: 'user', content: [...content, { type: 'image_url' }] }] }),
+        dropping,
+      );
       expect(request.droppedPartTypes).toEqual(['other', 'image_url']);
     });
 
@@ -235,7 +291,7 @@ describe('parseChatCompletionRequest', () => {
     it('should ignore deeply nested junk in fields it does not read', () => {
       let junk: unknown = 'leaf';
       for (let i = 0; i < 100_000; i++) junk = [junk];
-      expect(parse(withBody({ metadata: junk, tools: junk })).model).toBe('deepseek-chat');
+      expect(parse(withBody({ vendor_junk: junk, tools: junk })).model).toBe('deepseek-chat');
       expect(failure(withBody({ messages: junk }))[0]).toBe('messages[0]');
     });
   });

@@ -8,32 +8,30 @@ import {
   JsonObject,
   missing,
   optionalBoolean,
-  optionalInteger,
   optionalObject,
   optionalString,
-  tooLong,
 } from '../../common/http/json-checks';
 import { FIELD_LIMITS } from './field-limits';
 import { parseMessage } from './parse-message';
+import { parseGenerationParameters } from './parse-parameters';
 
 /**
  * Checks and normalises a chat completion body. Throws `ApiError` 400 (`invalid_request_error`,
- * `param` = the field's path) for anything we cannot serve; every other field, known or not, is ignored.
+ * `param` = the field's path) for anything we cannot serve; unknown fields are ignored, never refused
+ * (clients send vendor extras).
  * Safe on any JSON value: it only descends into the fields it reads.
  */
 export function parseChatCompletionRequest(body: unknown, limits: RequestLimits): ChatCompletionRequest {
   if (!isObject(body)) throw ApiError.badRequest('The request body must be a JSON object.', null, 'invalid_type');
   const model = parseModel(body);
   const dropped = new Set<string>();
-  const messages = parseMessages(body, limits.maxMessages, dropped);
-  checkChoiceCount(body);
-  checkUnusedStrings(body);
+  const messages = parseMessages(body, limits, dropped);
   return {
     model,
     messages,
     stream: optionalBoolean(body, 'stream', 'stream') ?? false,
     includeUsage: parseIncludeUsage(body),
-    maxTokens: parseMaxTokens(body),
+    ...parseGenerationParameters(body),
     reasoningEffort: optionalString(body, 'reasoning_effort', 'reasoning_effort', FIELD_LIMITS.reasoningEffort),
     thinking: parseThinking(body.thinking),
     conversation: parseConversation(body),
@@ -48,7 +46,8 @@ function parseModel(body: JsonObject): string {
   return model;
 }
 
-function parseMessages(body: JsonObject, maxMessages: number, dropped: Set<string>): ChatMessage[] {
+function parseMessages(body: JsonObject, limits: RequestLimits, dropped: Set<string>): ChatMessage[] {
+  const { maxMessages } = limits;
   const raw = body.messages;
   if (raw == null) throw missing('messages');
   if (!Array.isArray(raw)) throw invalidType('messages', 'an array', raw);
@@ -67,50 +66,15 @@ function parseMessages(body: JsonObject, maxMessages: number, dropped: Set<strin
     );
   }
   const messages: ChatMessage[] = [];
-  for (let i = 0; i < raw.length; i++) messages.push(parseMessage(raw[i], `messages[${i}]`, dropped));
+  for (let i = 0; i < raw.length; i++) {
+    messages.push(parseMessage(raw[i], `messages[${i}]`, dropped, limits.dropUnsupportedParts === true));
+  }
   return messages;
-}
-
-function checkChoiceCount(body: JsonObject): void {
-  const n = optionalInteger(body, 'n', 'n', 1);
-  if (n !== null && n > 1) {
-    throw invalidValue('n', `Invalid 'n': only n=1 is supported (one choice per request), but got ${n}.`);
-  }
-}
-
-/** Fields we do not act on, but whose type and size OpenAI checks too: junk there is a client bug worth a 400. */
-function checkUnusedStrings(body: JsonObject): void {
-  optionalString(body, 'user', 'user', FIELD_LIMITS.user);
-  const stop = body.stop;
-  if (stop == null || typeof stop === 'string') {
-    optionalString(body, 'stop', 'stop', FIELD_LIMITS.stopSequence);
-    return;
-  }
-  if (!Array.isArray(stop)) throw invalidType('stop', 'a string or an array of strings', stop);
-  if (stop.length > FIELD_LIMITS.stopSequences) {
-    throw invalidValue(
-      'stop',
-      `Invalid 'stop': array too long. Expected an array with maximum length ${FIELD_LIMITS.stopSequences}, but got an array with length ${stop.length} instead.`,
-      'array_above_max_length',
-    );
-  }
-  stop.forEach((sequence: unknown, i) => {
-    if (typeof sequence !== 'string') throw invalidType(`stop[${i}]`, 'a string', sequence);
-    if (sequence.length > FIELD_LIMITS.stopSequence) {
-      throw tooLong(`stop[${i}]`, FIELD_LIMITS.stopSequence, sequence.length);
-    }
-  });
 }
 
 function parseIncludeUsage(body: JsonObject): boolean {
   const options = optionalObject(body, 'stream_options', 'stream_options');
   return options !== null && optionalBoolean(options, 'include_usage', 'stream_options.include_usage') === true;
-}
-
-function parseMaxTokens(body: JsonObject): number | null {
-  const completion = optionalInteger(body, 'max_completion_tokens', 'max_completion_tokens', 1);
-  const legacy = optionalInteger(body, 'max_tokens', 'max_tokens', 1);
-  return completion ?? legacy;
 }
 
 function parseThinking(value: unknown): ChatCompletionRequest['thinking'] {

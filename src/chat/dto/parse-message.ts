@@ -1,3 +1,4 @@
+import { ApiError } from '../../common/errors/api-error';
 import { CHAT_ROLES, ChatMessage, ChatRole, TextPart, ToolCall } from './chat-completion-request';
 import {
   invalidType,
@@ -22,13 +23,16 @@ const KNOWN_DROPPED_TYPES: ReadonlySet<string> = new Set([
   'document',
 ]);
 
-/** One entry of `messages`; `path` is `messages[i]`. Non-text parts go to `dropped`. */
-export function parseMessage(value: unknown, path: string, dropped: Set<string>): ChatMessage {
+/**
+ * One entry of `messages`; `path` is `messages[i]`. A non-text part is a 400 `unsupported_content`
+ * naming it, or, with `dropParts` (DROP_UNSUPPORTED_PARTS), left out and its type noted in `dropped`.
+ */
+export function parseMessage(value: unknown, path: string, dropped: Set<string>, dropParts = false): ChatMessage {
   if (!isObject(value)) throw invalidType(path, 'an object', value);
   const role = parseRole(value, `${path}.role`);
   return {
     role,
-    content: parseContent(value.content, `${path}.content`, dropped),
+    content: parseContent(value.content, `${path}.content`, dropped, dropParts),
     name: optionalString(value, 'name', `${path}.name`, FIELD_LIMITS.name),
     toolCalls: role === 'assistant' ? parseToolCalls(value, path) : [],
     toolCallId:
@@ -45,7 +49,12 @@ function parseRole(message: JsonObject, param: string): ChatRole {
   return known;
 }
 
-function parseContent(value: unknown, path: string, dropped: Set<string>): string | TextPart[] | null {
+function parseContent(
+  value: unknown,
+  path: string,
+  dropped: Set<string>,
+  dropParts: boolean,
+): string | TextPart[] | null {
   if (value == null) return null;
   if (typeof value === 'string') return value;
   if (!Array.isArray(value)) throw invalidType(path, 'one of a string or array of objects', value);
@@ -58,9 +67,18 @@ function parseContent(value: unknown, path: string, dropped: Set<string>): strin
     // An assistant's refusal part is text the model said; anything else (images, audio, files) waits.
     const textKey = type === 'text' ? 'text' : type === 'refusal' ? 'refusal' : null;
     if (textKey) parts.push({ type: 'text', text: requiredString(part, textKey, `${partPath}.${textKey}`) });
-    else dropped.add(KNOWN_DROPPED_TYPES.has(type) ? type : 'other');
+    else if (dropParts) dropped.add(KNOWN_DROPPED_TYPES.has(type) ? type : 'other');
+    else throw unsupportedPart(partPath, type);
   }
   return parts;
+}
+
+function unsupportedPart(path: string, type: string): ApiError {
+  return ApiError.badRequest(
+    `Unsupported content part at '${path}': type ${quote(type)}. Only text parts reach the DeepSeek web chat; set DROP_UNSUPPORTED_PARTS=true on the server to drop the others.`,
+    path,
+    'unsupported_content',
+  );
 }
 
 function parseToolCalls(message: JsonObject, path: string): ToolCall[] {

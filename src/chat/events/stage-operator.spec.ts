@@ -41,3 +41,47 @@ describe('stageOperator', () => {
     expect(source.observed).toBe(false);
   });
 });
+
+describe('stageOperator end()', () => {
+  class TakeUntilZero implements EventStage<number, number> {
+    completed = false;
+    next(value: number, emit: (n: number) => void, end: () => void): void {
+      if (value === 0) return end();
+      emit(value);
+    }
+    complete(): void {
+      this.completed = true;
+    }
+  }
+
+  it('should complete the output and unsubscribe from the source when the stage ends', () => {
+    const source = new Subject<number>();
+    const seen: number[] = [];
+    let completed = false;
+    const stage = new TakeUntilZero();
+    source
+      .pipe(stageOperator(() => stage))
+      .subscribe({ next: (n) => seen.push(n), complete: () => (completed = true) });
+    source.next(1);
+    source.next(0);
+    source.next(2);
+    expect(seen).toEqual([1]);
+    expect(completed).toBe(true);
+    expect(source.observed).toBe(false);
+    expect(stage.completed).toBe(false);
+  });
+
+  it('should unsubscribe from a source that ends the stage while it is being subscribed', () => {
+    let unsubscribed = false;
+    const source = new Observable<number>((subscriber) => {
+      subscriber.next(1);
+      subscriber.next(0);
+      subscriber.next(3);
+      return () => (unsubscribed = true);
+    });
+    const seen: number[] = [];
+    source.pipe(stageOperator(() => new TakeUntilZero())).subscribe((n) => seen.push(n));
+    expect(seen).toEqual([1]);
+    expect(unsubscribed).toBe(true);
+  });
+});

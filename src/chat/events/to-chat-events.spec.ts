@@ -51,4 +51,22 @@ describe('toChatEvents', () => {
       expect(texts(events, 'content')).toBe('Sunny[[1]](https://weather.example).');
     },
   );
+
+  it('should end at a stop string with finish_reason stop, usage counting what was kept, reasoning untouched', async () => {
+    const events = await run({ stop: ['ny['], silent: true });
+    expect(texts(events, 'content')).toBe('Sun');
+    expect(events.at(-1)).toEqual({
+      type: 'finish',
+      reason: 'stop',
+      usage: { promptTokens: 5, completionTokens: 1 + 4, reasoningTokens: 4, totalTokens: 10 },
+    });
+  });
+
+  it('should end at max_completion_tokens with finish_reason length, reasoning counted', async () => {
+    const events = await run({ tokenLimits: { answer: null, completion: 5 } });
+    expect(texts(events, 'reasoning')).toBe('Search says sunny.');
+    // The answer's one token; a search model's source list comes on top of the limit.
+    expect(texts(events, 'content')).toBe(`Sunny${sourceList}`);
+    expect(events.at(-1)).toMatchObject({ type: 'finish', reason: 'length', usage: { completionTokens: 5 } });
+  });
 });

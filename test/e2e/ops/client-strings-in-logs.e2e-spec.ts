@@ -11,7 +11,11 @@ describe('client strings in the log (pretty format, e2e)', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ tokens: [token], env: { LOG_FORMAT: 'pretty' }, logger: logs });
+    stack = await startStack({
+      tokens: [token],
+      env: { LOG_FORMAT: 'pretty', DROP_UNSUPPORTED_PARTS: 'true' },
+      logger: logs,
+    });
   });
   afterAll(() => stack?.close());
 
