@@ -36,6 +36,7 @@ describe('parseChatCompletionRequest', () => {
         thinking: null,
         conversation: null,
         droppedPartTypes: [],
+        tools: null,
       });
     });
 
@@ -92,7 +93,7 @@ describe('parseChatCompletionRequest', () => {
       const request = parse(
         withBody({
           temperature: 'hot',
-          tools: 42,
+          prediction: 42,
           vendor_extra: { deeply: [[[{ nested: true }]]] },
           messages: [{ role: 'user', content: 'Hi', cache_control: { type: 'ephemeral' }, extra: [1] }],
         }),
@@ -235,7 +236,7 @@ describe('parseChatCompletionRequest', () => {
     it('should ignore deeply nested junk in fields it does not read', () => {
       let junk: unknown = 'leaf';
       for (let i = 0; i < 100_000; i++) junk = [junk];
-      expect(parse(withBody({ metadata: junk, tools: junk })).model).toBe('deepseek-chat');
+      expect(parse(withBody({ metadata: junk, prediction: junk })).model).toBe('deepseek-chat');
       expect(failure(withBody({ messages: junk }))[0]).toBe('messages[0]');
     });
   });

@@ -15,6 +15,7 @@ import {
 } from '../../common/http/json-checks';
 import { FIELD_LIMITS } from './field-limits';
 import { parseMessage } from './parse-message';
+import { parseToolRequest } from '../tools/tool-request';
 
 /**
  * Checks and normalises a chat completion body. Throws `ApiError` 400 (`invalid_request_error`,
@@ -38,6 +39,7 @@ export function parseChatCompletionRequest(body: unknown, limits: RequestLimits)
     thinking: parseThinking(body.thinking),
     conversation: parseConversation(body),
     droppedPartTypes: [...dropped],
+    tools: parseToolRequest(body),
   };
 }
 
