@@ -23,7 +23,7 @@ export interface ChatPlan extends ModelFlags {
 
 export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLimits): ChatPlan {
   const continuation = request.conversation;
-  const prompt = buildPrompt(request.messages, continuation !== null);
+  const prompt = buildPrompt(request.messages, continuation !== null, request.tools);
   checkPrompt(prompt, continuation !== null, limits.maxPromptChars);
   return {
     ...resolveModel(request.model, { thinking: request.thinking, reasoningEffort: request.reasoningEffort }),
