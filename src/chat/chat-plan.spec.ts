@@ -53,6 +53,7 @@ describe('buildChatPlan', () => {
       continuation: null,
       maxTokens: 64,
       droppedPartTypes: ['image_url'],
+      tools: null,
     });
   });
 

@@ -3,6 +3,7 @@ import type { ConversationRef } from './conversation-id';
 import type { ChatCompletionRequest, RequestLimits } from './dto/chat-completion-request';
 import { ModelFlags, resolveModel } from './models';
 import { buildPrompt } from './prompt';
+import type { ToolRequest } from './tools/tool-types';
 import { estimateTokens } from './usage';
 
 /** Everything the service needs to run one completion, decided before any upstream call. */
@@ -19,6 +20,8 @@ export interface ChatPlan extends ModelFlags {
   maxTokens: number | null;
   /** Content part types that were dropped, for a log note. */
   droppedPartTypes: readonly string[];
+  /** The request's tools (docs/tool-calls.md), or null. */
+  tools: ToolRequest | null;
 }
 
 export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLimits): ChatPlan {
@@ -35,6 +38,7 @@ export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLim
     continuation,
     maxTokens: request.maxTokens,
     droppedPartTypes: request.droppedPartTypes,
+    tools: request.tools,
   };
 }
 

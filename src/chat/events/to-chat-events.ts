@@ -1,5 +1,8 @@
-import type { OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
 import type { DeepSeekEvent } from '../../deepseek/stream/deepseek-event';
+import { toolsActive } from '../tools/tool-call-transform';
+import { withToolCalls } from '../tools/tool-stage';
+import type { ToolRequest } from '../tools/tool-types';
 import type { ChatEvent } from './chat-event';
 import { foldReasoning } from './fold-reasoning';
 import { fromUpstream, UpstreamStageOptions } from './from-upstream';
@@ -7,6 +10,8 @@ import { CitationOptions, linkCitations } from './link-citations';
 
 export interface ChatEventOptions extends UpstreamStageOptions, CitationOptions {
   fold: boolean;
+  /** Emulated tool calls, when the request declares tools and `tool_choice` is not `none`. */
+  tools?: ToolRequest | null;
 }
 
 /**
@@ -16,7 +21,10 @@ export interface ChatEventOptions extends UpstreamStageOptions, CitationOptions 
  */
 export function toChatEvents(options: ChatEventOptions): OperatorFunction<DeepSeekEvent, ChatEvent> {
   return (events) => {
-    const chatEvents = events.pipe(fromUpstream(options), linkCitations(options));
+    const stages = (source: Observable<DeepSeekEvent>) => source.pipe(fromUpstream(options), linkCitations(options));
+    const tools = options.tools;
+    const chatEvents =
+      tools != null && toolsActive(tools) ? events.pipe(withToolCalls(tools, stages)) : events.pipe(stages);
     return options.fold ? chatEvents.pipe(foldReasoning()) : chatEvents;
   };
 }

@@ -64,7 +64,7 @@ function parseFunctionTool(value: unknown, path: string): DeclaredTool {
   return {
     name: toolName(value, path),
     description: optionalString(value, 'description', `${path}.description`),
-    parameters: isObject(parameters) ? (parameters) : null,
+    parameters: isObject(parameters) ? parameters : null,
     strict: optionalBoolean(value, 'strict', `${path}.strict`) ?? false,
     kind: 'function',
   };
@@ -84,8 +84,9 @@ function parseCustomTool(value: unknown, path: string): DeclaredTool {
 
 function toolName(value: JsonObject, path: string): string {
   const name = requiredString(value, 'name', `${path}.name`, FIELD_LIMITS.name);
-  if (name.trim() === '')
-    {throw invalidValue(`${path}.name`, `Invalid '${path}.name': empty string. Expected a tool name.`);}
+  if (name.trim() === '') {
+    throw invalidValue(`${path}.name`, `Invalid '${path}.name': empty string. Expected a tool name.`);
+  }
   return name;
 }
 
