@@ -19,6 +19,8 @@ const FINAL = `Done. get_weather: ${weatherIn('Paris')}; get_time: ${timeIn('Eur
 const LOOP = toolLoopModel([CALLS, (prompt) => `Done. ${toolResultsIn(prompt).join('; ')}`]);
 
 describe('emulated tool calls with the AI SDK and LangChain (e2e)', () => {
+  // Multi-step loops: several round trips each, on a machine that may be busy.
+  jest.setTimeout(30_000);
   let stack: Stack;
   let provider: OpenAICompatibleProvider;
 

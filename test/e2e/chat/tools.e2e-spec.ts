@@ -22,6 +22,8 @@ const TOOLS: ChatCompletionFunctionTool[] = [
 const ask = [{ role: 'user' as const, content: 'Weather and time in Paris?' }];
 
 describe('emulated tool calls with the openai SDK (e2e)', () => {
+  // Multi-step loops: several round trips each, on a machine that may be busy.
+  jest.setTimeout(30_000);
   let stack: Stack;
   let client: OpenAI;
   const script = (turns: ScriptedTurn[]) => stack.fake.configure({ replyFor: toolLoopModel(turns) });
@@ -156,6 +158,32 @@ describe('emulated tool calls with the openai SDK (e2e)', () => {
     const { prompt } = upstreamMessages(stack.fake)[0];
     expect(prompt).toContain('You must call `get_time` in this reply.');
     expect(prompt).not.toContain('### get_weather');
+  });
+
+  it('should send one call only under parallel_tool_calls false', async () => {
+    script([[WEATHER, TIME]]);
+    const completion = await client.chat.completions.create({
+      model: 'deepseek-chat',
+      messages: ask,
+      tools: TOOLS,
+      parallel_tool_calls: false,
+    });
+    expect(completion.choices[0].message.tool_calls).toHaveLength(1);
+    expect(completion.choices[0].finish_reason).toBe('tool_calls');
+    expect(upstreamMessages(stack.fake)[0].prompt).toContain('Use at most one invoke per reply.');
+  });
+
+  it('should inject nothing and leave markup as text under tool_choice none', async () => {
+    const block = toolCallBlock([TIME]);
+    script([block]);
+    const completion = await client.chat.completions.create({
+      model: 'deepseek-chat',
+      messages: ask,
+      tools: TOOLS,
+      tool_choice: 'none',
+    });
+    expect(completion.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: block } });
+    expect(upstreamMessages(stack.fake)[0].prompt).toBe(ask[0].content);
   });
 
   it('should keep a call inside a code fence as text', async () => {
