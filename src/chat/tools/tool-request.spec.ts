@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ApiError } from '../../common/errors/api-error';
 import { parseChatCompletionRequest } from '../dto/parse-chat-request';
 
@@ -99,5 +100,49 @@ describe('parseToolRequest (through the request parser)', () => {
     ],
   ])('should reject %s with a 400 naming the field', (_, extra, param) => {
     expect(rejectedParam(extra)).toBe(param);
+  });
+
+  it('should survive any JSON in the tool fields, failing only with a 400', () => {
+    const anyJson = fc.jsonValue({ maxDepth: 4 });
+    const named = fc.record(
+      { name: fc.oneof(fc.constantFrom('get_weather', 'search'), anyJson) },
+      { requiredKeys: [] },
+    );
+    const tool = fc.oneof(
+      anyJson,
+      fc.record(
+        {
+          type: fc.oneof(fc.constantFrom('function', 'custom', 'web_search'), anyJson),
+          function: fc.oneof(named, anyJson),
+          custom: fc.oneof(named, anyJson),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    const fields = fc.record(
+      {
+        tools: fc.oneof(fc.array(tool, { maxLength: 3 }), anyJson),
+        tool_choice: fc.oneof(
+          fc.constantFrom('none', 'auto', 'required'),
+          fc.record({ type: fc.constantFrom('function', 'allowed_tools'), function: named, allowed_tools: anyJson }),
+          anyJson,
+        ),
+        parallel_tool_calls: anyJson,
+        functions: fc.oneof(fc.array(named, { maxLength: 2 }), anyJson),
+        function_call: anyJson,
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fields, (extra) => {
+        try {
+          parse(extra);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ApiError);
+          expect((error as ApiError).getStatus()).toBe(400);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
