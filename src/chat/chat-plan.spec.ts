@@ -56,6 +56,7 @@ describe('buildChatPlan', () => {
       stop: ['END'],
       tokenLimits: { answer: 64, completion: 128 },
       droppedPartTypes: ['image_url'],
+      tools: null,
     });
   });
 

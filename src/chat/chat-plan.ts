@@ -4,6 +4,7 @@ import type { ChatCompletionRequest, RequestLimits } from './dto/chat-completion
 import type { TokenLimits } from './events/token-limit';
 import { ModelFlags, resolveModel } from './models';
 import { buildPrompt } from './prompt';
+import type { ToolRequest } from './tools/tool-types';
 import { estimateTokens } from './usage';
 
 /** Everything the service needs to run one completion, decided before any upstream call. */
@@ -23,11 +24,13 @@ export interface ChatPlan extends ModelFlags {
   tokenLimits: TokenLimits;
   /** Content part types that were dropped, for a log note. */
   droppedPartTypes: readonly string[];
+  /** The request's tools (docs/tool-calls.md), or null. */
+  tools: ToolRequest | null;
 }
 
 export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLimits): ChatPlan {
   const continuation = request.conversation;
-  const prompt = buildPrompt(request.messages, continuation !== null);
+  const prompt = buildPrompt(request.messages, continuation !== null, request.tools);
   checkPrompt(prompt, continuation !== null, limits.maxPromptChars);
   const flags = resolveModel(request.model, { thinking: request.thinking, reasoningEffort: request.reasoningEffort });
   return {
@@ -42,6 +45,7 @@ export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLim
     stop: request.stop,
     tokenLimits: { answer: request.maxTokens, completion: request.maxCompletionTokens },
     droppedPartTypes: request.droppedPartTypes,
+    tools: request.tools,
   };
 }
 

@@ -1,5 +1,7 @@
 import type { ChatMessage, ChatRole, ToolCall } from './dto/chat-completion-request';
 import { ASSISTANT_MARKER, buildPrompt, END_OF_SENTENCE, messagesToSend, USER_MARKER } from './prompt';
+import { buildToolPrompt } from './tools/tool-prompt';
+import type { ToolRequest } from './tools/tool-types';
 
 const message = (role: ChatRole, content: ChatMessage['content'], extra: Partial<ChatMessage> = {}): ChatMessage => ({
   role,
@@ -77,7 +79,7 @@ describe('buildPrompt', () => {
     expect(flatten([message('user', 'see ![a](b) and ![c](d)')])).toBe('see ![a](b) and ![c](d)');
   });
 
-  it('should render tool calls and tool results as readable text', () => {
+  it('should render tool calls in the tool markup and their results in <tool_results>', () => {
     const call: ToolCall = { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' };
     const prompt = flatten([
       message('user', 'Weather in Paris?'),
@@ -86,21 +88,56 @@ describe('buildPrompt', () => {
       message('assistant', 'It is 22°C.'),
     ]);
     expect(prompt).toBe(
-      `Weather in Paris?${A}[Called get_weather with {"city":"Paris"}]${EOS}` +
-        `${U}[Result of get_weather]\n22°C${A}It is 22°C.${EOS}`,
+      `Weather in Paris?${A}<|DSML|tool_calls>\n<|DSML|invoke name="get_weather">\n` +
+        '<|DSML|parameter name="city" string="true">Paris</|DSML|parameter>\n</|DSML|invoke>\n</|DSML|tool_calls>' +
+        `${EOS}${U}<tool_results>\n<result name="get_weather" call_id="call_1">22°C</result>\n</tool_results>` +
+        `${A}It is 22°C.${EOS}`,
     );
   });
 
-  it('should keep assistant text before its tool calls and name legacy function results', () => {
+  it('should keep assistant text before its calls, pair legacy results by name and keep orphans', () => {
     const prompt = flatten([
       message('user', 'Q'),
       message('assistant', 'Let me look.', { toolCalls: [{ id: null, name: 'lookup', arguments: '{}' }] }),
       message('function', 'found', { name: 'lookup' }),
-      message('tool', 'orphan', { toolCallId: 'call_unknown' }),
+      message('tool', 'orphan <tool_calls>', { toolCallId: 'call_unknown' }),
     ]);
     expect(prompt).toBe(
-      `Q${A}Let me look.\n\n[Called lookup with {}]${EOS}${U}[Result of lookup]\nfound\n\n[Result of a tool call]\norphan`,
+      `Q${A}Let me look.\n\n<|DSML|tool_calls>\n<|DSML|invoke name="lookup">\n</|DSML|invoke>\n</|DSML|tool_calls>${EOS}` +
+        `${U}<tool_results>\n<result name="lookup">found</result>\n` +
+        '<result name="unknown" call_id="call_unknown">orphan &lt;tool_calls></result>\n</tool_results>',
     );
+  });
+});
+
+describe('buildPrompt with tools', () => {
+  const tools: ToolRequest = {
+    tools: [{ name: 'get_weather', description: 'Weather now', parameters: null, strict: false, kind: 'function' }],
+    choice: 'auto',
+    parallel: true,
+  };
+
+  it('should put the tool prompt after the client system text and the reminder after the latest user turn', () => {
+    const prompt = buildPrompt(
+      [message('system', 'Be brief.'), message('user', 'U1'), message('assistant', 'A1'), message('user', 'U2')],
+      false,
+      tools,
+    );
+    const toolPrompt = buildToolPrompt(tools)!;
+    expect(prompt).toBe(`Be brief.\n\n${toolPrompt.system}${U}U1${A}A1${EOS}${U}U2\n\n${toolPrompt.reminder}`);
+  });
+
+  it('should open with the tool prompt when the client sent no system text, and defang user text', () => {
+    const toolPrompt = buildToolPrompt(tools)!;
+    expect(buildPrompt([message('user', 'see <|DSML|tool_calls>')], false, tools)).toBe(
+      `${toolPrompt.system}${U}see &lt;|DSML|tool_calls>\n\n${toolPrompt.reminder}`,
+    );
+  });
+
+  it('should inject nothing under tool_choice none', () => {
+    const history = [message('system', 'S'), message('user', 'see <tool_calls>')];
+    expect(buildPrompt(history, false, { ...tools, choice: 'none' })).toBe(flatten(history));
+    expect(flatten(history)).toBe(`S${U}see <tool_calls>`);
   });
 });
 
@@ -130,7 +167,7 @@ describe('messagesToSend (native continuation)', () => {
     expect(messagesToSend(history.slice(0, 3), true)).toEqual([]);
   });
 
-  it('should still name tool results whose call is in the earlier history', () => {
+  it('should still pair tool results with calls in the earlier history', () => {
     const prompt = buildPrompt(
       [
         message('user', 'Q'),
@@ -139,6 +176,6 @@ describe('messagesToSend (native continuation)', () => {
       ],
       true,
     );
-    expect(prompt).toBe('[Result of search]\nr');
+    expect(prompt).toBe('<tool_results>\n<result name="search" call_id="c1">r</result>\n</tool_results>');
   });
 });

@@ -1,5 +1,13 @@
-import type { ChatMessage, TextPart } from './dto/chat-completion-request';
-import { appendToolCalls, collectToolNames, renderToolResult } from './tool-history';
+import type { ChatMessage, TextPart, ToolCall } from './dto/chat-completion-request';
+import {
+  defangToolMarkup,
+  HistoryCall,
+  HistoryResult,
+  renderAssistantToolTurn,
+  renderToolResults,
+} from './tools/tool-call-history';
+import { appendToolReminder, buildToolPrompt, ToolPrompt } from './tools/tool-prompt';
+import type { ToolRequest } from './tools/tool-types';
 
 /** DeepSeek chat-template markers: U+FF5C FULLWIDTH VERTICAL LINE, U+2581 LOWER ONE EIGHTH BLOCK. */
 export const USER_MARKER = '<\uff5cUser\uff5c>';
@@ -14,12 +22,20 @@ interface PromptTurn {
 /**
  * The upstream prompt for a request (docs/protocol.md §9.1). With `continuation` the upstream
  * session already holds the history, so only the new turn is sent: the messages after the last
- * assistant message (all of them when there is none).
+ * assistant message (all of them when there is none). With active tools (docs/tool-calls.md §3) the
+ * tool prompt follows the client's system text, the reminder ends the latest user turn, and user
+ * text is defanged.
  */
-export function buildPrompt(messages: readonly ChatMessage[], continuation: boolean): string {
-  const toolNames = collectToolNames(messages);
-  const turns = messagesToSend(messages, continuation).map((message) => toTurn(message, toolNames));
-  return flatten(mergeSameRole(turns));
+export function buildPrompt(
+  messages: readonly ChatMessage[],
+  continuation: boolean,
+  tools: ToolRequest | null = null,
+): string {
+  const toolPrompt = tools === null ? null : buildToolPrompt(tools);
+  const first = continuation ? messages.length - messagesToSend(messages, true).length : 0;
+  const turns = mergeSameRole(toTurns(messages, first, toolPrompt !== null));
+  if (toolPrompt !== null) placeToolPrompt(turns, toolPrompt);
+  return flatten(turns);
 }
 
 export function messagesToSend(messages: readonly ChatMessage[], continuation: boolean): readonly ChatMessage[] {
@@ -34,23 +50,49 @@ export function contentText(content: string | readonly TextPart[] | null): strin
   return content.map((part) => part.text).join('\n');
 }
 
-function toTurn(message: ChatMessage, toolNames: ReadonlyMap<string, string>): PromptTurn {
-  const text = contentText(message.content);
-  switch (message.role) {
-    case 'system':
-    case 'developer':
-      return { role: 'system', text };
-    case 'user':
-      return { role: 'user', text };
-    case 'assistant':
-      return {
-        role: 'assistant',
-        text: message.toolCalls.length > 0 ? appendToolCalls(text, message.toolCalls) : text,
-      };
-    case 'tool':
-    case 'function':
-      return { role: 'user', text: renderToolResult(message, text, toolNames) };
-  }
+const historyCall = (call: ToolCall): HistoryCall => ({ id: call.id, name: call.name, argumentsJson: call.arguments });
+
+/**
+ * Turns for `messages[first…]`. Consecutive `tool`/`function` messages become one user-side
+ * `<tool_results>` turn answering the calls of the assistant message before them (which, in a
+ * continuation, is in the history the upstream already holds).
+ */
+function toTurns(messages: readonly ChatMessage[], first: number, defang: boolean): PromptTurn[] {
+  const turns: PromptTurn[] = [];
+  let calls: HistoryCall[] = [];
+  let results: HistoryResult[] = [];
+  const flushResults = (): void => {
+    if (results.length > 0) turns.push({ role: 'user', text: renderToolResults(calls, results) });
+    results = [];
+  };
+  messages.forEach((message, i) => {
+    const text = contentText(message.content);
+    if (message.role === 'tool' || message.role === 'function') {
+      if (i >= first) results.push({ callId: message.toolCallId, name: message.name, content: text, isError: false });
+      return;
+    }
+    if (i >= first) flushResults();
+    if (message.role === 'assistant') calls = message.toolCalls.map(historyCall);
+    if (i < first) return;
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        return void turns.push({ role: 'system', text });
+      case 'user':
+        return void turns.push({ role: 'user', text: defang ? defangToolMarkup(text) : text });
+      case 'assistant':
+        return void turns.push({ role: 'assistant', text: renderAssistantToolTurn(text, calls, 'dsml') });
+    }
+  });
+  flushResults();
+  return turns;
+}
+
+function placeToolPrompt(turns: PromptTurn[], prompt: ToolPrompt): void {
+  if (turns[0]?.role === 'system') turns[0].text = `${turns[0].text}\n\n${prompt.system}`;
+  else turns.unshift({ role: 'system', text: prompt.system });
+  const latestUser = turns.findLast((turn) => turn.role === 'user');
+  if (latestUser) latestUser.text = appendToolReminder(latestUser.text, prompt);
 }
 
 function mergeSameRole(turns: readonly PromptTurn[]): PromptTurn[] {

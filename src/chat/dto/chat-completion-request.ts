@@ -1,4 +1,5 @@
 import type { ConversationRef } from '../conversation-id';
+import type { ToolRequest } from '../tools/tool-types';
 
 /**
  * A validated `POST /v1/chat/completions` body (docs/api.md §1), reduced to what we read. Produced
@@ -55,6 +56,8 @@ export interface ChatCompletionRequest {
   conversation: ConversationRef | null;
   /** Content part types we dropped (`image_url`, `input_audio`…, any unknown type as `other`), each once, for a log note. */
   droppedPartTypes: string[];
+  /** `tools`, `tool_choice`, `parallel_tool_calls` (or legacy `functions`); null when none is declared. */
+  tools: ToolRequest | null;
 }
 
 /** The request-size limits; `AppConfig` satisfies it. */

@@ -14,6 +14,7 @@ import {
 import { FIELD_LIMITS } from './field-limits';
 import { parseMessage } from './parse-message';
 import { parseGenerationParameters } from './parse-parameters';
+import { parseToolRequest } from '../tools/tool-request';
 
 /**
  * Checks and normalises a chat completion body. Throws `ApiError` 400 (`invalid_request_error`,
@@ -36,6 +37,7 @@ export function parseChatCompletionRequest(body: unknown, limits: RequestLimits)
     thinking: parseThinking(body.thinking),
     conversation: parseConversation(body),
     droppedPartTypes: [...dropped],
+    tools: parseToolRequest(body),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { SearchResult } from '../../deepseek/stream/deepseek-event';
+import type { ToolKind } from '../tools/tool-types';
 import type { ChatUsage } from '../usage';
 
-export type FinishReason = 'stop' | 'length' | 'content_filter';
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls';
 
 /**
  * What the wire mappers (OpenAI chunks now, Anthropic later) consume: the upstream's events after the
@@ -17,4 +18,6 @@ export type ChatEvent =
   | { type: 'template'; text: string }
   /** The latest search results; informational (the citation stage already wrote links and sources). */
   | { type: 'sources'; results: readonly SearchResult[] }
+  /** One complete emulated tool call (docs/tool-calls.md §7); `argumentsJson` is a JSON object's text. */
+  | { type: 'toolCall'; index: number; id: string; name: string; kind: ToolKind; argumentsJson: string }
   | { type: 'finish'; reason: FinishReason; usage: ChatUsage };

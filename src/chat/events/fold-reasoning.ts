@@ -33,6 +33,7 @@ class FoldStage implements EventStage<ChatEvent, ChatEvent> {
         emit(event);
         return;
       case 'sources':
+      case 'toolCall':
         emit(event);
         return;
     }

@@ -1,5 +1,8 @@
-import type { OperatorFunction } from 'rxjs';
+import type { Observable, OperatorFunction } from 'rxjs';
 import type { DeepSeekEvent } from '../../deepseek/stream/deepseek-event';
+import { toolsActive } from '../tools/tool-call-transform';
+import { withToolCalls } from '../tools/tool-stage';
+import type { ToolRequest } from '../tools/tool-types';
 import type { ChatEvent } from './chat-event';
 import { foldReasoning } from './fold-reasoning';
 import { fromUpstream, UpstreamStageOptions } from './from-upstream';
@@ -12,6 +15,8 @@ export interface ChatEventOptions extends UpstreamStageOptions, CitationOptions 
   /** `stop`; empty for none. */
   stop?: readonly string[];
   tokenLimits?: TokenLimits;
+  /** Emulated tool calls, when the request declares tools and `tool_choice` is not `none`. */
+  tools?: ToolRequest | null;
 }
 
 /**
@@ -23,13 +28,15 @@ export interface ChatEventOptions extends UpstreamStageOptions, CitationOptions 
  */
 export function toChatEvents(options: ChatEventOptions): OperatorFunction<DeepSeekEvent, ChatEvent> {
   return (events) => {
-    const { stop, tokenLimits } = options;
+    const { stop, tokenLimits, tools } = options;
     const stopped = stop && stop.length > 0 ? events.pipe(stopSequences(stop)) : events;
     const limited =
       tokenLimits && (tokenLimits.answer !== null || tokenLimits.completion !== null)
         ? stopped.pipe(tokenLimit(tokenLimits))
         : stopped;
-    const chatEvents = limited.pipe(fromUpstream(options), linkCitations(options));
+    const stages = (source: Observable<DeepSeekEvent>) => source.pipe(fromUpstream(options), linkCitations(options));
+    const chatEvents =
+      tools != null && toolsActive(tools) ? limited.pipe(withToolCalls(tools, stages)) : limited.pipe(stages);
     return options.fold ? chatEvents.pipe(foldReasoning()) : chatEvents;
   };
 }

@@ -3,7 +3,8 @@ import type { ChatEvent, FinishReason } from '../events/chat-event';
 import { foldedReasoning } from '../events/fold-reasoning';
 import type { ChatUsage } from '../usage';
 import { toOpenAiUsage } from './openai-chunks';
-import type { ChatCompletion, ChatCompletionMessage, CompletionIdentity } from './openai-types';
+import { messageToolCall } from './openai-tool-calls';
+import type { ChatCompletion, ChatCompletionMessage, CompletionIdentity, MessageToolCall } from './openai-types';
 
 export interface AggregateOptions {
   thinking: boolean;
@@ -23,6 +24,7 @@ export class ChatCompletionAggregator {
   private filtered = false;
   private finishReason: FinishReason = 'length';
   private usage: ChatUsage | null = null;
+  private readonly toolCalls: MessageToolCall[] = [];
 
   constructor(
     private readonly identity: CompletionIdentity,
@@ -46,6 +48,9 @@ export class ChatCompletionAggregator {
         this.finishReason = event.reason;
         this.usage = event.usage;
         break;
+      case 'toolCall':
+        this.toolCalls.push(messageToolCall(event));
+        break;
       case 'sources':
         break;
     }
@@ -55,8 +60,14 @@ export class ChatCompletionAggregator {
   result(): ChatCompletion {
     const { thinking, silent, fold } = this.options;
     const content = fold ? foldedReasoning(this.reasoning) + this.answer : this.answer;
-    const message: ChatCompletionMessage = { role: 'assistant', content, refusal: null };
+    const calls = this.toolCalls.length > 0;
+    const message: ChatCompletionMessage = {
+      role: 'assistant',
+      content: calls && content === '' ? null : content,
+      refusal: null,
+    };
     if (thinking && !silent && !fold) message.reasoning_content = this.reasoning;
+    if (calls) message.tool_calls = this.toolCalls;
     const { id, created, model } = this.identity;
     const completion: ChatCompletion = {
       id,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { formatConversationId } from '../conversation-id';
 import type { ChatEvent, FinishReason } from '../events/chat-event';
 import type { ChatUsage } from '../usage';
+import { toolCallDeltas } from './openai-tool-calls';
 import type { ChatCompletionChunk, ChunkChoice, ChunkDelta, CompletionIdentity, OpenAiUsage } from './openai-types';
 
 /** Id, creation time and model of a new completion; the id is the caller's next `conversation_id`. */
@@ -66,6 +67,8 @@ export class OpenAiChunkBuilder {
         const finish = this.finishChunk(event.reason);
         return this.includeUsage ? [finish, this.usageChunk(event.usage)] : [finish];
       }
+      case 'toolCall':
+        return toolCallDeltas(event).map((delta) => this.deltaChunk({ tool_calls: [delta] }));
       case 'sources':
         return [];
     }

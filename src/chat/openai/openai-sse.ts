@@ -58,6 +58,7 @@ export class OpenAiSseEncoder {
         return this.reasoningPrefix + JSON.stringify(event.text) + this.deltaSuffix;
       case 'finish':
       case 'sources':
+      case 'toolCall':
         return this.chunks.chunksFor(event).map(sseFrame).join('');
     }
   }

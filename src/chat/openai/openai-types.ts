@@ -10,11 +10,25 @@ export interface OpenAiUsage {
   completion_tokens_details: { reasoning_tokens: number };
 }
 
+/** One fragment of a streamed call: the first carries `id`, `type` and the name, later ones `arguments`. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function' | 'custom';
+  function?: { name?: string; arguments: string };
+  custom?: { name: string; input: string };
+}
+
 export interface ChunkDelta {
   role?: 'assistant';
   content?: string;
   reasoning_content?: string;
+  tool_calls?: ToolCallDelta[];
 }
+
+export type MessageToolCall =
+  | { id: string; type: 'function'; function: { name: string; arguments: string } }
+  | { id: string; type: 'custom'; custom: { name: string; input: string } };
 
 export interface ChunkChoice {
   index: 0;
@@ -35,9 +49,11 @@ export interface ChatCompletionChunk {
 
 export interface ChatCompletionMessage {
   role: 'assistant';
-  content: string;
+  /** Null only when the answer is tool calls without text. */
+  content: string | null;
   refusal: null;
   reasoning_content?: string;
+  tool_calls?: MessageToolCall[];
 }
 
 export interface ChatCompletion {
