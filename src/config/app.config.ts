@@ -1,5 +1,7 @@
 import { registerAs } from '@nestjs/config';
-import { readEnvironment } from './environment';
+import { LOG_FORMATS, readEnvironment } from './environment';
+
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export const appConfig = registerAs('app', () => {
   const env = readEnvironment();
@@ -20,7 +22,8 @@ export const appConfig = registerAs('app', () => {
     /** A model mode the accounts cannot use (expert) is a 400 instead of a fallback to the default mode. */
     strictModels: env.STRICT_MODELS === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
-    logFormat: (env.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
+    /** Unless LOG_FORMAT says otherwise: readable lines for a person at a terminal, JSON lines for everything else. */
+    logFormat: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) as LogFormat,
   };
 });
 
