@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { createAppLogger } from './common/logging/app-logger';
+import { AppLogger } from './common/logging/app-logger';
 import { InflightRegistry } from './common/lifecycle/inflight-registry';
 import { settlesWithin } from './common/lifecycle/settles-within';
 import { appConfig, AppConfig } from './config/app.config';
@@ -20,7 +20,7 @@ async function bootstrap(): Promise<void> {
   });
   const config = app.get<AppConfig>(appConfig.KEY);
   const logger = new Logger('Bootstrap');
-  app.useLogger(createAppLogger(config));
+  app.useLogger(app.get(AppLogger));
   configureApp(app);
   await app.listen(config.port, config.host);
   logger.log(`listening on http://${config.host}:${config.port}`);

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { AsyncResource } from 'node:async_hooks';
+import type { LogFormat } from '../../config/app.config';
 import { requestIdOf } from '../http/request-id.middleware';
 import type { FinishedRequest, MetricsService } from '../metrics/metrics.service';
 import { clip, MAX_LOGGED_PATH_LENGTH, printable } from './client-text';
@@ -12,7 +14,7 @@ const CLIENT_CLOSED = 499;
 /** The model name is the client's free text. */
 const MAX_MODEL_LENGTH = 100;
 
-/** One access log entry; the JSON format writes it as the `message` object. Ids and counts only. */
+/** One access log entry; the JSON format writes its fields on the line. Ids and counts only. */
 export interface AccessEntry {
   request_id: string;
   method: string;
@@ -42,22 +44,29 @@ export interface AccessEntry {
  */
 export function accessLogMiddleware(
   metrics: MetricsService | undefined,
-  format: 'json' | 'pretty',
+  format: LogFormat,
 ): (req: Request, res: Response, next: NextFunction) => void {
   const logger = new Logger('AccessLog');
   return (req, res, next) => {
     const startedAt = performance.now();
-    res.once('close', () => {
+    // Bound to this moment, before the request's own logger context exists: the entry carries its
+    // request id itself, and the line must not get it twice.
+    const onClose = AsyncResource.bind(() => {
       const endedAt = performance.now();
       const entry = accessEntry(req, res, startedAt, endedAt);
       metrics?.requestFinished(toFinishedRequest(entry, res, startedAt, endedAt));
-      const message = format === 'json' ? entry : formatAccessLine(entry);
-      if (QUIET_ROUTES.has(entry.route)) logger.debug(message);
-      else if (entry.status >= 500 || entry.upstream_error) logger.warn(message);
-      else logger.log(message);
+      const level = levelOf(entry);
+      if (format === 'json') logger[level](entry, 'request completed');
+      else logger[level](formatAccessLine(entry));
     });
+    res.once('close', onClose);
     next();
   };
+}
+
+function levelOf(entry: AccessEntry): 'debug' | 'warn' | 'log' {
+  if (QUIET_ROUTES.has(entry.route)) return 'debug';
+  return entry.status >= 500 || entry.upstream_error ? 'warn' : 'log';
 }
 
 export function accessEntry(req: Request, res: Response, startedAt: number, endedAt: number): AccessEntry {
