@@ -116,7 +116,7 @@ export function readEnvironment(raw: Record<string, unknown> = process.env): Env
     const expected = Object.values(error.constraints ?? {})[0] ?? 'valid';
     return `${error.property}: ${quoted(error.property, error.value)} is not ${expected}`;
   });
-  if (problems.length === 0) problems.push(...accountProblems(env));
+  problems.push(...accountProblems(env));
   if (problems.length > 0) throw new EnvironmentError(problems);
   return env;
 }
