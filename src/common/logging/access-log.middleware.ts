@@ -4,6 +4,7 @@ import { AsyncResource } from 'node:async_hooks';
 import type { LogFormat } from '../../config/app.config';
 import { requestIdOf } from '../http/request-id.middleware';
 import type { FinishedRequest, MetricsService } from '../metrics/metrics.service';
+import { routeLabelOf } from '../metrics/route-label';
 import { clip, MAX_LOGGED_PATH_LENGTH, printable } from './client-text';
 import { traceOf } from '../../chat/chat-trace';
 
@@ -18,7 +19,7 @@ const MAX_MODEL_LENGTH = 100;
 export interface AccessEntry {
   request_id: string;
   method: string;
-  /** The route pattern; `unmatched` when no route took the request (404, or refused before routing: host, credential, body). */
+  /** The route pattern; `unmatched` when no route took the request (404, or refused before routing: host, credential). */
   route: string;
   path: string;
   status: number;
@@ -74,7 +75,7 @@ export function accessEntry(req: Request, res: Response, startedAt: number, ende
   const entry: AccessEntry = {
     request_id: requestIdOf(req),
     method: req.method,
-    route: routeOf(req),
+    route: routeLabelOf(req),
     path: clip(req.path, MAX_LOGGED_PATH_LENGTH),
     status: closed && !res.headersSent ? CLIENT_CLOSED : res.statusCode,
     duration_ms: Math.round(endedAt - startedAt),
@@ -129,9 +130,4 @@ function toFinishedRequest(entry: AccessEntry, res: Response, startedAt: number,
     completionTokens: entry.completion_tokens,
     upstreamError: entry.upstream_error,
   };
-}
-
-function routeOf(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
 }
