@@ -44,6 +44,33 @@ function listen(app: NestExpressApplication, port: number, host: string): Promis
   });
 }
 
+/**
+ * Our own signal handling instead of enableShutdownHooks(): answers in flight drain before any
+ * module tears its resources down, and the process exits 0 (Nest re-raises the signal).
+ */
+function stopOnSignals(app: NestExpressApplication, graceMs: number, logger: Logger): void {
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: draining`);
+    const { finished, aborted } = await app.get(InflightRegistry).drain(graceMs);
+    logger.log(`drained: ${finished} finished, ${aborted} ended early`);
+    // Closing waits for upstream calls still under way (stop_stream is worth a moment, not a hung upstream).
+    let code = 0;
+    try {
+      if (!(await settlesWithin(app.close(), CLOSE_TIMEOUT_MS))) {
+        logger.warn(`closing took over ${CLOSE_TIMEOUT_MS} ms; exiting anyway`);
+      }
+    } catch (error) {
+      logger.error('closing failed', error instanceof Error ? error.stack : String(error));
+      code = 1;
+    }
+    process.exit(code);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));
+}
+
 async function bootstrap(): Promise<void> {
   checkSettings();
   // Loaded once the settings are good: ConfigModule.forRoot() validates them again as this module
@@ -69,6 +96,9 @@ async function bootstrap(): Promise<void> {
     if (problem) exitWith([problem]);
     throw error;
   });
+  // Before the boot line, which tells a supervisor that it may signal us.
+  stopOnSignals(app, config.shutdownGraceMs, logger);
+
   const credentials = app.get(CredentialsService);
   const facts = {
     mode: credentials.mode,
@@ -78,29 +108,6 @@ async function bootstrap(): Promise<void> {
     upstream: app.get<DeepSeekConfig>(deepseekConfig.KEY).baseUrl,
   };
   logger.log(bootFields(facts), bootLine(facts));
-
-  // Our own signal handling instead of enableShutdownHooks(): answers in flight drain before any
-  // module tears its resources down, and the process exits 0 (Nest re-raises the signal).
-  let stopping = false;
-  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.log(`${signal}: draining`);
-    const { finished, aborted } = await app.get(InflightRegistry).drain(config.shutdownGraceMs);
-    logger.log(`drained: ${finished} finished, ${aborted} ended early`);
-    // Closing waits for upstream calls still under way (stop_stream is worth a moment, not a hung upstream).
-    let code = 0;
-    try {
-      if (!(await settlesWithin(app.close(), CLOSE_TIMEOUT_MS))) {
-        logger.warn(`closing took over ${CLOSE_TIMEOUT_MS} ms; exiting anyway`);
-      }
-    } catch (error) {
-      logger.error('closing failed', error instanceof Error ? error.stack : String(error));
-      code = 1;
-    }
-    process.exit(code);
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));
 }
 
 bootstrap().catch((error: unknown) => {
