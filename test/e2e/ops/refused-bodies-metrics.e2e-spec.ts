@@ -1,4 +1,3 @@
-import { rawRequest } from '../../utils/chat-http';
 import { JsonLogCapture } from '../../utils/log-capture';
 import { parseExposition, valueOf } from '../../utils/prometheus';
 import { eventually } from '../../utils/settle';
@@ -20,11 +19,20 @@ describe('refused request bodies in the metrics and the access log (e2e)', () =>
   afterAll(() => gateway.close());
 
   const requests = async (labels: Record<string, string>): Promise<number | undefined> => {
-    const res = await rawRequest(`${gateway.url}/metrics`);
-    return valueOf(parseExposition(res.text), 'deepseek_gateway_http_requests_total', labels);
+    const res = await fetch(`${gateway.url}/metrics`);
+    return valueOf(parseExposition(await res.text()), 'deepseek_gateway_http_requests_total', labels);
   };
   const post = (path: string, body: string, id: string, headers: Record<string, string> = {}) =>
-    rawRequest(`${gateway.url}${path}`, body, { tokens: [TOKEN], headers: { 'x-request-id': id, ...headers } });
+    fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      body,
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/json',
+        'x-request-id': id,
+        ...headers,
+      },
+    });
 
   it.each([
     ['a chat body over BODY_LIMIT', CHAT_ROUTE, JSON.stringify({ junk: 'x'.repeat(4096) }), 413, 'refused-1'],
@@ -52,7 +60,7 @@ describe('refused request bodies in the metrics and the access log (e2e)', () =>
   });
 
   it('should still count a path no route serves as unmatched', async () => {
-    const res = await rawRequest(`${gateway.url}/v1/nothing`, '{}');
+    const res = await fetch(`${gateway.url}/v1/nothing`);
 
     expect(res.status).toBe(404);
     expect(await eventually(() => requests({ route: 'unmatched', status: '404' }))).toBe(1);
