@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { AsyncResource } from 'node:async_hooks';
 import type { LogFormat } from '../../config/app.config';
 import { requestIdOf } from '../http/request-id.middleware';
 import type { FinishedRequest, MetricsService } from '../metrics/metrics.service';
@@ -50,9 +49,7 @@ export function accessLogMiddleware(
   const logger = new Logger('AccessLog');
   return (req, res, next) => {
     const startedAt = performance.now();
-    // Bound to this moment, before the request's own logger context exists: the entry carries its
-    // request id itself, and the line must not get it twice.
-    const onClose = AsyncResource.bind(() => {
+    res.once('close', () => {
       const endedAt = performance.now();
       const entry = accessEntry(req, res, startedAt, endedAt);
       metrics?.requestFinished(toFinishedRequest(entry, res, startedAt, endedAt));
@@ -60,7 +57,6 @@ export function accessLogMiddleware(
       if (format === 'json') logger[level](entry, 'request completed');
       else logger[level](formatAccessLine(entry));
     });
-    res.once('close', onClose);
     next();
   };
 }

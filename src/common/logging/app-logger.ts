@@ -1,6 +1,5 @@
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
-import { currentRequestLogger } from './request-logger.middleware';
 
 /** Nest's module-by-module boot lines: useful when debugging a boot, noise on every other one. */
 const BOOT_CHATTER: ReadonlySet<string> = new Set([
@@ -13,17 +12,16 @@ const BOOT_CHATTER: ReadonlySet<string> = new Set([
 
 /**
  * nestjs-pino's PinoLogger bound to one root logger. The stock one keeps the first root it sees for
- * the whole process (tests run several apps, each with its own log destination, in one) and reads
- * the request logger from LoggerModule's middleware, which we do not use (request-logger.middleware.ts).
+ * the whole process (tests run several apps, each with its own log destination, in one), and reads
+ * a request logger from LoggerModule's middleware, which we do not use (request-logger.middleware.ts).
  */
 class RootPinoLogger extends PinoLogger {
   constructor(private readonly root: Pino) {
     super({ pinoHttp: { logger: root } });
   }
 
-  /** Inside a request, pino-http's `req.log` (it carries the request id); the root elsewhere. */
   override get logger(): Pino {
-    return currentRequestLogger() ?? this.root;
+    return this.root;
   }
 }
 
