@@ -12,7 +12,7 @@ import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { ASSISTANT_MARKER, END_OF_SENTENCE, USER_MARKER } from '../src/chat/prompt';
 import { InflightRegistry } from '../src/common/lifecycle/inflight-registry';
-import { createAppLogger } from '../src/common/logging/app-logger';
+import { AppLogger } from '../src/common/logging/app-logger';
 import { appConfig, type AppConfig } from '../src/config/app.config';
 import { startFakeDeepSeek, type FakeDeepSeek, type ReplyRequest } from '../test/fake-deepseek';
 
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const config = app.get<AppConfig>(appConfig.KEY);
-  app.useLogger(createAppLogger(config));
+  app.useLogger(app.get(AppLogger));
   configureApp(app);
   try {
     await app.listen(config.port, config.host);

@@ -6,6 +6,7 @@ import { ChatModule } from './chat/chat.module';
 import { CANONICAL_MODEL_IDS } from './chat/models';
 import { OpenAiExceptionFilter } from './common/filters/openai-exception.filter';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
+import { LoggingModule } from './common/logging/logging.module';
 import { MetricsModule } from './common/metrics/metrics.module';
 import { appConfig } from './config/app.config';
 import { deepseekConfig } from './config/deepseek.config';
@@ -24,6 +25,7 @@ import { SecurityModule } from './security/security.module';
       validate: validateEnvironment,
       load: [appConfig, deepseekConfig, tokensConfig, securityConfig],
     }),
+    LoggingModule,
     LifecycleModule,
     MetricsModule.forRoot({ knownModels: CANONICAL_MODEL_IDS }),
     DeepSeekModule,

@@ -1,5 +1,7 @@
 import { registerAs } from '@nestjs/config';
-import { readEnvironment } from './environment';
+import { LOG_FORMATS, readEnvironment } from './environment';
+
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export const appConfig = registerAs('app', () => {
   const env = readEnvironment();
@@ -22,7 +24,8 @@ export const appConfig = registerAs('app', () => {
     /** Image, audio and file parts of messages are dropped instead of refused with a 400. */
     dropUnsupportedParts: env.DROP_UNSUPPORTED_PARTS === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
-    logFormat: (env.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
+    /** Unless LOG_FORMAT says otherwise: readable lines for a person at a terminal, JSON lines for everything else. */
+    logFormat: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) as LogFormat,
   };
 });
 

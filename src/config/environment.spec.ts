@@ -1,4 +1,14 @@
-import { readEnvironment, splitList } from './environment';
+import { EnvironmentError, readEnvironment, splitList } from './environment';
+
+function problemsOf(raw: Record<string, string>): readonly string[] {
+  try {
+    readEnvironment(raw);
+  } catch (error) {
+    if (error instanceof EnvironmentError) return error.problems;
+    throw error;
+  }
+  return [];
+}
 
 describe('readEnvironment', () => {
   it('should accept an empty environment (every variable has a default)', () => {
@@ -26,8 +36,65 @@ describe('readEnvironment', () => {
     ['RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE', 'ten'],
     ['CORS_ORIGINS', '*, https://app.example.com'],
     ['CORS_ORIGINS', 'app.example.com'],
-  ])('should refuse %s=%s and name the variable', (name, value) => {
-    expect(() => readEnvironment({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  ])('should refuse %s=%s in one line naming the variable and its value', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0].startsWith(`${name}: ${JSON.stringify(value)} is not `)).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'abc', 'PORT: "abc" is not a whole number between 0 and 65535'],
+    ['PORT', '-1', 'PORT: "-1" is not a whole number between 0 and 65535'],
+    ['QUEUE_TIMEOUT_MS', '1.5', 'QUEUE_TIMEOUT_MS: "1.5" is not a whole number of 0 or more'],
+    ['LOG_FORMAT', 'xml', 'LOG_FORMAT: "xml" is not one of json, pretty'],
+    ['DEEPSEEK_BASE_URL', 'ftp://x', 'DEEPSEEK_BASE_URL: "ftp://x" is not an http:// or https:// URL'],
+  ])('should say what %s=%s should be in one sentence', (name, value, message) => {
+    expect(problemsOf({ [name]: value })).toEqual([message]);
+  });
+
+  it('should list every bad variable, one line each', () => {
+    expect(problemsOf({ PORT: 'abc', LOG_LEVEL: 'loud', POW_WORKERS: '0' })).toEqual([
+      'PORT: "abc" is not a whole number between 0 and 65535',
+      'POW_WORKERS: "0" is not a whole number between 1 and 64',
+      'LOG_LEVEL: "loud" is not one of fatal, error, warn, log, info, debug, verbose',
+    ]);
+  });
+
+  it('should treat a blank number as unset', () => {
+    expect(readEnvironment({ PORT: ' ' }).PORT).toBeUndefined();
+  });
+
+  it('should clip a long value and keep it on one line', () => {
+    const [problem] = problemsOf({ PORT: `8000\n${'9'.repeat(500)}` });
+    expect(problem).not.toContain('\n');
+    expect(problem.length).toBeLessThan(200);
+  });
+});
+
+describe('the account settings', () => {
+  const secret = 'tok-env-Zq8vT3kLmP0sWx7rYb2N';
+
+  it('should refuse a malformed DEEPSEEK_TOKENS without quoting any token', () => {
+    const problems = problemsOf({ DEEPSEEK_TOKENS: `${secret},bad token` });
+    expect(problems).toEqual(['DEEPSEEK_TOKENS: token #2 contains characters other than printable ASCII (or a space)']);
+    expect(problems.join('\n')).not.toContain('tok-env');
+  });
+
+  it('should name the old variable when only it is set', () => {
+    expect(problemsOf({ DEEP_SEEK_CHAT_AUTHORIZATION: 'x'.repeat(600) })).toEqual([
+      'DEEP_SEEK_CHAT_AUTHORIZATION: token #1 is longer than 512 characters',
+    ]);
+  });
+
+  it('should refuse API_KEYS without DEEPSEEK_TOKENS, quoting no key', () => {
+    const problems = problemsOf({ API_KEYS: secret });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^API_KEYS: .*DEEPSEEK_TOKENS/);
+    expect(problems[0]).not.toContain(secret);
+  });
+
+  it('should accept API_KEYS with DEEPSEEK_TOKENS', () => {
+    expect(problemsOf({ API_KEYS: 'sk-1', DEEPSEEK_TOKENS: secret })).toEqual([]);
   });
 });
 

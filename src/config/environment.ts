@@ -1,23 +1,42 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
-import { ParsesWith, parseByteSize, parseCorsOrigins, parseHostList, parseTrustProxy } from './security-syntax';
+import { IsOptional, IsString, validateSync } from 'class-validator';
+import { parseTokenList } from '../tokens/auth/token-syntax';
+import { parseByteSize, parseCorsOrigins, parseHostList, parseTrustProxy } from './security-syntax';
+import { HttpUrl, OneOf, ParsesWith, WholeNumber } from './setting-rules';
 
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'info', 'debug', 'verbose'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+/** Never quoted back in a message: credentials, and a URL that may carry one. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'DEEPSEEK_TOKENS',
+  'DEEP_SEEK_CHAT_AUTHORIZATION',
+  'API_KEYS',
+  'ADMIN_TOKEN',
+  'METRICS_TOKEN',
+  'REDIS_URL',
+]);
+/** What a message quotes of a bad value. */
+const MAX_QUOTED_LENGTH = 100;
+
 const blankToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
+const toInt = ({ value }: { value: unknown }) => {
+  const text = blankToUndefined({ value });
+  return typeof text === 'string' && /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+};
 
 /**
  * Every environment variable the server reads, validated once. A bad value stops the boot with a
  * message naming the variable. Services never read `process.env`; they inject the typed namespaces.
  */
 export class EnvironmentVariables {
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) @Max(65535) PORT?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0, 65535) PORT?: number;
   @Transform(blankToUndefined) @IsOptional() @IsString() HOST?: string;
 
   @Transform(blankToUndefined)
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @HttpUrl()
   DEEPSEEK_BASE_URL?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_TOKENS?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEP_SEEK_CHAT_AUTHORIZATION?: string;
@@ -26,71 +45,101 @@ export class EnvironmentVariables {
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_CLIENT_VERSION?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_APP_VERSION?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_CLIENT_LOCALE?: string;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(-86400) @Max(86400) DEEPSEEK_CLIENT_TIMEZONE_OFFSET?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(-86400, 86400) DEEPSEEK_CLIENT_TIMEZONE_OFFSET?: number;
 
-  @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(64) ACCOUNT_MAX_INFLIGHT?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) ACCOUNT_MAX_PER_HOUR?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) ACCOUNT_MIN_INTERVAL_MS?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) QUEUE_TIMEOUT_MS?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) QUEUE_MAX_LENGTH?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(1) UPSTREAM_TIMEOUT_MS?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(1) UPSTREAM_FIRST_BYTE_TIMEOUT_MS?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) @Max(64) MAX_CONTINUE_ROUNDS?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) UPSTREAM_CLOSE_GRACE_MS?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(1) @Max(64) POW_WORKERS?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(1) KEEPALIVE_INTERVAL_MS?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) @Max(1000) STREAM_COALESCE_MS?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) CLIENT_WRITE_TIMEOUT_MS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(1, 64) ACCOUNT_MAX_INFLIGHT?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) ACCOUNT_MAX_PER_HOUR?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) ACCOUNT_MIN_INTERVAL_MS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) QUEUE_TIMEOUT_MS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) QUEUE_MAX_LENGTH?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(1) UPSTREAM_TIMEOUT_MS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(1) UPSTREAM_FIRST_BYTE_TIMEOUT_MS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0, 64) MAX_CONTINUE_ROUNDS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) UPSTREAM_CLOSE_GRACE_MS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(1, 64) POW_WORKERS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(1) KEEPALIVE_INTERVAL_MS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0, 1000) STREAM_COALESCE_MS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) CLIENT_WRITE_TIMEOUT_MS?: number;
 
   @Transform(blankToUndefined)
   @IsOptional()
-  @ParsesWith(parseByteSize, 'a size in bytes, or with kb, mb or gb')
+  @ParsesWith(parseByteSize, 'a size in bytes such as 8388608, 512kb or 20mb')
   BODY_LIMIT?: string;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(1) MAX_MESSAGES?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(1) MAX_PROMPT_CHARS?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) SHUTDOWN_GRACE_MS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(1) MAX_MESSAGES?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(1) MAX_PROMPT_CHARS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) SHUTDOWN_GRACE_MS?: number;
 
-  @Transform(blankToUndefined) @IsOptional() @IsIn(['true', 'false']) STRICT_MODELS?: string;
-  @Transform(blankToUndefined) @IsOptional() @IsIn(['true', 'false']) DROP_UNSUPPORTED_PARTS?: string;
+  @Transform(blankToUndefined) @IsOptional() @OneOf(['true', 'false']) STRICT_MODELS?: string;
+  @Transform(blankToUndefined) @IsOptional() @OneOf(['true', 'false']) DROP_UNSUPPORTED_PARTS?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() ADMIN_TOKEN?: string;
 
   @Transform(blankToUndefined) @IsOptional() @IsString() REDIS_URL?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() METRICS_TOKEN?: string;
   @Transform(blankToUndefined)
   @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'log', 'info', 'debug', 'verbose'])
+  @OneOf(LOG_LEVELS)
   LOG_LEVEL?: string;
-  @Transform(blankToUndefined) @IsOptional() @IsIn(['json', 'pretty']) LOG_FORMAT?: string;
+  @Transform(blankToUndefined) @IsOptional() @OneOf(LOG_FORMATS) LOG_FORMAT?: string;
 
   // The HTTP edge (security.config.ts, docs/security.md).
   @Transform(blankToUndefined)
   @IsOptional()
-  @ParsesWith(parseHostList, 'host names with an optional :port, comma-separated')
+  @ParsesWith(parseHostList, 'a comma-separated list of host names, each with an optional :port')
   ALLOWED_HOSTS?: string;
   @Transform(blankToUndefined)
   @IsOptional()
-  @ParsesWith(parseTrustProxy, 'false, a number of proxy hops, or proxy addresses/CIDRs (not true)')
+  @ParsesWith(
+    parseTrustProxy,
+    'false, a number of proxy hops, or proxy addresses/CIDRs (true would let any client pick its IP)',
+  )
   TRUST_PROXY?: string;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_CHAT_PER_MINUTE?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE?: number;
-  @Transform(toInt) @IsOptional() @IsInt() @Min(0) RATE_LIMIT_NEW_TOKENS_PER_MINUTE?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) RATE_LIMIT_CHAT_PER_MINUTE?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) RATE_LIMIT_TOKEN_CHECKS_PER_MINUTE?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) RATE_LIMIT_NEW_TOKENS_PER_MINUTE?: number;
   @Transform(blankToUndefined)
   @IsOptional()
-  @ParsesWith(parseCorsOrigins, "'*' or origins such as https://app.example.com, comma-separated")
+  @ParsesWith(parseCorsOrigins, '* or a comma-separated list of origins such as https://app.example.com')
   CORS_ORIGINS?: string;
 }
 
-/** Validates raw environment values; throws one error naming every bad variable. */
+/** A bad setting: one line per variable, none quoting a secret. */
+export class EnvironmentError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'EnvironmentError';
+  }
+}
+
+/** Validates raw environment values; throws one EnvironmentError naming every bad variable. */
 export function readEnvironment(raw: Record<string, unknown> = process.env): EnvironmentVariables {
   const env = plainToInstance(EnvironmentVariables, raw, { excludeExtraneousValues: false });
-  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
-  if (errors.length > 0) {
-    const lines = errors.map(
-      (e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
-    );
-    throw new Error(`Invalid environment:\n  ${lines.join('\n  ')}`);
-  }
+  const problems = validateSync(env, { skipMissingProperties: false, whitelist: false }).map((error) => {
+    const expected = Object.values(error.constraints ?? {})[0] ?? 'valid';
+    return `${error.property}: ${quoted(error.property, error.value)} is not ${expected}`;
+  });
+  problems.push(...accountProblems(env));
+  if (problems.length > 0) throw new EnvironmentError(problems);
   return env;
+}
+
+function quoted(name: string, value: unknown): string {
+  if (SECRET_VARIABLES.has(name)) return 'the value';
+  const text = String(value);
+  return JSON.stringify(text.length > MAX_QUOTED_LENGTH ? `${text.slice(0, MAX_QUOTED_LENGTH)}…` : text);
+}
+
+/** The account settings taken together (their values are secrets: the messages never quote them). */
+function accountProblems(env: EnvironmentVariables): string[] {
+  const name = env.DEEPSEEK_TOKENS !== undefined ? 'DEEPSEEK_TOKENS' : 'DEEP_SEEK_CHAT_AUTHORIZATION';
+  const tokens = splitList(env.DEEPSEEK_TOKENS ?? env.DEEP_SEEK_CHAT_AUTHORIZATION);
+  if (tokens.length > 0) {
+    // The per-request cap is for client input; an operator may configure as many accounts as they own.
+    const parsed = parseTokenList(tokens.join(','), Number.POSITIVE_INFINITY);
+    if (!parsed.ok) return [`${name}: ${parsed.problem}`];
+  } else if (splitList(env.API_KEYS).length > 0) {
+    return ["API_KEYS: set, but DEEPSEEK_TOKENS is empty; API keys need the server's own accounts in DEEPSEEK_TOKENS"];
+  }
+  return [];
 }
 
 /** For ConfigModule.forRoot: validate, but leave process.env as it was. */

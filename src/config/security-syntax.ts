@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import { ValidateBy, type ValidationOptions } from 'class-validator';
 
 /**
  * The syntax of the security settings (docs/security.md), shared by the boot-time validation in
@@ -80,22 +79,4 @@ function splitEntries(text: string): string[] {
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
-}
-
-/** For EnvironmentVariables: the value must parse with `parse`; `expected` says what would. */
-export function ParsesWith(
-  parse: (text: string) => unknown,
-  expected: string,
-  options?: ValidationOptions,
-): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'parsesWith',
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && parse(value) !== null,
-        defaultMessage: () => `expected ${expected}`,
-      },
-    },
-    options,
-  );
 }

@@ -39,13 +39,9 @@ describe('exposureWarnings', () => {
   it.each(['direct', 'open'] as const)('should print the %s warning intact through the production logger', (mode) => {
     const [warning] = exposureWarnings({ ...facts, mode });
     const capture = new JsonLogCapture();
-    try {
-      capture.logger.warn(warning, 'Security');
-      expect(redactSecrets(warning)).toBe(warning);
-      expect(capture.entries()).toEqual([expect.objectContaining({ level: 'warn', message: warning })]);
-    } finally {
-      capture.restore();
-    }
+    capture.logger().warn(warning, 'Security');
+    expect(redactSecrets(warning)).toBe(warning);
+    expect(capture.entries()).toEqual([expect.objectContaining({ level: 'warn', context: 'Security', msg: warning })]);
   });
 });
 

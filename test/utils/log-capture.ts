@@ -1,11 +1,13 @@
-import type { LoggerService, LogLevel } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { inspect } from 'node:util';
-import { RedactingConsoleLogger } from '../../src/common/logging/app-logger';
+import { type DestinationStream, pino } from 'pino';
+import { AppLogger } from '../../src/common/logging/app-logger';
+import { pinoOptionsFor } from '../../src/common/logging/pino-options';
 
 /**
  * Every log call of the app (boot included), all levels, as `<level> <args…>` text lines, before any
  * formatting or redaction: what the code handed the logger, so a test can search it for secrets.
- * Pass it as `startStack({ logger })`.
+ * Pass it as `startStack({ logger })`. JsonLogCapture reads the production output instead.
  */
 export class LogCapture implements LoggerService {
   readonly lines: string[] = [];
@@ -39,39 +41,54 @@ export class LogCapture implements LoggerService {
   }
 }
 
-const ALL_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+/** One line of the production log (pino, JSON format). */
+export interface LogLine {
+  level: string;
+  time: string;
+  pid: number;
+  context?: string;
+  msg?: string;
+  request_id?: string;
+  [field: string]: unknown;
+}
+
+/** Fields every line has; `access()` leaves them out, so a test names only what the access log adds. */
+const LINE_FIELDS = ['time', 'pid', 'context', 'msg'];
 
 /**
- * The production logger (JSON lines, redaction) writing through `console`, where this capture reads
- * every line it prints: what an operator would see. Pass `capture.logger` as `startStack({ logger })`;
- * it spies on `console` from construction until `restore()`.
+ * The production log as an operator reads it: the app's pino logger (JSON lines, redaction) writing
+ * here instead of stdout. Pass it as `startStack({ logs })`; for code that logs without an app,
+ * `logger()` is the production Nest logger writing here.
  */
-export class JsonLogCapture {
-  readonly logger = new RedactingConsoleLogger({ json: true, forceConsole: true, logLevels: ALL_LEVELS });
+export class JsonLogCapture implements DestinationStream {
   readonly lines: string[] = [];
-  private readonly spies = (['log', 'error'] as const).map((method) =>
-    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      this.lines.push(String(args[0]));
-    }),
-  );
 
-  /** Every line parsed; JSON mode writes one object per line. */
-  entries(): { level: string; context?: string; message: unknown }[] {
-    return this.lines.map((line) => JSON.parse(line));
+  write(chunk: string): void {
+    for (const line of chunk.split('\n')) if (line !== '') this.lines.push(line);
   }
 
-  /** The `message` objects of the access log lines. */
+  /** The app's Nest logger (every level), writing here. */
+  logger(): AppLogger {
+    return new AppLogger(pino(pinoOptionsFor({ logLevel: 'verbose', logFormat: 'json' }), this));
+  }
+
+  /** Every line parsed: one object per line. */
+  entries(): LogLine[] {
+    return this.lines.map((line) => JSON.parse(line) as LogLine);
+  }
+
+  /** The access log lines, without the fields every line has (the level stays). */
   access(): (Record<string, unknown> & { level: string })[] {
     return this.entries()
       .filter((entry) => entry.context === 'AccessLog')
-      .map((entry) => ({ ...(entry.message as Record<string, unknown>), level: entry.level }));
+      .map((entry) => {
+        const fields: Record<string, unknown> & { level: string } = { ...entry };
+        for (const name of LINE_FIELDS) delete fields[name];
+        return fields;
+      });
   }
 
   text(): string {
     return this.lines.join('\n');
-  }
-
-  restore(): void {
-    for (const spy of this.spies) spy.mockRestore();
   }
 }

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import OpenAI from 'openai';
+import type { DestinationStream } from 'pino';
 import { startFakeDeepSeek, type FakeDeepSeek } from '../fake-deepseek';
 import type { FakeOptions } from '../fake-deepseek/types';
 import { TokenPoolService, type PoolSnapshot } from '../../src/tokens/pool/token-pool.service';
@@ -26,9 +27,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   /**
    * Receives every log line of the gateway, boot included (default: errors and warnings on the console):
-   * a `LogCapture`, or a `JsonLogCapture`'s `logger` (test/utils/log-capture.ts).
+   * a `LogCapture` (test/utils/log-capture.ts).
    */
   logger?: LoggerService;
+  /** The production log output (pino JSON lines), e.g. a `JsonLogCapture`. */
+  logs?: DestinationStream;
 }
 
 /** The real gateway on port 0 in front of the fake DeepSeek upstream, both on 127.0.0.1. */
@@ -37,7 +40,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const fake = await startFakeDeepSeek({ accounts: tokens, powDifficulty: 1000, ...options.fake });
   let server: TestApp;
   try {
-    server = await startTestApp({ DEEPSEEK_BASE_URL: fake.url, ...options.env }, { logger: options.logger });
+    server = await startTestApp(
+      { DEEPSEEK_BASE_URL: fake.url, ...options.env },
+      { logger: options.logger, logs: options.logs },
+    );
   } catch (error) {
     await fake.close();
     throw error;

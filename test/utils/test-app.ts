@@ -2,8 +2,11 @@ import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { AppLogger } from '../../src/common/logging/app-logger';
+import { LOG_DESTINATION } from '../../src/common/logging/logging.constants';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -15,7 +18,14 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Receives every log line of the app, boot included (default: errors and warnings on the console). */
   logger?: LoggerService;
+  /**
+   * Runs the production logger (pino, as main.ts does) writing here: a `JsonLogCapture`
+   * (test/utils/log-capture.ts). Without it, the app's pino output goes nowhere.
+   */
+  logs?: DestinationStream;
 }
+
+const discard: DestinationStream = { write: () => undefined };
 
 /**
  * What the test app runs with unless `env` says otherwise: it listens on 127.0.0.1 (so HOST says so),
@@ -40,7 +50,9 @@ export async function startTestApp(
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   Object.assign(process.env, env);
   try {
-    const builder = Test.createTestingModule({ imports: [AppModule] });
+    const builder = Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(LOG_DESTINATION)
+      .useValue(options.logs ?? discard);
     if (options.logger) builder.setLogger(options.logger);
     const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({
@@ -48,6 +60,7 @@ export async function startTestApp(
       bodyParser: false,
       logger: options.logger ?? ['error', 'warn'],
     });
+    if (options.logs) app.useLogger(app.get(AppLogger));
     configureApp(app);
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;

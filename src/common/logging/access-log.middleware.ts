@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { LogFormat } from '../../config/app.config';
 import { requestIdOf } from '../http/request-id.middleware';
 import type { FinishedRequest, MetricsService } from '../metrics/metrics.service';
+import { routeLabelOf } from '../metrics/route-label';
 import { clip, MAX_LOGGED_PATH_LENGTH, printable } from './client-text';
 import { traceOf } from '../../chat/chat-trace';
 
@@ -12,11 +14,11 @@ const CLIENT_CLOSED = 499;
 /** The model name is the client's free text. */
 const MAX_MODEL_LENGTH = 100;
 
-/** One access log entry; the JSON format writes it as the `message` object. Ids and counts only. */
+/** One access log entry; the JSON format writes its fields on the line. Ids and counts only. */
 export interface AccessEntry {
   request_id: string;
   method: string;
-  /** The route pattern; `unmatched` when no route took the request (404, or refused before routing: host, credential, body). */
+  /** The route pattern; `unmatched` when no route took the request (404, or refused before routing: host, credential). */
   route: string;
   path: string;
   status: number;
@@ -42,7 +44,7 @@ export interface AccessEntry {
  */
 export function accessLogMiddleware(
   metrics: MetricsService | undefined,
-  format: 'json' | 'pretty',
+  format: LogFormat,
 ): (req: Request, res: Response, next: NextFunction) => void {
   const logger = new Logger('AccessLog');
   return (req, res, next) => {
@@ -51,13 +53,17 @@ export function accessLogMiddleware(
       const endedAt = performance.now();
       const entry = accessEntry(req, res, startedAt, endedAt);
       metrics?.requestFinished(toFinishedRequest(entry, res, startedAt, endedAt));
-      const message = format === 'json' ? entry : formatAccessLine(entry);
-      if (QUIET_ROUTES.has(entry.route)) logger.debug(message);
-      else if (entry.status >= 500 || entry.upstream_error) logger.warn(message);
-      else logger.log(message);
+      const level = levelOf(entry);
+      if (format === 'json') logger[level](entry, 'request completed');
+      else logger[level](formatAccessLine(entry));
     });
     next();
   };
+}
+
+function levelOf(entry: AccessEntry): 'debug' | 'warn' | 'log' {
+  if (QUIET_ROUTES.has(entry.route)) return 'debug';
+  return entry.status >= 500 || entry.upstream_error ? 'warn' : 'log';
 }
 
 export function accessEntry(req: Request, res: Response, startedAt: number, endedAt: number): AccessEntry {
@@ -65,7 +71,7 @@ export function accessEntry(req: Request, res: Response, startedAt: number, ende
   const entry: AccessEntry = {
     request_id: requestIdOf(req),
     method: req.method,
-    route: routeOf(req),
+    route: routeLabelOf(req),
     path: clip(req.path, MAX_LOGGED_PATH_LENGTH),
     status: closed && !res.headersSent ? CLIENT_CLOSED : res.statusCode,
     duration_ms: Math.round(endedAt - startedAt),
@@ -120,9 +126,4 @@ function toFinishedRequest(entry: AccessEntry, res: Response, startedAt: number,
     completionTokens: entry.completion_tokens,
     upstreamError: entry.upstream_error,
   };
-}
-
-function routeOf(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
 }

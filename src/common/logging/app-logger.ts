@@ -1,44 +1,39 @@
-import { ConsoleLogger, LogLevel } from '@nestjs/common';
-import type { AppConfig } from '../../config/app.config';
-import { redactSecrets, redactValue } from './redact';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
 
-const SEVERITY: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+/** Nest's module-by-module boot lines: useful when debugging a boot, noise on every other one. */
+const BOOT_CHATTER: ReadonlySet<string> = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
 
-/** `info` is Nest's `log`; a level enables itself and everything more severe. */
-export function logLevelsFor(level: string): LogLevel[] {
-  const wanted = level === 'info' ? 'log' : (level as LogLevel);
-  const index = SEVERITY.indexOf(wanted);
-  return SEVERITY.slice(0, index < 0 ? SEVERITY.indexOf('log') + 1 : index + 1);
-}
-
-/** Nest's ConsoleLogger with credential-looking values masked in every message and stack. */
-export class RedactingConsoleLogger extends ConsoleLogger {
-  protected override printMessages(
-    messages: unknown[],
-    context?: string,
-    logLevel?: LogLevel,
-    writeStreamType?: 'stdout' | 'stderr',
-    errorStack?: unknown,
-  ): void {
-    super.printMessages(
-      messages.map(redactValue),
-      context,
-      logLevel,
-      writeStreamType,
-      typeof errorStack === 'string' ? redactSecrets(errorStack) : errorStack,
-    );
+/**
+ * nestjs-pino's PinoLogger bound to one root logger. The stock one keeps the first root it sees for
+ * the whole process (tests run several apps, each with its own log destination, in one), and reads
+ * a request logger from LoggerModule's middleware, which we do not use (request-logger.middleware.ts).
+ */
+class RootPinoLogger extends PinoLogger {
+  constructor(private readonly root: Pino) {
+    super({ pinoHttp: { logger: root } });
   }
 
-  protected override printStackTrace(stack: string): void {
-    super.printStackTrace(redactSecrets(stack));
+  override get logger(): Pino {
+    return this.root;
   }
 }
 
-/** JSON lines by default (one object per line, for log shippers); Nest's coloured format for a terminal. */
-export function createAppLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>): ConsoleLogger {
-  return new RedactingConsoleLogger({
-    json: config.logFormat === 'json',
-    colors: config.logFormat === 'pretty' && process.stdout.isTTY === true,
-    logLevels: logLevelsFor(config.logLevel),
-  });
+/** The app's Nest logger: every `Logger` call as a pino line, Nest's boot chatter at debug level. */
+export class AppLogger extends Logger {
+  constructor(root: Pino) {
+    super(new RootPinoLogger(root), {});
+  }
+
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams.at(-1);
+    if (typeof context === 'string' && BOOT_CHATTER.has(context)) super.debug(message, ...optionalParams);
+    else super.log(message, ...optionalParams);
+  }
 }

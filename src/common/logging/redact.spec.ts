@@ -1,4 +1,4 @@
-import { redactSecrets, redactValue } from './redact';
+import { redactSecrets } from './redact';
 
 describe('redactSecrets', () => {
   it.each([
@@ -31,10 +31,22 @@ describe('redactSecrets', () => {
   });
 });
 
-describe('redactValue', () => {
-  it('should mask the string fields of a plain object and keep the rest', () => {
-    expect(redactValue({ path: '/x?token=abc', status: 200 })).toEqual({ path: '/x?token=[redacted]', status: 200 });
-    const error = new Error('Bearer abc');
-    expect(redactValue(error)).toBe(error);
+describe('redactSecrets on a JSON log line', () => {
+  const line = (msg: string) => JSON.stringify({ level: 'warn', msg });
+
+  it.each([
+    ['{"token":"abc123"} sent', '{"token":"[redacted]"} sent'],
+    ['authorization: Bearer abc.def\nnext line', 'authorization: [redacted]\nnext line'],
+    ['token=abc"def', 'token=[redacted]"def'],
+    ['x-api-key: sk-1\\', 'x-api-key: [redacted]\\'],
+  ])('should mask %j and keep the line JSON', (msg, masked) => {
+    const redacted = redactSecrets(line(msg));
+    expect(() => JSON.parse(redacted) as unknown).not.toThrow();
+    expect(JSON.parse(redacted)).toEqual({ level: 'warn', msg: masked });
+  });
+
+  it('should leave the access line fields alone', () => {
+    const access = JSON.stringify({ prompt_tokens: 12, total_tokens: 40, context: 'TokenPool', route: '/token/check' });
+    expect(redactSecrets(access)).toBe(access);
   });
 });

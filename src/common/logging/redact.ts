@@ -4,11 +4,13 @@ const SECRET_NAMES =
   'authorization|proxy-authorization|x-api-key|api[-_]?keys?|cookie|set-cookie|user-?token|access[-_]?token|token|password|secret|deepseek_tokens|deep_seek_chat_authorization|metrics_token';
 
 // `name=value`, `name: value`, `"name":"value"`, `name: 'value'`; the value may be `Bearer x` or a list `a,b`.
+// In a JSON line the quotes of a logged string are escaped (`\"token\":\"x\"`), and a value stops at a
+// backslash, which may escape the closing quote: the line stays JSON.
 const SECRET_FIELD = new RegExp(
-  `(\\b(?:${SECRET_NAMES})\\b["']?\\s*([:=])(\\s*)(["']?))((?:bearer\\s+)?[^\\s;"'}&]+)`,
+  String.raw`(\b(?:${SECRET_NAMES})\b(?:\\?["'])?\s*([:=])(\s*)((?:\\?["'])?))((?:bearer\s+)?[^\s;"'}&\\]+)`,
   'gi',
 );
-const BEARER = /(\bbearer\s+)(?!\[redacted\])[^\s;"'}&]+/gi;
+const BEARER = /(\bbearer\s+)(?!\[redacted\])[^\s;"'}&\\]+/gi;
 
 /** A short word of letters only, as prose has after a colon; a credential has digits, symbols or length. */
 const PLAIN_WORD = /^[A-Za-z][a-z]{0,15}[.,!?]?$/;
@@ -22,7 +24,7 @@ function isProse(separator: string, space: string, quote: string, value: string)
 }
 
 /**
- * Defence in depth for log lines: masks values that follow credential-like names and `Bearer`. The
+ * Defence in depth for log lines (every line pino writes, see pino-options.ts): masks values that follow credential-like names and `Bearer`. The
  * code never logs secrets on purpose; this catches what slips into an error message.
  */
 export function redactSecrets(text: string): string {
@@ -32,15 +34,4 @@ export function redactSecrets(text: string): string {
       isProse(separator, space, quote, value) ? match : `${prefix}${REDACTED}`,
     )
     .replace(BEARER, `$1${REDACTED}`);
-}
-
-/** Strings redacted; the string fields of a plain object too (one level, as the access log writes them). */
-export function redactValue(value: unknown): unknown {
-  if (typeof value === 'string') return redactSecrets(value);
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    copy[key] = typeof field === 'string' ? redactSecrets(field) : field;
-  }
-  return copy;
 }

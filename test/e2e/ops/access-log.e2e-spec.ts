@@ -29,12 +29,14 @@ describe('the access log (e2e)', () => {
 
   beforeAll(async () => {
     logs = new JsonLogCapture();
-    stack = await startStack({ tokens: TOKENS, logger: logs.logger, fake: { reply: { content: REPLY } } });
+    stack = await startStack({
+      tokens: TOKENS,
+      logs,
+      env: { LOG_LEVEL: 'debug' },
+      fake: { reply: { content: REPLY } },
+    });
   });
-  afterAll(async () => {
-    await stack.close();
-    logs.restore();
-  });
+  afterAll(() => stack.close());
 
   it('should write one JSON line per chat request with the documented fields', async () => {
     const plain = await postChat(stack.baseURL, body(false), { headers: { ...auth, 'x-request-id': 'ops-plain-1' } });
@@ -52,7 +54,7 @@ describe('the access log (e2e)', () => {
     ] as const) {
       const entry = await lineFor(requestId);
       expect(entry).toEqual({
-        level: 'log',
+        level: 'info',
         request_id: requestId,
         method: 'POST',
         route: CHAT_ROUTE,
@@ -72,8 +74,13 @@ describe('the access log (e2e)', () => {
       expect(entry.total_tokens).toBeGreaterThan(0);
       expect(logs.access().filter((e) => e.request_id === requestId)).toHaveLength(1);
     }
-    const raw = logs.entries().find((e) => (e.message as { request_id?: string }).request_id === 'ops-plain-1');
-    expect(raw).toMatchObject({ level: 'log', context: 'AccessLog', pid: process.pid, timestamp: expect.any(Number) });
+    const raw = logs.entries().find((e) => e.context === 'AccessLog' && e.request_id === 'ops-plain-1');
+    expect(raw).toMatchObject({
+      level: 'info',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      pid: process.pid,
+      msg: 'request completed',
+    });
   });
 
   it('should make up a request id when the client sends none, and log the one it returned', async () => {
@@ -98,7 +105,7 @@ describe('the access log (e2e)', () => {
   it('should log a request no route took as unmatched, and probes at debug level', async () => {
     await rawRequest(`${stack.server.url}/v1/nothing?key=abc`, undefined, { headers: { 'x-request-id': 'ops-404' } });
     expect(await lineFor('ops-404')).toMatchObject({
-      level: 'log',
+      level: 'info',
       route: 'unmatched',
       path: '/v1/nothing',
       status: 404,
@@ -123,15 +130,12 @@ describe('the access log in managed mode (e2e)', () => {
     logs = new JsonLogCapture();
     stack = await startStack({
       tokens: TOKENS,
-      logger: logs.logger,
+      logs,
       fake: { reply: { content: REPLY } },
       env: { API_KEYS: API_KEY, DEEPSEEK_TOKENS: TOKENS.join(',') },
     });
   });
-  afterAll(async () => {
-    await stack.close();
-    logs.restore();
-  });
+  afterAll(() => stack.close());
 
   it('should log a refused key and an answered request without any key or token', async () => {
     const refused = await postChat(stack.baseURL, body(false), {

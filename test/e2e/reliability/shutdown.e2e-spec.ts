@@ -68,7 +68,7 @@ class ServerProcess {
     return this.stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
-      .map((line) => (JSON.parse(line) as { message: string }).message);
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
   }
 }
 

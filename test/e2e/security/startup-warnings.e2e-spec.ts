@@ -5,16 +5,15 @@ import { startStack } from '../../utils/stack';
 describe('startup warnings (e2e)', () => {
   let capture: JsonLogCapture;
   beforeEach(() => (capture = new JsonLogCapture()));
-  afterEach(() => capture.restore());
 
   const warnings = () =>
     capture
       .entries()
       .filter((entry) => entry.level === 'warn' && entry.context === 'Security')
-      .map((entry) => entry.message);
+      .map((entry) => entry.msg);
 
   it('should warn once, intact, that pass-through mode on a public HOST is an open relay', async () => {
-    const stack = await startStack({ env: { HOST: '0.0.0.0', PORT: '8000' }, logger: capture.logger });
+    const stack = await startStack({ env: { HOST: '0.0.0.0', PORT: '8000' }, logs: capture });
     await stack.close();
 
     expect(warnings()).toEqual([
@@ -26,7 +25,7 @@ describe('startup warnings (e2e)', () => {
     const stack = await startStack({
       tokens: ['tok-warn-a'],
       env: { DEEPSEEK_TOKENS: 'tok-warn-a' },
-      logger: capture.logger,
+      logs: capture,
     });
     await stack.close();
 
@@ -37,7 +36,7 @@ describe('startup warnings (e2e)', () => {
   });
 
   it('should say nothing in pass-through mode on a loopback HOST', async () => {
-    const stack = await startStack({ logger: capture.logger });
+    const stack = await startStack({ logs: capture });
     await stack.close();
 
     expect(warnings()).toEqual([]);
