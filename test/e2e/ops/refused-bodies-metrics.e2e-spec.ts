@@ -1,3 +1,4 @@
+import { rawRequest } from '../../utils/http/raw-request';
 import { JsonLogCapture } from '../../utils/log-capture';
 import { parseExposition, valueOf } from '../../utils/prometheus';
 import { eventually } from '../../utils/settle';
@@ -19,13 +20,11 @@ describe('refused request bodies in the metrics and the access log (e2e)', () =>
   afterAll(() => gateway.close());
 
   const requests = async (labels: Record<string, string>): Promise<number | undefined> => {
-    const res = await fetch(`${gateway.url}/metrics`);
-    return valueOf(parseExposition(await res.text()), 'deepseek_gateway_http_requests_total', labels);
+    const res = await rawRequest(`${gateway.url}/metrics`);
+    return valueOf(parseExposition(res.text), 'deepseek_gateway_http_requests_total', labels);
   };
   const post = (path: string, body: string, id: string, headers: Record<string, string> = {}) =>
-    fetch(`${gateway.url}${path}`, {
-      method: 'POST',
-      body,
+    rawRequest(`${gateway.url}${path}`, body, {
       headers: {
         authorization: `Bearer ${TOKEN}`,
         'content-type': 'application/json',
@@ -60,7 +59,7 @@ describe('refused request bodies in the metrics and the access log (e2e)', () =>
   });
 
   it('should still count a path no route serves as unmatched', async () => {
-    const res = await fetch(`${gateway.url}/v1/nothing`);
+    const res = await rawRequest(`${gateway.url}/v1/nothing`);
 
     expect(res.status).toBe(404);
     expect(await eventually(() => requests({ route: 'unmatched', status: '404' }))).toBe(1);
