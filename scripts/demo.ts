@@ -95,6 +95,8 @@ async function main(): Promise<void> {
     app = await NestFactory.create<NestExpressApplication>(AppModule, {
       bufferLogs: true,
       forceCloseConnections: true,
+      // As in main.ts: configureApp registers the one body parser (JSON, per-route limits).
+      bodyParser: false,
     });
   } catch (error) {
     await fake.close();
