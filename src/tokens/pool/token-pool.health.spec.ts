@@ -1,11 +1,8 @@
-import { ApiError } from '../../common/errors/api-error';
-import { toApiError } from '../../common/errors/to-api-error';
 import type { TokensConfig } from '../../config/tokens.config';
 import { UpstreamError } from '../../deepseek/upstream-error';
 import { createAccount } from './account';
-import { PoolError } from './pool-errors';
 import type { LeaseRequest } from './token-pool.service';
-import { createTestPool, TestPool } from '../../../test/utils/tokens/create-test-pool';
+import { createTestPool, rejection, TestPool } from '../../../test/utils/tokens/create-test-pool';
 import { flush, stateOf } from '../../../test/utils/promise-state';
 
 const alice = createAccount('tok-alice');
@@ -15,16 +12,6 @@ const START = Date.UTC(2026, 0, 1);
 
 const upstream = (kind: UpstreamError['kind'], muteUntilMs?: number) =>
   new UpstreamError(kind, `fake ${kind}`, muteUntilMs === undefined ? {} : { muteUntilMs });
-
-/** The pool's refusal as the client is told it. */
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-  if (!(error instanceof PoolError)) throw error;
-  return toApiError(error);
-}
 
 describe('TokenPoolService account health', () => {
   let t: TestPool;

@@ -1,10 +1,9 @@
-import { ApiError } from '../../common/errors/api-error';
 import { toApiError } from '../../common/errors/to-api-error';
-import { Account, createAccount } from './account';
 import { PoolError } from './pool-errors';
+import { Account, createAccount } from './account';
 import type { AccountLease, LeaseRequest } from './token-pool.service';
 import { CountingUpstream } from '../../../test/utils/counting-upstream';
-import { createTestPool, TestPool } from '../../../test/utils/tokens/create-test-pool';
+import { createTestPool, rejection, TestPool } from '../../../test/utils/tokens/create-test-pool';
 import { flush, stateOf } from '../../../test/utils/promise-state';
 import type { TokensConfig } from '../../config/tokens.config';
 
@@ -22,16 +21,6 @@ function seeded(seed: number): () => number {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** The pool's refusal as the client is told it. */
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-  if (!(error instanceof PoolError)) throw error;
-  return toApiError(error);
-}
 
 describe('TokenPoolService leases', () => {
   let t: TestPool;
