@@ -118,6 +118,26 @@ export class AccountFailoverService {
       }
     }
   }
+
+  /**
+   * A follow-up turn on an account this request already holds (a corrective re-ask in the same chat): no
+   * failover, since the chat lives on that account; the pool hears how it went, as for any start.
+   */
+  async continueOn(lease: AccountLease, request: CompletionRequest, signal: AbortSignal): Promise<UpstreamCompletion> {
+    const { id, token } = lease.account;
+    try {
+      const completion = await this.deepseek.startCompletion({ ...request, token, signal });
+      this.pool.reportSuccess(id);
+      return completion;
+    } catch (error) {
+      if (error instanceof UpstreamError) {
+        this.pool.reportFailure(id, error);
+        this.metrics?.upstreamError(error.kind, 'preflight');
+        this.logger.warn(`account ${id}: ${error.kind} before a corrective turn started: ${error.message}`);
+      }
+      throw error;
+    }
+  }
 }
 
 export function modelUnavailableError(modelType: string): ApiError {

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { catchError, from, lastValueFrom, Observable, of, switchMap } from 'rxjs';
 import { ApiError } from '../common/errors/api-error';
 import { toApiError } from '../common/errors/to-api-error';
+import { MetricsService } from '../common/metrics/metrics.service';
 import type { SseStream } from '../common/sse/sse-response.service';
 import { appConfig, type AppConfig } from '../config/app.config';
 import type { ModelType } from '../deepseek/deepseek.client';
@@ -10,6 +11,7 @@ import type { RequestCredentials } from '../tokens/auth/request-credentials.deco
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { SessionOwnerStore } from '../tokens/sessions/session-owner.store';
 import { AccountFailoverService, modelUnavailableError } from './account-failover.service';
+import { AnswerTurns } from './answer-turns';
 import type { ChatCall } from './chat-call.decorator';
 import { buildChatPlan, type ChatPlan } from './chat-plan';
 import { type RequestTrace, traceAnswer } from './chat-trace';
@@ -19,6 +21,7 @@ import { toChatEvents } from './events/to-chat-events';
 import { toChatCompletion } from './openai/chat-completion-aggregator';
 import { completionIdentity } from './openai/openai-chunks';
 import { sseErrorFrame, toOpenAiSse } from './openai/openai-sse';
+import type { ToolStageObserver } from './tools/tool-stage';
 import type { ChatCompletion, CompletionIdentity } from './openai/openai-types';
 
 /** An answer whose upstream accepted the message: its identity and its events, lease held until they end. */
@@ -39,6 +42,7 @@ export class ChatService {
     private readonly owners: SessionOwnerStore,
     private readonly capabilities: ModelCapabilitiesService,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   /** Pre-flight (account, upstream handshake) then the whole answer as one `chat.completion`. */
@@ -92,34 +96,48 @@ export class ChatService {
     const continuation = plan.continuation;
     const affinity = continuation ? await this.ownerOf(continuation.sessionId, accounts, caller) : undefined;
     const requested = await this.availableModelType(plan.modelType, accounts);
-    const { lease, completion, modelType } = await this.failover.start(
-      {
-        prompt: plan.prompt,
-        thinking: plan.thinking,
-        search: plan.search,
-        modelType: requested,
-        sessionId: continuation?.sessionId,
-        parentMessageId: continuation?.messageId ?? null,
-      },
-      accounts,
-      affinity,
+    const request = {
+      prompt: plan.prompt,
+      thinking: plan.thinking,
+      search: plan.search,
+      modelType: requested,
+      sessionId: continuation?.sessionId,
+      parentMessageId: continuation?.messageId ?? null,
+    };
+    const { lease, completion, modelType } = await this.failover.start(request, accounts, affinity, signal, client);
+    // The lease is held until DeepSeek is done with the account (AnswerTurns says when), not when our
+    // client has its answer.
+    const turns = new AnswerTurns(
+      completion,
+      lease,
+      (prompt, sessionId, parentMessageId) =>
+        this.failover.continueOn(lease, { ...request, modelType, prompt, sessionId, parentMessageId }, signal),
       signal,
-      client,
     );
-    // DeepSeek counts the account as generating until its stream has closed (the title comes after the
-    // answer), not when our client has its answer: the lease is held until then. The run closes on every
-    // path: the end of the body, a bounded grace, or a stop after our client left.
-    void completion.closed.then(() => lease.release());
     void this.owners.remember(completion.sessionId, { accountId: lease.account.id, caller });
     trace.answerStarted(lease.account.id);
     if (modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
+    const hooks = { followUp: turns.followUp, toolObserver: this.toolObserver };
     return {
       identity: completionIdentity(plan.model, completion.sessionId, completion.responseMessageId),
-      events: completion.events.pipe(toChatEvents(plan), traceAnswer(trace)),
-      pause: () => completion.pause(),
-      resume: () => completion.resume(),
+      events: turns.events((first) => first.pipe(toChatEvents(plan, hooks), traceAnswer(trace))),
+      pause: () => turns.pause(),
+      resume: () => turns.resume(),
     };
   }
+
+  /** Tool-stage notices and corrective turns: counted, and logged by kind (never the client's names). */
+  private readonly toolObserver: ToolStageObserver = {
+    call: (kind) => this.metrics?.toolCall(kind),
+    notice: (kind) => {
+      this.logger.log(`tool calls: ${kind}`);
+      this.metrics?.toolNotice(kind);
+    },
+    correction: (reason) => {
+      this.logger.log(`tool calls: corrective turn (${reason})`);
+      this.metrics?.correctiveTurn('tools', reason);
+    },
+  };
 
   /** The requested mode, or `default` when the accounts are known not to offer it (a 400 with STRICT_MODELS). */
   private async availableModelType(modelType: ModelType, accounts: readonly Account[]): Promise<ModelType> {

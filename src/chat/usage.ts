@@ -173,3 +173,13 @@ export function computeUsage({
     totalTokens: promptTokens + completionTokens,
   };
 }
+
+/** The usage of an answer that took two upstream turns (a corrective re-ask): both were paid for. */
+export function addUsage(a: ChatUsage, b: ChatUsage): ChatUsage {
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    reasoningTokens: a.reasoningTokens + b.reasoningTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+  };
+}

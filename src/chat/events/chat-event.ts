@@ -20,4 +20,9 @@ export type ChatEvent =
   | { type: 'sources'; results: readonly SearchResult[] }
   /** One complete emulated tool call (docs/tool-calls.md §7); `argumentsJson` is a JSON object's text. */
   | { type: 'toolCall'; index: number; id: string; name: string; kind: ToolKind; argumentsJson: string }
+  /**
+   * Calls were promoted out of the end of the reasoning: the reasoning without them. A non-stream answer
+   * reports this text; a stream, which already sent the reasoning, has nothing to take back.
+   */
+  | { type: 'reasoningReplaced'; text: string }
   | { type: 'finish'; reason: FinishReason; usage: ChatUsage };

@@ -36,6 +36,9 @@ class FoldStage implements EventStage<ChatEvent, ChatEvent> {
       case 'toolCall':
         emit(event);
         return;
+      case 'reasoningReplaced':
+        // What was folded into the content was sent already.
+        return;
     }
   }
 

@@ -54,6 +54,7 @@ class CitationStage implements EventStage<ChatEvent, ChatEvent> {
         emit(event);
         return;
       case 'reasoning':
+      case 'reasoningReplaced':
       case 'toolCall':
         emit(event);
         return;

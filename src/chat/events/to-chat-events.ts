@@ -1,9 +1,10 @@
-import type { Observable, OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { DeepSeekEvent } from '../../deepseek/stream/deepseek-event';
 import { toolsActive } from '../tools/tool-call-transform';
-import { withToolCalls } from '../tools/tool-stage';
+import { type ToolStageObserver, withToolCalls } from '../tools/tool-stage';
 import type { ToolRequest } from '../tools/tool-types';
 import type { ChatEvent } from './chat-event';
+import type { FollowUp } from './corrective-turns';
 import { foldReasoning } from './fold-reasoning';
 import { fromUpstream, UpstreamStageOptions } from './from-upstream';
 import { CitationOptions, linkCitations } from './link-citations';
@@ -19,24 +20,40 @@ export interface ChatEventOptions extends UpstreamStageOptions, CitationOptions 
   tools?: ToolRequest | null;
 }
 
+/** What only the service can give the pipeline: corrective turns on the leased account, and an observer. */
+export interface AnswerHooks {
+  followUp?: FollowUp<DeepSeekEvent>;
+  toolObserver?: ToolStageObserver;
+}
+
 /**
  * The text-transform pipeline: upstream events → ChatEvents for the wire mappers. Each stage is its
- * own operator, so a later stage (emulated tool calls) slots in between them. `stop` and the token
- * limits cut the upstream's own text, so that the usage figures count what was kept; a stage that
- * is not needed is not in the pipe.
+ * own operator; the stages that judge a whole reply (emulated tool calls) run once per answer over
+ * the per-turn stages, so that a corrective turn goes through the same `stop`, limits and citations.
+ * `stop` and the token limits cut the upstream's own text, so that the usage figures count what was
+ * kept; a stage that is not needed is not in the pipe.
  * A `ChatPlan` is a valid `options`.
  */
-export function toChatEvents(options: ChatEventOptions): OperatorFunction<DeepSeekEvent, ChatEvent> {
+export function toChatEvents(
+  options: ChatEventOptions,
+  hooks: AnswerHooks = {},
+): OperatorFunction<DeepSeekEvent, ChatEvent> {
+  const turn = turnStages(options);
+  const { tools } = options;
+  const answer =
+    tools != null && toolsActive(tools)
+      ? withToolCalls(tools, turn, { followUp: hooks.followUp, observer: hooks.toolObserver })
+      : turn;
+  return options.fold ? (events) => events.pipe(answer, foldReasoning()) : answer;
+}
+
+/** What each upstream turn goes through. */
+function turnStages(options: ChatEventOptions): OperatorFunction<DeepSeekEvent, ChatEvent> {
+  const { stop, tokenLimits } = options;
+  const limited = tokenLimits && (tokenLimits.answer !== null || tokenLimits.completion !== null);
   return (events) => {
-    const { stop, tokenLimits, tools } = options;
     const stopped = stop && stop.length > 0 ? events.pipe(stopSequences(stop)) : events;
-    const limited =
-      tokenLimits && (tokenLimits.answer !== null || tokenLimits.completion !== null)
-        ? stopped.pipe(tokenLimit(tokenLimits))
-        : stopped;
-    const stages = (source: Observable<DeepSeekEvent>) => source.pipe(fromUpstream(options), linkCitations(options));
-    const chatEvents =
-      tools != null && toolsActive(tools) ? limited.pipe(withToolCalls(tools, stages)) : limited.pipe(stages);
-    return options.fold ? chatEvents.pipe(foldReasoning()) : chatEvents;
+    const cut = limited ? stopped.pipe(tokenLimit(tokenLimits)) : stopped;
+    return cut.pipe(fromUpstream(options), linkCitations(options));
   };
 }

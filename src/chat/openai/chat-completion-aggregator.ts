@@ -44,6 +44,9 @@ export class ChatCompletionAggregator {
       case 'reasoning':
         this.reasoning += event.text;
         break;
+      case 'reasoningReplaced':
+        this.reasoning = event.text;
+        break;
       case 'finish':
         this.finishReason = event.reason;
         this.usage = event.usage;

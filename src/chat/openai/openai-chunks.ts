@@ -70,6 +70,7 @@ export class OpenAiChunkBuilder {
       case 'toolCall':
         return toolCallDeltas(event).map((delta) => this.deltaChunk({ tool_calls: [delta] }));
       case 'sources':
+      case 'reasoningReplaced':
         return [];
     }
   }

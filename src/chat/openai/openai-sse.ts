@@ -59,6 +59,7 @@ export class OpenAiSseEncoder {
       case 'finish':
       case 'sources':
       case 'toolCall':
+      case 'reasoningReplaced':
         return this.chunks.chunksFor(event).map(sseFrame).join('');
     }
   }

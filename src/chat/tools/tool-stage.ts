@@ -1,31 +1,46 @@
-import { defer, Observable, OperatorFunction, Subject, takeUntil } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { ApiError } from '../../common/errors/api-error';
 import type { ChatEvent, FinishReason } from '../events/chat-event';
-import { Emit, EventStage, stageOperator } from '../events/stage-operator';
+import { type FollowUp, type TurnStage, withCorrectiveTurns } from '../events/corrective-turns';
+import type { Emit } from '../events/stage-operator';
+import { addUsage, type ChatUsage } from '../usage';
 import { ToolCallTransform } from './tool-call-transform';
-import type { ToolFinish, ToolRequest, ToolStageOutput } from './tool-types';
+import type { RepromptReason, ToolFinish, ToolKind, ToolNoticeKind, ToolRequest, ToolStageOutput } from './tool-types';
 
 type Finish = Extract<ChatEvent, { type: 'finish' }>;
+
+/** What the tool stage reports besides the answer: for logs and metrics (kinds only, never client text). */
+export interface ToolStageObserver {
+  call(kind: ToolKind): void;
+  notice(kind: ToolNoticeKind): void;
+  correction(reason: RepromptReason): void;
+}
 
 /**
  * ChatEvents through `ToolCallTransform` (docs/tool-calls.md §7): content deltas become text and calls,
  * reasoning passes (and is kept for promotion at the end), and the finish takes the transform's reason.
- * No re-prompt is sent yet: the transform starts with it spent, so each failure takes the policy's
- * no-re-prompt outcome.
+ * When the transform asks for a re-prompt, the turn ends and its finish is held; the corrective turn's
+ * reply is read by the same transform, and the answer's usage is that of both turns.
  */
-class ToolCallStage implements EventStage<ChatEvent, ChatEvent> {
+class ToolCallStage implements TurnStage<ChatEvent> {
   private readonly transform: ToolCallTransform;
-  private reasoning = '';
+  /** All reasoning shown so far, and this turn's part of it (promotion looks at the turn's end). */
+  private reasoningBefore = '';
+  private turnReasoning = '';
   private stopRequested = false;
   private stopped = false;
   private finish: ToolFinish | null = null;
+  private pendingCorrection: string | null = null;
+  private earlierUsage: ChatUsage | null = null;
   private emitChat: Emit<ChatEvent> = () => undefined;
 
   constructor(
     tools: ToolRequest,
-    private readonly stopUpstream: () => void,
+    private readonly stopTurn: () => void,
+    canCorrect: boolean,
+    private readonly observer: ToolStageObserver | undefined,
   ) {
-    this.transform = new ToolCallTransform(tools, { repromptAvailable: false });
+    this.transform = new ToolCallTransform(tools, { repromptAvailable: canCorrect });
   }
 
   next(event: ChatEvent, emit: Emit<ChatEvent>): void {
@@ -36,11 +51,11 @@ class ToolCallStage implements EventStage<ChatEvent, ChatEvent> {
         // After the transform returns, so that it never sees its own upstream end mid-call.
         if (this.stopRequested && !this.stopped) {
           this.stopped = true;
-          this.stopUpstream();
+          this.stopTurn();
         }
         return;
       case 'reasoning':
-        this.reasoning += event.text;
+        this.turnReasoning += event.text;
         emit(event);
         return;
       case 'finish':
@@ -50,20 +65,39 @@ class ToolCallStage implements EventStage<ChatEvent, ChatEvent> {
     }
   }
 
-  complete(): void {
-    // `finish` always comes last and was handled.
+  correction(): string | null {
+    return this.pendingCorrection;
+  }
+
+  beginCorrection(): void {
+    this.pendingCorrection = null;
+    this.reasoningBefore += this.turnReasoning;
+    this.turnReasoning = '';
+    this.stopRequested = false;
+    this.stopped = false;
+    this.transform.beginRepromptRound();
   }
 
   private onFinish(event: Finish, emit: Emit<ChatEvent>): void {
+    const usage = this.earlierUsage ? addUsage(this.earlierUsage, event.usage) : event.usage;
+    if (this.pendingCorrection !== null) {
+      // The transform asked for a re-prompt mid-reply and the turn was stopped for it.
+      this.earlierUsage = usage;
+      return;
+    }
     // A stop we asked for ends the reply as it should; only the upstream's own cut is a length cut.
     const upstream = !this.stopRequested && event.reason === 'length' ? 'INCOMPLETE' : 'FINISHED';
-    this.transform.end(upstream, this.reasoning, this.onOutput);
+    this.transform.end(upstream, this.turnReasoning, this.onOutput);
+    if (this.pendingCorrection !== null) {
+      this.earlierUsage = usage;
+      return;
+    }
     if (this.finish === 'tool_choice_violation') {
       throw new ApiError(502, 'The model did not call a tool as tool_choice requires.', {
         code: 'tool_choice_violation',
       });
     }
-    emit({ ...event, reason: finishReason(this.finish, event.reason, this.stopRequested) });
+    emit({ ...event, usage, reason: finishReason(this.finish, event.reason, this.stopRequested) });
   }
 
   private readonly onOutput = (output: ToolStageOutput): void => {
@@ -71,6 +105,7 @@ class ToolCallStage implements EventStage<ChatEvent, ChatEvent> {
       case 'text':
         return this.emitChat({ type: 'content', text: output.text });
       case 'toolCall':
+        this.observer?.call(output.kind);
         return this.emitChat(output);
       case 'end':
         this.finish = output.finish;
@@ -79,8 +114,13 @@ class ToolCallStage implements EventStage<ChatEvent, ChatEvent> {
         this.stopRequested = true;
         return;
       case 'repromptNeeded':
+        this.pendingCorrection = output.message;
+        this.observer?.correction(output.reason);
+        return;
       case 'reasoningReplaced':
+        return this.emitChat({ type: 'reasoningReplaced', text: this.reasoningBefore + output.reasoning });
       case 'notice':
+        this.observer?.notice(output.kind);
         return;
     }
   };
@@ -92,20 +132,24 @@ function finishReason(finish: ToolFinish | null, upstream: FinishReason, stopped
   return upstream;
 }
 
+export interface ToolStageOptions<In> {
+  /** Sends a corrective turn in the same upstream chat; without it, failures take the no-re-prompt outcome. */
+  followUp?: FollowUp<In>;
+  observer?: ToolStageObserver;
+}
+
 /**
  * The tool stage as an operator over the upstream's events: `stages` is the pipeline before the stage
- * (upstream events → ChatEvents). When the stage asks for the upstream to stop, the upstream events
- * end there: leaving the upstream's stream early cuts its body and sends the stop call, and the
- * account is freed once that settled.
+ * (upstream events → ChatEvents), run for each turn.
  */
 export function withToolCalls<In>(
   tools: ToolRequest,
   stages: OperatorFunction<In, ChatEvent>,
+  { followUp, observer }: ToolStageOptions<In> = {},
 ): OperatorFunction<In, ChatEvent> {
-  return (events: Observable<In>) =>
-    defer(() => {
-      const stop = new Subject<void>();
-      const stage = stageOperator(() => new ToolCallStage(tools, () => stop.next()));
-      return events.pipe(takeUntil(stop), stages, stage);
-    });
+  return withCorrectiveTurns(
+    stages,
+    (stopTurn) => new ToolCallStage(tools, stopTurn, followUp !== undefined, observer),
+    followUp,
+  );
 }

@@ -114,6 +114,24 @@ export class MetricsService {
     labelNames: ['kind', 'phase'] as const,
     registers: [this.registry],
   });
+  private readonly toolCalls = new Counter({
+    name: `${METRIC_PREFIX}tool_calls_total`,
+    help: 'Emulated tool calls returned to clients, by tool kind (function, custom).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly toolNotices = new Counter({
+    name: `${METRIC_PREFIX}tool_notices_total`,
+    help: 'What the tool-call stage repaired or left out (a normalised name, a dropped duplicate call…), by kind.',
+    labelNames: ['notice'] as const,
+    registers: [this.registry],
+  });
+  private readonly correctiveTurns = new Counter({
+    name: `${METRIC_PREFIX}corrective_turns_total`,
+    help: 'Corrective re-asks sent in the same upstream chat, by stage (tools, json) and reason.',
+    labelNames: ['stage', 'reason'] as const,
+    registers: [this.registry],
+  });
   private readonly powSolve = new Histogram({
     name: `${METRIC_PREFIX}pow_solve_seconds`,
     help: 'Time to solve one proof-of-work challenge on the worker threads.',
@@ -199,6 +217,18 @@ export class MetricsService {
 
   upstreamError(kind: string, phase: UpstreamErrorPhase): void {
     this.upstreamErrors.inc({ kind, phase });
+  }
+
+  toolCall(kind: string): void {
+    this.toolCalls.inc({ kind });
+  }
+
+  toolNotice(notice: string): void {
+    this.toolNotices.inc({ notice });
+  }
+
+  correctiveTurn(stage: 'tools' | 'json', reason: string): void {
+    this.correctiveTurns.inc({ stage, reason });
   }
 
   clientWriteTimeout(): void {
