@@ -21,7 +21,12 @@ const REPLAYS: ReadonlyArray<[string, string, string, number]> = [
   ['CRLF line endings', '```json\r\n{\r\n  "a": 1\r\n}\r\n```\r\n', '{\r\n  "a": 1\r\n}', 0],
   ['text after the closing fence', '```json\n{"a": 1}\n```\nHope this helps!', '{"a": 1}', 16],
   ['a longer closing fence and a blank line inside', '\n\n````json\n{\n\n"a": 1}\n`````  \n', '{\n\n"a": 1}', 0],
-  ['a pretty-printed body', '```json\n{\n  "list": [\n    1,\n    2\n  ]\n}\n```', '{\n  "list": [\n    1,\n    2\n  ]\n}', 0],
+  [
+    'a pretty-printed body',
+    '```json\n{\n  "list": [\n    1,\n    2\n  ]\n}\n```',
+    '{\n  "list": [\n    1,\n    2\n  ]\n}',
+    0,
+  ],
   ['an unclosed fence', '```json\n{"a": 1}\n', '{"a": 1}', 0],
   ['a fence opener that is text after all', '``json``', '``json``', 0],
   ['unicode in the body', '```json\n{"emoji": "😀", "ü": "\u2028"}\n```', '{"emoji": "😀", "ü": "\u2028"}', 0],

@@ -63,10 +63,7 @@ export function parseResponseFormat(value: unknown): ResponseFormat | null {
     case 'json_schema':
       return parseJsonSchema(value.json_schema);
     default:
-      throw invalid(
-        'response_format.type',
-        `Invalid value: ${shown(type)}. Supported values are: ${SUPPORTED_TYPES}.`,
-      );
+      throw invalid('response_format.type', `Invalid value: ${shown(type)}. Supported values are: ${SUPPORTED_TYPES}.`);
   }
 }
 

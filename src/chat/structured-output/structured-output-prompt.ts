@@ -20,9 +20,9 @@ function wanted(format: ResponseFormat): string {
 export function structuredOutputInstructions(format: ResponseFormat): string {
   const lines = [`Reply with only ${wanted(format)}. ${BARE}`];
   if (format.type === 'json_schema') {
-    lines.push(`Name: ${format.name}`);
+    lines.push(`Schema name: ${format.name}`);
     if (format.description !== null && oneLine(format.description) !== '') {
-      lines.push(`Description: ${oneLine(format.description)}`);
+      lines.push(`Schema description: ${oneLine(format.description)}`);
     }
     if (format.schema !== null) lines.push(`Schema: ${JSON.stringify(format.schema)}`);
   }
