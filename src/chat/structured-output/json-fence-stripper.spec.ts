@@ -48,6 +48,20 @@ describe('JsonFenceStripper', () => {
       expect(run([...input])).toMatchObject({ out: expected, dropped });
       expect(run(input.split(''))).toMatchObject({ out: expected, dropped });
     });
+
+    it.each(REPLAYS)('should strip %s the same way in random pieces', (_name, input, expected, dropped) => {
+      let seed = 12345;
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      for (let round = 0; round < 50; round++) {
+        const pieces: string[] = [];
+        for (let at = 0; at < input.length;) {
+          const size = 1 + Math.floor(random() * 6);
+          pieces.push(input.slice(at, at + size));
+          at += size;
+        }
+        expect(run(pieces)).toMatchObject({ out: expected, dropped });
+      }
+    });
   });
 
   describe('fences', () => {
