@@ -1,8 +1,9 @@
-import { createOpenAICompatible, type OpenAICompatibleProvider } from '@ai-sdk/openai-compatible';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { AIMessage, HumanMessage, type BaseMessage, ToolMessage } from '@langchain/core/messages';
 import { tool as langchainTool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
-import { generateText, stepCountIs, streamText, tool } from 'ai';
+import { generateText, stepCountIs, streamText, tool, type LanguageModel } from 'ai';
 import { z } from 'zod';
 import { toolLoopModel, toolResultsIn } from '../../fake-deepseek/tool-model';
 import { startStack, type Stack } from '../../utils/stack';
@@ -22,11 +23,15 @@ describe('emulated tool calls with the AI SDK and LangChain (e2e)', () => {
   // Multi-step loops: several round trips each, on a machine that may be busy.
   jest.setTimeout(30_000);
   let stack: Stack;
-  let provider: OpenAICompatibleProvider;
+  const gateway = () => ({ name: 'gateway', baseURL: stack.baseURL, apiKey: 'tok-tool-clients' });
+  /** The AI SDK's two providers for an OpenAI-style chat endpoint. */
+  const models: [string, () => LanguageModel][] = [
+    ['@ai-sdk/openai-compatible', () => createOpenAICompatible(gateway()).chatModel('deepseek-chat')],
+    ['@ai-sdk/openai .chat()', () => createOpenAI(gateway()).chat('deepseek-chat')],
+  ];
 
   beforeAll(async () => {
     stack = await startStack({ tokens: ['tok-tool-clients'] });
-    provider = createOpenAICompatible({ name: 'gateway', baseURL: stack.baseURL, apiKey: 'tok-tool-clients' });
   });
   afterAll(() => stack.close());
   beforeEach(() => {
@@ -56,10 +61,10 @@ describe('emulated tool calls with the AI SDK and LangChain (e2e)', () => {
     };
   }
 
-  it('should run a two-call step then answer with generateText and stopWhen', async () => {
+  it.each(models)('should run a two-call step then answer with generateText and stopWhen (%s)', async (_, model) => {
     const ran: string[] = [];
     const result = await generateText({
-      model: provider('deepseek-chat'),
+      model: model(),
       prompt: 'Weather and time in Paris?',
       tools: aiTools(ran),
       stopWhen: stepCountIs(5),
@@ -77,10 +82,10 @@ describe('emulated tool calls with the AI SDK and LangChain (e2e)', () => {
     expect(upstreamMessages(stack.fake)[1].prompt).toContain('<result name="get_time"');
   });
 
-  it('should run the same loop with streamText', async () => {
+  it.each(models)('should run the same loop with streamText (%s)', async (_, model) => {
     const ran: string[] = [];
     const result = streamText({
-      model: provider('deepseek-chat'),
+      model: model(),
       prompt: 'Weather and time in Paris?',
       tools: aiTools(ran),
       stopWhen: stepCountIs(5),
