@@ -166,6 +166,23 @@ describe('parseChatCompletionRequest rejections', () => {
       "Missing required parameter: 'messages[1].tool_calls[0].function'.",
     ],
     [
+      'a custom tool call without custom',
+      { model: 'm', messages: [user, { role: 'assistant', tool_calls: [{ id: 'c', type: 'custom' }] }] },
+      'messages[1].tool_calls[0].custom',
+      'missing_required_parameter',
+      "Missing required parameter: 'messages[1].tool_calls[0].custom'.",
+    ],
+    [
+      'a custom tool call with a numeric input',
+      {
+        model: 'm',
+        messages: [user, { role: 'assistant', tool_calls: [{ type: 'custom', custom: { name: 'f', input: 1 } }] }],
+      },
+      'messages[1].tool_calls[0].custom.input',
+      'invalid_type',
+      "Invalid type for 'messages[1].tool_calls[0].custom.input': expected a string, but got an integer instead.",
+    ],
+    [
       'object tool arguments',
       {
         model: 'm',

@@ -90,17 +90,29 @@ function parseToolCalls(message: JsonObject, path: string): ToolCall[] {
       const callPath = `${path}.tool_calls[${i}]`;
       const call: unknown = raw[i];
       if (!isObject(call)) throw invalidType(callPath, 'an object', call);
+      const id = optionalString(call, 'id', `${callPath}.id`, FIELD_LIMITS.toolCallId);
+      if (call.type === 'custom') {
+        calls.push({ id, ...parseCustomCall(call.custom, `${callPath}.custom`) });
+        continue;
+      }
       if (call.function == null) throw missing(`${callPath}.function`);
-      calls.push({
-        id: optionalString(call, 'id', `${callPath}.id`, FIELD_LIMITS.toolCallId),
-        ...parseFunction(call.function, `${callPath}.function`),
-      });
+      calls.push({ id, ...parseFunction(call.function, `${callPath}.function`) });
     }
   }
   if (message.function_call != null) {
     calls.push({ id: null, ...parseFunction(message.function_call, `${path}.function_call`) });
   }
   return calls;
+}
+
+/** A custom tool's call (`{name, input}`): its raw input is the one `input` parameter, as the prompt renders it. */
+function parseCustomCall(value: unknown, path: string): Pick<ToolCall, 'name' | 'arguments'> {
+  if (value == null) throw missing(path);
+  if (!isObject(value)) throw invalidType(path, 'an object', value);
+  return {
+    name: requiredString(value, 'name', `${path}.name`, FIELD_LIMITS.name),
+    arguments: JSON.stringify({ input: optionalString(value, 'input', `${path}.input`) ?? '' }),
+  };
 }
 
 function parseFunction(value: unknown, path: string): Pick<ToolCall, 'name' | 'arguments'> {

@@ -81,10 +81,7 @@ describe('custom tools with the openai SDK (e2e)', () => {
     ]);
   });
 
-  // Fails today, a server bug: an assistant message whose tool_calls hold a custom call ({type: 'custom',
-  // custom: {name, input}}) is refused with 400 "Missing required parameter: 'messages[1].tool_calls[0].function'"
-  // (parseToolCalls in src/chat/dto/parse-message.ts reads only `function`). Drop `.failing` once it is fixed.
-  it.failing('should send a custom call and its result back to the model in the next turn', async () => {
+  it('should send a custom call and its result back to the model in the next turn', async () => {
     const first = await client.chat.completions.create({ model: 'deepseek-chat', messages: ask, tools: TOOLS });
     const call = first.choices[0].message.tool_calls?.[0];
     expect(call).toMatchObject({ type: 'custom', custom: { name: 'apply_patch', input: PATCH } });
