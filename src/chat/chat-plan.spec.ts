@@ -57,6 +57,7 @@ describe('buildChatPlan', () => {
       tokenLimits: { answer: 64, completion: 128 },
       droppedPartTypes: ['image_url'],
       tools: null,
+      responseFormat: null,
     });
   });
 

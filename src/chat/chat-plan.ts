@@ -4,6 +4,7 @@ import type { ChatCompletionRequest, RequestLimits } from './dto/chat-completion
 import type { TokenLimits } from './events/token-limit';
 import { ModelFlags, resolveModel } from './models';
 import { buildPrompt } from './prompt';
+import type { ResponseFormat } from './structured-output/response-format';
 import type { ToolRequest } from './tools/tool-types';
 import { estimateTokens } from './usage';
 
@@ -26,11 +27,13 @@ export interface ChatPlan extends ModelFlags {
   droppedPartTypes: readonly string[];
   /** The request's tools (docs/tool-calls.md), or null. */
   tools: ToolRequest | null;
+  /** `response_format` asking for JSON, or null. */
+  responseFormat: ResponseFormat | null;
 }
 
 export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLimits): ChatPlan {
   const continuation = request.conversation;
-  const prompt = buildPrompt(request.messages, continuation !== null, request.tools);
+  const prompt = buildPrompt(request.messages, continuation !== null, request.tools, request.responseFormat);
   checkPrompt(prompt, continuation !== null, limits.maxPromptChars);
   const flags = resolveModel(request.model, { thinking: request.thinking, reasoningEffort: request.reasoningEffort });
   return {
@@ -46,6 +49,7 @@ export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLim
     tokenLimits: { answer: request.maxTokens, completion: request.maxCompletionTokens },
     droppedPartTypes: request.droppedPartTypes,
     tools: request.tools,
+    responseFormat: request.responseFormat,
   };
 }
 

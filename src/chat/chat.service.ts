@@ -21,6 +21,7 @@ import { toChatEvents } from './events/to-chat-events';
 import { toChatCompletion } from './openai/chat-completion-aggregator';
 import { completionIdentity } from './openai/openai-chunks';
 import { sseErrorFrame, toOpenAiSse } from './openai/openai-sse';
+import type { StructuredOutputObserver } from './structured-output/structured-output-stage';
 import type { ToolStageObserver } from './tools/tool-stage';
 import type { ChatCompletion, CompletionIdentity } from './openai/openai-types';
 
@@ -117,7 +118,11 @@ export class ChatService {
     void this.owners.remember(completion.sessionId, { accountId: lease.account.id, caller });
     trace.answerStarted(lease.account.id);
     if (modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
-    const hooks = { followUp: turns.followUp, toolObserver: this.toolObserver };
+    const hooks = {
+      followUp: turns.followUp,
+      toolObserver: this.toolObserver,
+      structuredObserver: this.structuredObserver,
+    };
     return {
       identity: completionIdentity(plan.model, completion.sessionId, completion.responseMessageId),
       events: turns.events((first) => first.pipe(toChatEvents(plan, hooks), traceAnswer(trace))),
@@ -137,6 +142,15 @@ export class ChatService {
       this.logger.log(`tool calls: corrective turn (${reason})`);
       this.metrics?.correctiveTurn('tools', reason);
     },
+  };
+
+  private readonly structuredObserver: StructuredOutputObserver = {
+    correction: () => {
+      this.logger.log('response_format: corrective turn (the answer failed the JSON check)');
+      this.metrics?.correctiveTurn('json', 'invalid_json');
+    },
+    droppedAfterFence: (chars) =>
+      this.logger.log(`response_format: ${chars} characters after the JSON's code fence dropped`),
   };
 
   /** The requested mode, or `default` when the accounts are known not to offer it (a 400 with STRICT_MODELS). */

@@ -6,6 +6,8 @@ import {
   renderAssistantToolTurn,
   renderToolResults,
 } from './tools/tool-call-history';
+import { structuredOutputInstructions } from './structured-output/structured-output-prompt';
+import type { ResponseFormat } from './structured-output/response-format';
 import { appendToolReminder, buildToolPrompt, ToolPrompt } from './tools/tool-prompt';
 import type { ToolRequest } from './tools/tool-types';
 
@@ -24,17 +26,20 @@ interface PromptTurn {
  * session already holds the history, so only the new turn is sent: the messages after the last
  * assistant message (all of them when there is none). With active tools (docs/tool-calls.md §3) the
  * tool prompt follows the client's system text, the reminder ends the latest user turn, and user
- * text is defanged.
+ * text is defanged. A `response_format` asking for JSON ends the latest user turn with its instructions
+ * (the last thing the model reads, as the tool reminder is).
  */
 export function buildPrompt(
   messages: readonly ChatMessage[],
   continuation: boolean,
   tools: ToolRequest | null = null,
+  responseFormat: ResponseFormat | null = null,
 ): string {
   const toolPrompt = tools === null ? null : buildToolPrompt(tools);
   const first = continuation ? messages.length - messagesToSend(messages, true).length : 0;
   const turns = mergeSameRole(toTurns(messages, first, toolPrompt !== null));
   if (toolPrompt !== null) placeToolPrompt(turns, toolPrompt);
+  if (responseFormat !== null) endLatestUserTurn(turns, structuredOutputInstructions(responseFormat));
   return flatten(turns);
 }
 
@@ -93,6 +98,12 @@ function placeToolPrompt(turns: PromptTurn[], prompt: ToolPrompt): void {
   else turns.unshift({ role: 'system', text: prompt.system });
   const latestUser = turns.findLast((turn) => turn.role === 'user');
   if (latestUser) latestUser.text = appendToolReminder(latestUser.text, prompt);
+}
+
+function endLatestUserTurn(turns: PromptTurn[], text: string): void {
+  const latestUser = turns.findLast((turn) => turn.role === 'user');
+  if (latestUser) latestUser.text = latestUser.text === '' ? text : `${latestUser.text}\n\n${text}`;
+  else turns.push({ role: 'user', text });
 }
 
 function mergeSameRole(turns: readonly PromptTurn[]): PromptTurn[] {

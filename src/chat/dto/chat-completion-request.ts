@@ -1,4 +1,5 @@
 import type { ConversationRef } from '../conversation-id';
+import type { ResponseFormat } from '../structured-output/response-format';
 import type { ToolRequest } from '../tools/tool-types';
 
 /**
@@ -58,6 +59,8 @@ export interface ChatCompletionRequest {
   droppedPartTypes: string[];
   /** `tools`, `tool_choice`, `parallel_tool_calls` (or legacy `functions`); null when none is declared. */
   tools: ToolRequest | null;
+  /** `response_format` asking for JSON; null for text. */
+  responseFormat: ResponseFormat | null;
 }
 
 /** The request-size limits; `AppConfig` satisfies it. */

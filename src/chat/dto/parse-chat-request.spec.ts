@@ -41,6 +41,7 @@ describe('parseChatCompletionRequest', () => {
         conversation: null,
         droppedPartTypes: [],
         tools: null,
+        responseFormat: null,
       });
     });
 
@@ -117,7 +118,12 @@ describe('parseChatCompletionRequest', () => {
           response_format: { type: 'json_object' },
         }),
       );
-      expect(request).toMatchObject({ model: 'deepseek-chat', webSearch: false, stop: [] });
+      expect(request).toMatchObject({
+        model: 'deepseek-chat',
+        webSearch: false,
+        stop: [],
+        responseFormat: { type: 'json_object' },
+      });
     });
 
     it('should treat null as unset for every optional field', () => {

@@ -14,6 +14,7 @@ import {
 import { FIELD_LIMITS } from './field-limits';
 import { parseMessage } from './parse-message';
 import { parseGenerationParameters } from './parse-parameters';
+import { parseResponseFormat } from '../structured-output/response-format';
 import { parseToolRequest } from '../tools/tool-request';
 
 /**
@@ -38,6 +39,7 @@ export function parseChatCompletionRequest(body: unknown, limits: RequestLimits)
     conversation: parseConversation(body),
     droppedPartTypes: [...dropped],
     tools: parseToolRequest(body),
+    responseFormat: parseResponseFormat(body.response_format),
   };
 }
 
