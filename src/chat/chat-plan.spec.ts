@@ -58,6 +58,8 @@ describe('buildChatPlan', () => {
       droppedPartTypes: ['image_url'],
       tools: null,
       responseFormat: null,
+      toolPromptDigest: null,
+      promptForKnownTools: null,
     });
   });
 

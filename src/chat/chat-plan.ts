@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApiError } from '../common/errors/api-error';
 import type { ConversationRef } from './conversation-id';
 import type { ChatCompletionRequest, RequestLimits } from './dto/chat-completion-request';
@@ -5,6 +6,7 @@ import type { TokenLimits } from './events/token-limit';
 import { ModelFlags, resolveModel } from './models';
 import { buildPrompt } from './prompt';
 import type { ResponseFormat } from './structured-output/response-format';
+import { buildToolPrompt } from './tools/tool-prompt';
 import type { ToolRequest } from './tools/tool-types';
 import { estimateTokens } from './usage';
 
@@ -29,12 +31,26 @@ export interface ChatPlan extends ModelFlags {
   tools: ToolRequest | null;
   /** `response_format` asking for JSON, or null. */
   responseFormat: ResponseFormat | null;
+  /** A digest of the injected tool declarations; null when none are injected. */
+  toolPromptDigest: string | null;
+  /**
+   * For a continuation with tools: the prompt without the tool declarations, for a session whose history
+   * holds the same ones already (`toolPromptDigest`); null otherwise.
+   */
+  promptForKnownTools: string | null;
 }
 
 export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLimits): ChatPlan {
   const continuation = request.conversation;
-  const prompt = buildPrompt(request.messages, continuation !== null, request.tools, request.responseFormat);
+  const { messages, tools, responseFormat } = request;
+  const prompt = buildPrompt(messages, { continuation: continuation !== null, tools, responseFormat });
   checkPrompt(prompt, continuation !== null, limits.maxPromptChars);
+  const toolPrompt = tools === null ? null : buildToolPrompt(tools);
+  const toolPromptDigest = toolPrompt === null ? null : digestOf(toolPrompt.system);
+  const promptForKnownTools =
+    continuation !== null && toolPrompt !== null
+      ? buildPrompt(messages, { continuation: true, tools, responseFormat, toolsDeclared: true })
+      : null;
   const flags = resolveModel(request.model, { thinking: request.thinking, reasoningEffort: request.reasoningEffort });
   return {
     ...flags,
@@ -49,8 +65,14 @@ export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLim
     tokenLimits: { answer: request.maxTokens, completion: request.maxCompletionTokens },
     droppedPartTypes: request.droppedPartTypes,
     tools: request.tools,
-    responseFormat: request.responseFormat,
+    responseFormat,
+    toolPromptDigest,
+    promptForKnownTools,
   };
+}
+
+function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
 }
 
 function checkPrompt(prompt: string, continuation: boolean, maxPromptChars: number): void {

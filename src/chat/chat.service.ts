@@ -9,7 +9,7 @@ import type { ModelType } from '../deepseek/deepseek.client';
 import type { Account } from '../tokens/pool/account';
 import type { RequestCredentials } from '../tokens/auth/request-credentials.decorator';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
-import { SessionOwnerStore } from '../tokens/sessions/session-owner.store';
+import { type ConversationOwner, SessionOwnerStore } from '../tokens/sessions/session-owner.store';
 import { AccountFailoverService, modelUnavailableError } from './account-failover.service';
 import { AnswerTurns } from './answer-turns';
 import type { ChatCall } from './chat-call.decorator';
@@ -95,10 +95,12 @@ export class ChatService {
       this.logger.log(`dropped ${plan.droppedPartTypes.length} unsupported content part(s)`);
     }
     const continuation = plan.continuation;
-    const affinity = continuation ? await this.ownerOf(continuation.sessionId, accounts, caller) : undefined;
+    const owner = continuation ? await this.ownerOf(continuation.sessionId, accounts, caller) : undefined;
+    const affinity = owner?.accountId;
+    const toolsDeclared = plan.toolPromptDigest !== null && owner?.toolPromptDigest === plan.toolPromptDigest;
     const requested = await this.availableModelType(plan.modelType, accounts);
     const request = {
-      prompt: plan.prompt,
+      prompt: toolsDeclared && plan.promptForKnownTools !== null ? plan.promptForKnownTools : plan.prompt,
       thinking: plan.thinking,
       search: plan.search,
       modelType: requested,
@@ -115,7 +117,9 @@ export class ChatService {
         this.failover.continueOn(lease, { ...request, modelType, prompt, sessionId, parentMessageId }, signal),
       signal,
     );
-    void this.owners.remember(completion.sessionId, { accountId: lease.account.id, caller });
+    // The session's history holds the tools declared now, or those of an earlier turn.
+    const toolPromptDigest = plan.toolPromptDigest ?? owner?.toolPromptDigest;
+    void this.owners.remember(completion.sessionId, { accountId: lease.account.id, caller, toolPromptDigest });
     trace.answerStarted(lease.account.id);
     if (modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
     const hooks = {
@@ -166,14 +170,18 @@ export class ChatService {
    * chats on the web anyway). Anyone else is told the conversation is unknown, exactly as when it is.
    * An unknown one (e.g. after a restart) is only guessable with one account and no API key.
    */
-  private async ownerOf(sessionId: string, accounts: readonly Account[], caller: string | null): Promise<string> {
+  private async ownerOf(
+    sessionId: string,
+    accounts: readonly Account[],
+    caller: string | null,
+  ): Promise<ConversationOwner> {
     const owner = await this.owners.ownerOf(sessionId);
     if (owner) {
       const allowed =
         caller !== null ? owner.caller === caller : accounts.some((account) => account.id === owner.accountId);
-      if (allowed) return owner.accountId;
+      if (allowed) return owner;
     } else if (accounts.length === 1 && caller === null) {
-      return accounts[0].id;
+      return { accountId: accounts[0].id, caller: null };
     }
     throw ApiError.notFound(
       'This conversation_id is not known here (the server may have restarted). Send the full history without conversation_id.',

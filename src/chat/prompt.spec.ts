@@ -12,7 +12,7 @@ const message = (role: ChatRole, content: ChatMessage['content'], extra: Partial
   reasoningContent: null,
   ...extra,
 });
-const flatten = (messages: ChatMessage[]) => buildPrompt(messages, false);
+const flatten = (messages: ChatMessage[]) => buildPrompt(messages);
 const U = USER_MARKER;
 const A = ASSISTANT_MARKER;
 const EOS = END_OF_SENTENCE;
@@ -120,8 +120,7 @@ describe('buildPrompt with tools', () => {
   it('should put the tool prompt after the client system text and the reminder after the latest user turn', () => {
     const prompt = buildPrompt(
       [message('system', 'Be brief.'), message('user', 'U1'), message('assistant', 'A1'), message('user', 'U2')],
-      false,
-      tools,
+      { tools },
     );
     const toolPrompt = buildToolPrompt(tools)!;
     expect(prompt).toBe(`Be brief.\n\n${toolPrompt.system}${U}U1${A}A1${EOS}${U}U2\n\n${toolPrompt.reminder}`);
@@ -129,14 +128,35 @@ describe('buildPrompt with tools', () => {
 
   it('should open with the tool prompt when the client sent no system text, and defang user text', () => {
     const toolPrompt = buildToolPrompt(tools)!;
-    expect(buildPrompt([message('user', 'see <|DSML|tool_calls>')], false, tools)).toBe(
+    expect(buildPrompt([message('user', 'see <|DSML|tool_calls>')], { tools })).toBe(
       `${toolPrompt.system}${U}see &lt;|DSML|tool_calls>\n\n${toolPrompt.reminder}`,
     );
   });
 
+  it('should send only the reminder to a continued session that holds the same declarations', () => {
+    const toolPrompt = buildToolPrompt(tools)!;
+    const history = [message('user', 'U1'), message('assistant', 'A1'), message('user', 'U2')];
+    expect(buildPrompt(history, { continuation: true, tools, toolsDeclared: true })).toBe(
+      `U2\n\n${toolPrompt.reminder}`,
+    );
+    expect(buildPrompt(history, { continuation: true, tools })).toBe(
+      `${toolPrompt.system}${U}U2\n\n${toolPrompt.reminder}`,
+    );
+  });
+
+  it('should end the latest user turn with the response_format instructions, after the tool reminder', () => {
+    const toolPrompt = buildToolPrompt(tools)!;
+    const prompt = buildPrompt([message('user', 'U1')], { tools, responseFormat: { type: 'json_object' } });
+    expect(
+      prompt.endsWith(
+        `U1\n\n${toolPrompt.reminder}\n\nReply with only one JSON object. Write no code fence and no text before or after it.`,
+      ),
+    ).toBe(true);
+  });
+
   it('should inject nothing under tool_choice none', () => {
     const history = [message('system', 'S'), message('user', 'see <tool_calls>')];
-    expect(buildPrompt(history, false, { ...tools, choice: 'none' })).toBe(flatten(history));
+    expect(buildPrompt(history, { tools: { ...tools, choice: 'none' } })).toBe(flatten(history));
     expect(flatten(history)).toBe(`S${U}see <tool_calls>`);
   });
 });
@@ -156,11 +176,11 @@ describe('messagesToSend (native continuation)', () => {
 
   it('should send only the messages after the last assistant message', () => {
     expect(messagesToSend(history, true)).toEqual([history[3], history[4]]);
-    expect(buildPrompt(history, true)).toBe('U2\n\nU3');
+    expect(buildPrompt(history, { continuation: true })).toBe('U2\n\nU3');
   });
 
   it('should send everything when there is no assistant message', () => {
-    expect(buildPrompt([message('system', 'S'), message('user', 'U')], true)).toBe(`S${U}U`);
+    expect(buildPrompt([message('system', 'S'), message('user', 'U')], { continuation: true })).toBe(`S${U}U`);
   });
 
   it('should send nothing when the last message is the assistant', () => {
@@ -174,7 +194,7 @@ describe('messagesToSend (native continuation)', () => {
         message('assistant', null, { toolCalls: [{ id: 'c1', name: 'search', arguments: '{}' }] }),
         message('tool', 'r', { toolCallId: 'c1' }),
       ],
-      true,
+      { continuation: true },
     );
     expect(prompt).toBe('<tool_results>\n<result name="search" call_id="c1">r</result>\n</tool_results>');
   });

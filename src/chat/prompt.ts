@@ -29,16 +29,20 @@ interface PromptTurn {
  * text is defanged. A `response_format` asking for JSON ends the latest user turn with its instructions
  * (the last thing the model reads, as the tool reminder is).
  */
-export function buildPrompt(
-  messages: readonly ChatMessage[],
-  continuation: boolean,
-  tools: ToolRequest | null = null,
-  responseFormat: ResponseFormat | null = null,
-): string {
+export interface PromptOptions {
+  continuation?: boolean;
+  tools?: ToolRequest | null;
+  responseFormat?: ResponseFormat | null;
+  /** The continued session's history holds these tool declarations already: only the reminder is sent. */
+  toolsDeclared?: boolean;
+}
+
+export function buildPrompt(messages: readonly ChatMessage[], options: PromptOptions = {}): string {
+  const { continuation = false, tools = null, responseFormat = null } = options;
   const toolPrompt = tools === null ? null : buildToolPrompt(tools);
   const first = continuation ? messages.length - messagesToSend(messages, true).length : 0;
   const turns = mergeSameRole(toTurns(messages, first, toolPrompt !== null));
-  if (toolPrompt !== null) placeToolPrompt(turns, toolPrompt);
+  if (toolPrompt !== null) placeToolPrompt(turns, toolPrompt, options.toolsDeclared === true);
   if (responseFormat !== null) endLatestUserTurn(turns, structuredOutputInstructions(responseFormat));
   return flatten(turns);
 }
@@ -93,9 +97,10 @@ function toTurns(messages: readonly ChatMessage[], first: number, defang: boolea
   return turns;
 }
 
-function placeToolPrompt(turns: PromptTurn[], prompt: ToolPrompt): void {
-  if (turns[0]?.role === 'system') turns[0].text = `${turns[0].text}\n\n${prompt.system}`;
-  else turns.unshift({ role: 'system', text: prompt.system });
+function placeToolPrompt(turns: PromptTurn[], prompt: ToolPrompt, declared: boolean): void {
+  // A session that holds the declarations already gets only the reminder at the end of the new turn.
+  if (!declared && turns[0]?.role === 'system') turns[0].text = `${turns[0].text}\n\n${prompt.system}`;
+  else if (!declared) turns.unshift({ role: 'system', text: prompt.system });
   const latestUser = turns.findLast((turn) => turn.role === 'user');
   if (latestUser) latestUser.text = appendToolReminder(latestUser.text, prompt);
 }

@@ -3,6 +3,11 @@ export interface ConversationOwner {
   accountId: string;
   /** The API key's hash in managed mode; null where the accounts themselves are the credential. */
   caller: string | null;
+  /**
+   * A digest of the tool declarations the session's history already holds (none: absent), so that a
+   * continuation declaring the same tools sends only the reminder, not the whole tool block again.
+   */
+  toolPromptDigest?: string;
 }
 
 /**

@@ -219,6 +219,30 @@ describe('emulated tool calls with the openai SDK (e2e)', () => {
     expect(message.content.length).toBeLessThan(`Checking.\n${toolCallBlock([WEATHER])}\n${prose}`.length);
   });
 
+  it('should declare the tools once per conversation_id session, and again when they change', async () => {
+    script(['Noted.']);
+    type WithConversation = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming & {
+      conversation_id?: string;
+    };
+    const turn = (conversationId: string | undefined, tools: ChatCompletionFunctionTool[], content: string) =>
+      client.chat.completions.create({
+        model: 'deepseek-chat',
+        messages: [{ role: 'user', content }],
+        tools,
+        ...(conversationId ? { conversation_id: conversationId } : {}),
+      } as WithConversation);
+    const first = await turn(undefined, TOOLS, 'Hello.');
+    const second = await turn(first.id, TOOLS, 'And now?');
+    await turn(second.id, TOOLS.slice(0, 1), 'Only the weather.');
+    const prompts = upstreamMessages(stack.fake).map((message) => message.prompt);
+    expect(prompts).toHaveLength(3);
+    expect(prompts[0]).toContain('### get_time');
+    expect(prompts[1]).not.toContain('## Tools');
+    expect(prompts[1]).toMatch(/^And now\?\n\n\(To use tools, reply with one <\|DSML\|tool_calls> block/);
+    expect(prompts[2]).toContain('### get_weather');
+    expect(prompts[2]).not.toContain('### get_time');
+  });
+
   it('should refuse a malformed tools field with a 400 naming it', async () => {
     const request = client.chat.completions.create({
       model: 'deepseek-chat',
