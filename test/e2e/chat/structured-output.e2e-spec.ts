@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import type { ReplyHook } from '../../fake-deepseek/types';
+import { correctedModel } from '../../fake-deepseek/corrective-model';
 import { startStack, type Stack } from '../../utils/stack';
 import { expectAllIdle } from '../../utils/settle';
 import { upstreamMessages } from '../../utils/upstream-view';
@@ -10,11 +10,6 @@ const Weather = z.object({ city: z.string(), celsius: z.number(), sunny: z.boole
 const format = zodResponseFormat(Weather, 'weather');
 const PARIS = { city: 'Paris', celsius: 21, sunny: true };
 const ask = [{ role: 'user' as const, content: 'Weather in Paris as JSON.' }];
-
-/** The first reply is `first`; a corrective turn (it asks to reply again) gets `corrected`. */
-const correctedModel =
-  (first: string, corrected: string): ReplyHook =>
-  ({ prompt }) => ({ content: prompt.includes('Reply again') ? corrected : first });
 
 describe('response_format: structured output (e2e)', () => {
   jest.setTimeout(30_000);

@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 import { toolCallBlock, type ScriptedCall } from '../../fake-deepseek/tool-model';
-import type { ReplyHook } from '../../fake-deepseek/types';
+import { correctedModel } from '../../fake-deepseek/corrective-model';
 import { rawRequest } from '../../utils/http/raw-request';
 import { parseExposition, valueOf } from '../../utils/prometheus';
 import { startStack, type Stack } from '../../utils/stack';
@@ -20,11 +20,6 @@ const TOOLS: ChatCompletionFunctionTool[] = [
   },
 ];
 const ask = [{ role: 'user' as const, content: 'Weather in Paris?' }];
-
-/** The first reply is `first`; a corrective turn (its prompt asks to reply again) gets `corrected`. */
-const correctedModel =
-  (first: string, corrected: string): ReplyHook =>
-  ({ prompt }) => ({ content: prompt.includes('Reply again') ? corrected : first });
 
 describe('corrective turns for emulated tool calls (e2e)', () => {
   jest.setTimeout(30_000);
@@ -118,7 +113,7 @@ describe('corrective turns for emulated tool calls (e2e)', () => {
       messages: ask,
       tools: TOOLS,
     });
-    const message = completion.choices[0].message as typeof completion.choices[0]['message'] & {
+    const message = completion.choices[0].message as (typeof completion.choices)[0]['message'] & {
       reasoning_content?: string;
     };
     expect(completion.choices[0].finish_reason).toBe('tool_calls');
