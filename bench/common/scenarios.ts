@@ -33,6 +33,13 @@ export interface StreamingParams extends Pacing {
   accountMaxInflight: number;
   /** Per case of the first-token probe (tools or not × plain or `<` answer), one stream at a time. */
   firstTokenSamples: number;
+  /**
+   * Pause before each extra phase of a gateway (tool phases, probe), longer than the fake's keep-alive
+   * timeout (Node's 5 s): the upstream connections the previous phase left idle are closed by then, so a
+   * phase starts as the gateway's own did (after the direct client's) and does not reuse one just as the
+   * fake closes it (an ECONNRESET the gateway answers with a 502).
+   */
+  settleBetweenPhasesMs: number;
 }
 
 export interface CapacityParams extends Pacing {
@@ -117,6 +124,8 @@ export function scenarioParams(
         accounts: 64,
         accountMaxInflight: 64,
         firstTokenSamples: quick ? 4 : 30,
+        // --quick stays fast: a stray reset there is smoke-test noise.
+        settleBetweenPhasesMs: quick ? 0 : 5500,
       };
     case 3:
       return {

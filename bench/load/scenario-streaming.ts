@@ -1,7 +1,7 @@
 import type { ScenarioOutcome } from '../common/messages';
 import { benchTokens, type StreamingParams } from '../common/scenarios';
 import { addFirstTokenProbeRows, type FirstTokenProbeResult, probeFirstTokens } from './first-token-probe';
-import { countErrors, describeTally, launchRamped, tallyErrors } from './launch';
+import { countErrors, describeTally, launchRamped, sleep, tallyErrors } from './launch';
 import { RowBuilder, type ScenarioContext } from './scenario-context';
 import { measureStreamingPhase, per1000, type StreamingResult } from './streaming-phase';
 import { addToolPhaseRows, runToolPhases, toolPhaseDetails, type ToolPhaseResults } from './streaming-tool-phases';
@@ -27,6 +27,7 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
     results.set(runner.spec.label, await measureStreamingPhase(runner, params, tokens, job.fakePid));
     if (runner.spec.kind === 'gateway') {
       toolResults.set(runner.spec.label, await runToolPhases(ctx, runner, params, tokens));
+      await sleep(params.settleBetweenPhasesMs);
       ctx.log(`scenario 2: ${runner.spec.label}: first token, one stream at a time, ${params.firstTokenSamples} × 4`);
       firstTokens.set(
         runner.spec.label,

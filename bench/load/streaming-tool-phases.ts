@@ -1,7 +1,7 @@
 import type { AnswerText } from '../common/answer-texts';
 import type { StreamingParams } from '../common/scenarios';
 import { DECLARED_TOOLS_FIELDS } from './declared-tools';
-import { countErrors, tallyErrors } from './launch';
+import { countErrors, sleep, tallyErrors } from './launch';
 import type { RowBuilder, ScenarioContext } from './scenario-context';
 import { measureStreamingPhase, per1000, type StreamingResult } from './streaming-phase';
 import type { TargetRunner } from './targets';
@@ -39,6 +39,7 @@ export async function runToolPhases(
   const results: Partial<ToolPhaseResults> = {};
   try {
     for (const phase of TOOL_PHASES) {
+      await sleep(params.settleBetweenPhasesMs);
       const pacing: StreamingParams = { ...params, answer: phase.answer };
       const options = phase.declareTools ? { bodyFields: DECLARED_TOOLS_FIELDS } : undefined;
       await warmUp(runner, ctx.fake, pacing, tokens, Math.min(params.streams, 50), { request: options });
