@@ -11,7 +11,8 @@ import { warmUp } from './warm-up';
  * Scenario 2: many concurrent paced streams. Per target: inter-chunk gaps as the client sees them, the
  * relaying process's CPU for the whole requests (handshake included) per 1000 frames, and the gateway's
  * event-loop delay. The direct client's CPU is the load process's own (it does the upstream work there).
- * Every gateway then runs the tool phases (streaming-tool-phases.ts) right after its own.
+ * Every gateway then runs the tool phases (streaming-tool-phases.ts) right after its own, and the
+ * first-token probe, one stream at a time (first-token-probe.ts).
  */
 export async function runStreaming(ctx: ScenarioContext, params: StreamingParams): Promise<ScenarioOutcome> {
   const { fake, runners, job } = ctx;
