@@ -1,4 +1,5 @@
 /** The five scenarios of the harness, their sizes (full and --quick) and the gateway settings each needs. */
+import type { AnswerText } from './answer-texts';
 
 export type ScenarioId = 1 | 2 | 3 | 4 | 5;
 export const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 4, 5];
@@ -10,6 +11,8 @@ export interface Pacing {
   charsPerFrame: number;
   /** PoW difficulty of the fake's challenges. */
   difficulty: number;
+  /** The answer's text (answer-texts.ts); plain prose when absent. */
+  answer?: AnswerText;
 }
 
 export interface TtfbParams extends Pacing {
@@ -28,6 +31,15 @@ export interface StreamingParams extends Pacing {
   rampMs: number;
   accounts: number;
   accountMaxInflight: number;
+  /** Per case of the first-token probe (tools or not × plain or `<` answer), one stream at a time. */
+  firstTokenSamples: number;
+  /**
+   * Pause before each extra phase of a gateway (tool phases, probe), longer than the fake's keep-alive
+   * timeout (Node's 5 s): the upstream connections the previous phase left idle are closed by then, so a
+   * phase starts as the gateway's own did (after the direct client's) and does not reuse one just as the
+   * fake closes it (an ECONNRESET the gateway answers with a 502).
+   */
+  settleBetweenPhasesMs: number;
 }
 
 export interface CapacityParams extends Pacing {
@@ -111,6 +123,9 @@ export function scenarioParams(
         rampMs: quick ? 200 : 1000,
         accounts: 64,
         accountMaxInflight: 64,
+        firstTokenSamples: quick ? 4 : 30,
+        // --quick stays fast: a stray reset there is smoke-test noise.
+        settleBetweenPhasesMs: quick ? 0 : 5500,
       };
     case 3:
       return {

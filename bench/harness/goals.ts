@@ -45,6 +45,19 @@ const GOALS: Goal[] = [
   },
   {
     scenario: 2,
+    goal: 'CPU per 1000 frames with tools declared (not called) within 5% of without (ratio ≤ 1.05)',
+    check: (v) => {
+      const ratio = v('s2.tools.cpuRatio');
+      return {
+        measured:
+          `×${ratio === null ? 'n/a' : ratio.toFixed(3)} (${fmt(v('s2.tools.cpuPer1000'), 'ms')} with, ` +
+          `${fmt(v('s2.cpuPer1000'), 'ms')} without)`,
+        met: ratio === null ? null : ratio <= 1.05,
+      };
+    },
+  },
+  {
+    scenario: 2,
     goal: 'gateway event-loop delay p99 ≤ 10 ms',
     check: (v) => {
       const eld = v('s2.eldP99');

@@ -9,6 +9,14 @@ const RAN: Record<number, { key: string; ok: (value: number) => boolean; what: s
   5: { key: 's5.a1.open', ok: (v) => v > 0, what: 'no stream opened' },
 };
 
+/** Figures that show a gateway-only phase ran (the direct client has no such phase). */
+const RAN_FOR_GATEWAYS: Record<number, { key: string; ok: (value: number) => boolean; what: string }[]> = {
+  2: [
+    { key: 's2.tools.frames', ok: (v) => v > 0, what: 'no frame received with tools declared' },
+    { key: 's2.ltTools.ttftP50', ok: (v) => v > 0, what: 'no first token for the "<" answer with tools' },
+  ],
+};
+
 /**
  * Problems that mean the harness itself did not work (not that the gateway is slow): a target without its
  * basic figure. The harness exits non-zero on any, which makes `--quick` a smoke test.
@@ -22,6 +30,15 @@ export function harnessProblems(reports: readonly ScenarioReport[], labels: read
       const value = row?.values[label];
       if (value === null || value === undefined || !check.ok(value)) {
         problems.push(`scenario ${report.id}, ${label}: ${check.what}`);
+      }
+    }
+    for (const gatewayCheck of RAN_FOR_GATEWAYS[report.id] ?? []) {
+      const gatewayRow = report.rows.find((r) => r.key === gatewayCheck.key);
+      for (const label of labels.filter((l) => l !== 'direct')) {
+        const value = gatewayRow?.values[label];
+        if (value === null || value === undefined || !gatewayCheck.ok(value)) {
+          problems.push(`scenario ${report.id}, ${label}: ${gatewayCheck.what}`);
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { FakeState } from '../../test/fake-deepseek/types';
-import { benchTokens, type Pacing, replyText } from '../common/scenarios';
+import { answerText } from '../common/answer-texts';
+import { benchTokens, type Pacing } from '../common/scenarios';
 
 /** The fake upstream's control API (test/fake-deepseek/control-api.ts), from another process. */
 export class FakeControl {
@@ -43,7 +44,7 @@ export class FakeControl {
       firstByteDelayMs: 0,
       tokenDelayMs: pacing.frameIntervalMs,
       charsPerFrame: pacing.charsPerFrame,
-      reply: { reasoning: '', content: replyText(pacing.frames, pacing.charsPerFrame) },
+      reply: { reasoning: '', content: answerText(pacing.answer ?? 'plain', pacing.frames, pacing.charsPerFrame) },
     };
   }
 

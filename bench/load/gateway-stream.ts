@@ -12,6 +12,8 @@ export interface GatewayStreamOptions {
    * its socket stops reading, as a slow client's would. Unlimited when absent.
    */
   readBytesPerSecond?: number;
+  /** Added to the request body (e.g. `tools` and `tool_choice`). */
+  bodyFields?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function gatewayStream(
         model: 'deepseek-chat',
         stream: true,
         messages: [{ role: 'user', content: `Tell me something. [bench:${marker}]` }],
+        ...options.bodyFields,
       }),
     });
     outcome.status = response.statusCode;

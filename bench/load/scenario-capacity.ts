@@ -4,7 +4,7 @@ import { summarize } from '../common/stats';
 import { countErrors, describeTally, failureSamples, launchRamped, sleep, tallyErrors } from './launch';
 import { type PhaseUsage, startPhase } from './phase-meter';
 import { RowBuilder, type ScenarioContext } from './scenario-context';
-import { per1000 } from './scenario-streaming';
+import { per1000 } from './streaming-phase';
 import type { StreamOutcome } from './stream-outcome';
 import type { TargetRunner } from './targets';
 import { warmUp } from './warm-up';

@@ -1,27 +1,18 @@
 import type { ScenarioOutcome } from '../common/messages';
 import { benchTokens, type StreamingParams } from '../common/scenarios';
-import { SampleBuffer, summarize, type Summary } from '../common/stats';
-import { countErrors, describeTally, failureSamples, launchRamped, sleep, tallyErrors } from './launch';
-import { type PhaseUsage, startPhase } from './phase-meter';
+import { addFirstTokenProbeRows, type FirstTokenProbeResult, probeFirstTokens } from './first-token-probe';
+import { countErrors, describeTally, launchRamped, sleep, tallyErrors } from './launch';
 import { RowBuilder, type ScenarioContext } from './scenario-context';
-import { GapRecorder, type StreamOutcome } from './stream-outcome';
-import type { TargetRunner } from './targets';
+import { measureStreamingPhase, per1000, type StreamingResult } from './streaming-phase';
+import { addToolPhaseRows, runToolPhases, toolPhaseDetails, type ToolPhaseResults } from './streaming-tool-phases';
 import { warmUp } from './warm-up';
-
-interface StreamingResult {
-  outcomes: StreamOutcome[];
-  frames: number;
-  gaps: Summary;
-  usage: PhaseUsage;
-  failures: ReturnType<typeof failureSamples>;
-  /** CPU of the process doing the relay work: the gateway, or the direct client itself. */
-  relayCpuMs: number;
-}
 
 /**
  * Scenario 2: many concurrent paced streams. Per target: inter-chunk gaps as the client sees them, the
  * relaying process's CPU for the whole requests (handshake included) per 1000 frames, and the gateway's
  * event-loop delay. The direct client's CPU is the load process's own (it does the upstream work there).
+ * Every gateway then runs the tool phases (streaming-tool-phases.ts) right after its own, and the
+ * first-token probe, one stream at a time (first-token-probe.ts).
  */
 export async function runStreaming(ctx: ScenarioContext, params: StreamingParams): Promise<ScenarioOutcome> {
   const { fake, runners, job } = ctx;
@@ -29,10 +20,21 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
   await fake.prepare(params.accounts, params, true);
 
   const results = new Map<string, StreamingResult>();
+  const toolResults = new Map<string, ToolPhaseResults>();
+  const firstTokens = new Map<string, FirstTokenProbeResult>();
   for (const runner of runners) {
     await warmUp(runner, fake, params, tokens, Math.min(params.streams, 50));
     ctx.log(`scenario 2: ${runner.spec.label}: ${params.streams} streams × ${params.frames} frames`);
-    results.set(runner.spec.label, await measure(runner, params, tokens, job.fakePid));
+    results.set(runner.spec.label, await measureStreamingPhase(runner, params, tokens, job.fakePid));
+    if (runner.spec.kind === 'gateway') {
+      toolResults.set(runner.spec.label, await runToolPhases(ctx, runner, params, tokens));
+      await sleep(params.settleBetweenPhasesMs);
+      ctx.log(`scenario 2: ${runner.spec.label}: first token, one stream at a time, ${params.firstTokenSamples} × 4`);
+      firstTokens.set(
+        runner.spec.label,
+        await probeFirstTokens(runner, fake, params, tokens, params.firstTokenSamples),
+      );
+    }
   }
   const profiled = runners.find((r) => r.spec.kind === 'gateway' && r.probe);
   if (job.cpuProfilePath && profiled?.probe) {
@@ -46,7 +48,7 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
 
   const directLabel = runners[0].spec.label;
   const expected = params.streams * params.frames;
-  const rows = new RowBuilder(results)
+  const builder = new RowBuilder(results)
     .add('s2.frames', `text frames received (of ${expected})`, 'count', (r) => r.frames, { decimals: 0 })
     .add('s2.errors', 'failed or short streams', 'count', (r) => countErrors(tallyErrors(r.outcomes, params.frames)), {
       decimals: 0,
@@ -56,6 +58,10 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
     .add('s2.gapMax', 'inter-chunk gap max', 'ms', (r) => r.gaps.max, { decimals: 1 })
     .addDifference('s2.addedGapP50', 'added inter-chunk latency p50', 'ms', (r) => r.gaps.p50, directLabel)
     .addDifference('s2.addedGapP99', 'added inter-chunk latency p99', 'ms', (r) => r.gaps.p99, directLabel)
+    .add('s2.ttftP50', 'first content token p50 (sent → first text frame)', 'ms', (r) => r.firstToken.p50)
+    .add('s2.ttftP95', 'first content token p95', 'ms', (r) => r.firstToken.p95)
+    .add('s2.afterHeadP50', 'response head → first content token p50', 'ms', (r) => r.firstToken.afterHeadP50)
+    .add('s2.afterHeadP95', 'response head → first content token p95', 'ms', (r) => r.firstToken.afterHeadP95)
     .add('s2.cpuPer1000', 'relay CPU per 1000 frames (whole requests)', 'ms', (r) => per1000(r.relayCpuMs, r.frames), {
       ratio: true,
     })
@@ -71,7 +77,10 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
       decimals: 2,
     })
     .add('s2.fakeCpu', 'fake upstream CPU', 'ms', (r) => r.usage.fakeCpuMs, { decimals: 0 })
-    .add('s2.wall', 'phase wall time', 'ms', (r) => r.usage.wallMs, { decimals: 0 }).rows;
+    .add('s2.wall', 'phase wall time', 'ms', (r) => r.usage.wallMs, { decimals: 0 });
+  addToolPhaseRows(builder, toolResults, params.frames);
+  addFirstTokenProbeRows(builder, firstTokens);
+  const rows = builder.rows;
 
   const details: Record<string, unknown> = {};
   for (const [label, r] of results) {
@@ -79,37 +88,31 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
       errors: tallyErrors(r.outcomes, params.frames),
       failures: r.failures,
       gaps: r.gaps,
+      firstToken: r.firstToken,
       usage: r.usage,
     };
+    const phases = toolResults.get(label);
+    if (phases) details[`${label}:toolPhases`] = toolPhaseDetails(phases, params.frames);
+    const probe = firstTokens.get(label);
+    if (probe) details[`${label}:firstTokenAlone`] = probe;
   }
   const notes = [
     'Event-loop delay: beyond the 10 ms sampling interval (the perf_hooks histogram records the interval itself).',
+    'Tool phases (gateways only, each right after its own): 3 function tools declared with tool_choice "auto", ' +
+      'the answer plain text (no call); then an answer whose every frame ends in a possible tag start ("<fun", ' +
+      '"a <d", "b <t", …), without and with tools: the parser holds the first frame whole until the second.',
   ];
   for (const [label, r] of results) {
     notes.push(`${label} errors: ${describeTally(tallyErrors(r.outcomes, params.frames))}`);
+    const phases = toolResults.get(label);
+    if (phases) {
+      const tally = (key: keyof ToolPhaseResults): string =>
+        describeTally(tallyErrors(phases[key].outcomes, params.frames));
+      notes.push(
+        `${label} errors with tools: ${tally('tools')}; "<" answer: ${tally('angle')}, with tools: ${tally('angleTools')}`,
+      );
+    }
   }
   if (job.cpuProfilePath && profiled) notes.push(`CPU profile of ${profiled.spec.label}: ${job.cpuProfilePath}`);
   return { rows, details, notes };
 }
-
-async function measure(
-  runner: TargetRunner,
-  params: StreamingParams,
-  tokens: readonly string[],
-  fakePid: number,
-): Promise<StreamingResult> {
-  const gapBuffer = new SampleBuffer();
-  const phase = await startPhase(runner, fakePid);
-  const startedAt = performance.now();
-  const outcomes = await launchRamped(params.streams, params.rampMs, (i) =>
-    runner.stream([tokens[i % tokens.length]], `s2:${runner.spec.label}:${i}`, new GapRecorder(gapBuffer)),
-  );
-  await sleep(100); // let the gateway finish its bookkeeping inside the window
-  const usage = await phase.finish();
-  const frames = outcomes.reduce((sum, o) => sum + o.frames, 0);
-  const relayCpuMs = runner.spec.kind === 'direct' ? usage.loadCpuMs : (usage.gatewayCpuMs ?? NaN);
-  const failures = failureSamples(outcomes, startedAt);
-  return { outcomes, frames, gaps: summarize(gapBuffer.values()), usage, relayCpuMs, failures };
-}
-
-export const per1000 = (cpuMs: number, frames: number): number => (frames > 0 ? (cpuMs / frames) * 1000 : NaN);

@@ -2,7 +2,7 @@ import { Agent } from 'undici';
 import type { TargetSpec } from '../common/messages';
 import { ProbeClient } from '../probe/probe-client';
 import { DirectClient, type SolvePow } from './direct-stream';
-import { gatewayStream } from './gateway-stream';
+import { gatewayStream, type GatewayStreamOptions } from './gateway-stream';
 import type { StreamHooks, StreamOutcome } from './stream-outcome';
 
 /** A target the scenarios drive the same way, whatever it is. */
@@ -10,8 +10,16 @@ export interface TargetRunner {
   spec: TargetSpec;
   /** The gateway's probe; absent for the direct client. */
   probe?: ProbeClient;
-  /** One streaming answer. The direct client uses the first token (it does its own account choice). */
-  stream(tokens: readonly string[], marker: string, hooks?: StreamHooks): Promise<StreamOutcome>;
+  /**
+   * One streaming answer. The direct client uses the first token (it does its own account choice) and
+   * ignores `options` (it sends no chat request).
+   */
+  stream(
+    tokens: readonly string[],
+    marker: string,
+    hooks?: StreamHooks,
+    options?: GatewayStreamOptions,
+  ): Promise<StreamOutcome>;
   /**
    * Drops the idle keep-alive connections (after a warm-up): a server closes them after its keep-alive
    * timeout (5 s in Node), and reusing one just then fails with ECONNRESET, a client-side race that
@@ -32,10 +40,10 @@ export function targetRunner(spec: TargetSpec, solvePow: SolvePow): TargetRunner
   return {
     spec,
     probe: spec.kind === 'gateway' && spec.probeUrl ? new ProbeClient(spec.probeUrl) : undefined,
-    stream: (tokens, marker, hooks) =>
+    stream: (tokens, marker, hooks, options) =>
       spec.kind === 'direct'
         ? direct.stream(tokens[0], marker, hooks)
-        : gatewayStream(agent, spec.baseUrl, tokens, marker, hooks),
+        : gatewayStream(agent, spec.baseUrl, tokens, marker, hooks, options),
     async freshConnections() {
       const old = agent;
       agent = benchAgent();
