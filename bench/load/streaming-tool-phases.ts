@@ -9,10 +9,12 @@ import { warmUp } from './warm-up';
 
 /**
  * The extra phases of scenario 2, run for every gateway right after its own phase (no tools, plain
- * answer), with the same sizes and pacing: tools declared but not called, then an answer full of `<`
- * without and with tools (answer-texts.ts), which makes the markup parser hold text back.
+ * answer), with the same sizes and pacing: tools declared but not called, the plain answer without
+ * tools again (so that "without" brackets "with": drift over the run, a warmer heap, cancels out), then
+ * an answer full of `<` with and without tools (answer-texts.ts), which makes the markup parser hold
+ * text back.
  */
-export type ToolPhaseKey = 'tools' | 'angle' | 'angleTools';
+export type ToolPhaseKey = 'tools' | 'plainAgain' | 'angleTools' | 'angle';
 
 interface ToolPhase {
   key: ToolPhaseKey;
@@ -24,8 +26,9 @@ interface ToolPhase {
 
 const TOOL_PHASES: readonly ToolPhase[] = [
   { key: 'tools', markerTag: '+tools', declareTools: true, answer: 'plain' },
-  { key: 'angle', markerTag: '+lt', declareTools: false, answer: 'angle-brackets' },
+  { key: 'plainAgain', markerTag: '+again', declareTools: false, answer: 'plain' },
   { key: 'angleTools', markerTag: '+tools+lt', declareTools: true, answer: 'angle-brackets' },
+  { key: 'angle', markerTag: '+lt', declareTools: false, answer: 'angle-brackets' },
 ];
 
 export type ToolPhaseResults = Record<ToolPhaseKey, StreamingResult>;
@@ -59,8 +62,9 @@ export async function runToolPhases(
 
 /**
  * The rows of the tool phases (gateway columns only): CPU with tools ÷ without, the first content token
- * with and without tools, for the plain and the `<` answer. "Without" is the gateway's own phase for the
- * plain answer (`base`), the `angle` phase for the `<` answer.
+ * with and without tools, for the plain and the `<` answer. "Without" is, for the plain answer, the mean
+ * of the gateway's own phase (`base`) and `plainAgain`, which run before and after `tools`; for the `<`
+ * answer, the `angle` phase right after `angleTools`.
  */
 export function addToolPhaseRows(
   rows: RowBuilder<StreamingResult>,
@@ -80,7 +84,9 @@ export function addToolPhaseRows(
     (base: StreamingResult, label: string): number | null => {
       const phases = byLabel.get(label);
       if (phases === undefined) return null;
-      const [value, reference] = [figure(phases[key]), figure(key === 'angleTools' ? phases.angle : base)];
+      const reference =
+        key === 'angleTools' ? figure(phases.angle) : (figure(base) + figure(phases.plainAgain)) / 2;
+      const value = figure(phases[key]);
       return divide ? value / reference : value - reference;
     };
   const frames: Figure = (r) => r.frames;
@@ -98,7 +104,10 @@ export function addToolPhaseRows(
     .add('s2.tools.frames', 'tools declared (not called): text frames', 'count', of('tools', frames), count)
     .add('s2.tools.errors', 'tools: failed or short streams', 'count', of('tools', errors), count)
     .add('s2.tools.cpuPer1000', 'tools: relay CPU per 1000 frames', 'ms', of('tools', cpu), { ratio: true })
-    .add('s2.tools.cpuRatio', 'tools ÷ none: CPU per 1000 frames', '×', versus('tools', cpu, true), ratio)
+    .add('s2.again.cpuPer1000', 'none again (after tools): relay CPU per 1000', 'ms', of('plainAgain', cpu), {
+      ratio: true,
+    })
+    .add('s2.tools.cpuRatio', 'tools ÷ none (mean of before and after)', '×', versus('tools', cpu, true), ratio)
     .add('s2.tools.eldP99', 'tools: gateway event-loop delay p99', 'ms', of('tools', eldP99), { decimals: 2 })
     .add('s2.tools.ttftP50', 'tools: first content token p50', 'ms', of('tools', ttftP50))
     .add('s2.tools.ttftP95', 'tools: first content token p95', 'ms', of('tools', ttftP95))

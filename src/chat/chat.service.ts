@@ -11,6 +11,7 @@ import type { RequestCredentials } from '../tokens/auth/request-credentials.deco
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { type ConversationOwner, SessionOwnerStore } from '../tokens/sessions/session-owner.store';
 import { AccountFailoverService, modelUnavailableError } from './account-failover.service';
+import { type AnswerObservers, answerObservers } from './answer-observers';
 import { AnswerTurns } from './answer-turns';
 import type { ChatCall } from './chat-call.decorator';
 import { buildChatPlan, type ChatPlan } from './chat-plan';
@@ -21,8 +22,6 @@ import { toChatEvents } from './events/to-chat-events';
 import { toChatCompletion } from './openai/chat-completion-aggregator';
 import { completionIdentity } from './openai/openai-chunks';
 import { sseErrorFrame, toOpenAiSse } from './openai/openai-sse';
-import type { StructuredOutputObserver } from './structured-output/structured-output-stage';
-import type { ToolStageObserver } from './tools/tool-stage';
 import type { ChatCompletion, CompletionIdentity } from './openai/openai-types';
 
 /** An answer whose upstream accepted the message: its identity and its events, lease held until they end. */
@@ -37,14 +36,17 @@ interface OpenedChat {
 @Injectable()
 export class ChatService {
   private readonly logger = new Logger(ChatService.name);
+  private readonly observers: AnswerObservers;
 
   constructor(
     private readonly failover: AccountFailoverService,
     private readonly owners: SessionOwnerStore,
     private readonly capabilities: ModelCapabilitiesService,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
-    @Optional() private readonly metrics?: MetricsService,
-  ) {}
+    @Optional() metrics?: MetricsService,
+  ) {
+    this.observers = answerObservers(this.logger, metrics);
+  }
 
   /** Pre-flight (account, upstream handshake) then the whole answer as one `chat.completion`. */
   async complete(
@@ -122,11 +124,7 @@ export class ChatService {
     void this.owners.remember(completion.sessionId, { accountId: lease.account.id, caller, toolPromptDigest });
     trace.answerStarted(lease.account.id);
     if (modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
-    const hooks = {
-      followUp: turns.followUp,
-      toolObserver: this.toolObserver,
-      structuredObserver: this.structuredObserver,
-    };
+    const hooks = { followUp: turns.followUp, ...this.observers };
     return {
       identity: completionIdentity(plan.model, completion.sessionId, completion.responseMessageId),
       events: turns.events((first) => first.pipe(toChatEvents(plan, hooks), traceAnswer(trace))),
@@ -134,28 +132,6 @@ export class ChatService {
       resume: () => turns.resume(),
     };
   }
-
-  /** Tool-stage notices and corrective turns: counted, and logged by kind (never the client's names). */
-  private readonly toolObserver: ToolStageObserver = {
-    call: (kind) => this.metrics?.toolCall(kind),
-    notice: (kind) => {
-      this.logger.log(`tool calls: ${kind}`);
-      this.metrics?.toolNotice(kind);
-    },
-    correction: (reason) => {
-      this.logger.log(`tool calls: corrective turn (${reason})`);
-      this.metrics?.correctiveTurn('tools', reason);
-    },
-  };
-
-  private readonly structuredObserver: StructuredOutputObserver = {
-    correction: () => {
-      this.logger.log('response_format: corrective turn (the answer failed the JSON check)');
-      this.metrics?.correctiveTurn('json', 'invalid_json');
-    },
-    droppedAfterFence: (chars) =>
-      this.logger.log(`response_format: ${chars} characters after the JSON's code fence dropped`),
-  };
 
   /** The requested mode, or `default` when the accounts are known not to offer it (a 400 with STRICT_MODELS). */
   private async availableModelType(modelType: ModelType, accounts: readonly Account[]): Promise<ModelType> {

@@ -3,6 +3,8 @@ import axios from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 
+const IDLE_SOCKET_MS = 15_000;
+
 /**
  * The axios set-up of every upstream call (DeepSeekModule registers it with HttpModule). Each option turns
  * an axios convenience off, so that UpstreamTransport sees the raw answer and judges it itself:
@@ -15,12 +17,18 @@ import { Agent as HttpsAgent } from 'node:https';
  * - `maxRedirects: 0`: node's http/https, not follow-redirects, and a redirect is an answer to classify;
  * - no axios timeout: the transport keeps its own first-byte and idle timeouts;
  * - no request or response transforms: the body is serialised once, by us.
+ *
+ * The agents close a kept-alive socket after `IDLE_SOCKET_MS` unused, or a second before the server's own
+ * `Keep-Alive: timeout=N` when it announces one: node only honours that hint when the agent has a
+ * timeout. Without one, a socket the server is closing just then gets reused, and the request dies with
+ * ECONNRESET. (A socket in use has the transport's own idle timeout instead.)
  */
 export function upstreamHttpOptions(): HttpModuleOptions {
+  const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS };
   return {
     adapter: 'http',
-    httpAgent: new HttpAgent({ keepAlive: true }),
-    httpsAgent: new HttpsAgent({ keepAlive: true }),
+    httpAgent: new HttpAgent(agentOptions),
+    httpsAgent: new HttpsAgent(agentOptions),
     proxy: false,
     maxRedirects: 0,
     decompress: false,

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startFakeDeepSeek, type FakeDeepSeek } from '../../../test/fake-deepseek';
@@ -58,6 +58,26 @@ describe('UpstreamTransport', () => {
     const headers = fake.state().lastHeaders.chat_session_create;
     expect(headers).toMatchObject({ 'content-length': '2', 'content-type': 'application/json' });
     expect(headers).not.toHaveProperty('transfer-encoding');
+  });
+
+  it("should close an idle kept-alive socket before the server's announced keep-alive timeout ends", async () => {
+    // The server closes idle sockets after 3 s and says so (Keep-Alive: timeout=3): a socket reused just then
+    // would die with ECONNRESET, so the client must let it go first.
+    const server = createHttpServer((_req, res) => sendJsonText(res, 200, OK_ENVELOPE));
+    server.keepAliveTimeout = 3_000;
+    let closedAt = 0;
+    server.on('connection', (socket: Socket) => socket.once('close', () => (closedAt = Date.now())));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const transport = transportFor(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    try {
+      await transport.json('chat_session/create', ALICE, {});
+      const idleSince = Date.now();
+      await waitUntil(() => closedAt > 0, 'the idle socket to close');
+      expect(closedAt - idleSince).toBeLessThan(2_700);
+    } finally {
+      await transport.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('should let calls in flight finish on close, then refuse new ones', async () => {
