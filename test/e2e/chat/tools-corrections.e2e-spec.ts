@@ -39,6 +39,7 @@ describe('corrective turns for emulated tool calls (e2e)', () => {
   it('should re-ask in the same upstream chat when tool_choice required got no call, and return the call', async () => {
     stack.fake.configure({ replyFor: correctedModel('It is probably sunny.', toolCallBlock([WEATHER])) });
     const before = await metric('deepseek_gateway_corrective_turns_total', { stage: 'tools', reason: 'no_call' });
+    const callsBefore = await metric('deepseek_gateway_tool_calls_total', { kind: 'function' });
     const completion = await client.chat.completions.create({
       model: 'deepseek-chat',
       messages: ask,
@@ -59,6 +60,7 @@ describe('corrective turns for emulated tool calls (e2e)', () => {
     expect(await metric('deepseek_gateway_corrective_turns_total', { stage: 'tools', reason: 'no_call' })).toBe(
       before + 1,
     );
+    expect(await metric('deepseek_gateway_tool_calls_total', { kind: 'function' })).toBe(callsBefore + 1);
   });
 
   it('should stop a reply that calls an unknown tool and stream the corrected call', async () => {
