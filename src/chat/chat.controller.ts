@@ -10,6 +10,7 @@ import { ChatService } from './chat.service';
 import type { ChatCompletionRequest } from './dto/chat-completion-request';
 import { ChatCompletionRequestPipe } from './dto/chat-completion-request.pipe';
 import { ModelFallbackHeaderInterceptor } from './model-fallback-header.interceptor';
+import { openAiEncoder } from './openai/openai-encoder';
 import type { ChatCompletion } from './openai/openai-types';
 
 @Controller('v1/chat')
@@ -29,7 +30,7 @@ export class ChatController {
     @ChatCallOf() call: ChatCall,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ChatCompletion | StreamableFile> {
-    if (!body.stream) return this.chat.complete(body, credentials, call);
-    return this.sse.respond(res, this.chat.stream(body, credentials, call));
+    if (!body.stream) return this.chat.complete(body, credentials, call, openAiEncoder);
+    return this.sse.respond(res, this.chat.stream(body, credentials, call, openAiEncoder));
   }
 }

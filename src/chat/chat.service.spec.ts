@@ -1,3 +1,4 @@
+import { openAiEncoder } from './openai/openai-encoder';
 import { Logger } from '@nestjs/common';
 import { lastValueFrom, toArray } from 'rxjs';
 import { ApiError } from '../common/errors/api-error';
@@ -38,7 +39,7 @@ describe('ChatService', () => {
     it('should answer one chat.completion and give the account back once, when the upstream closed', async () => {
       rig.client.script(ALICE, { reply: 'Hello there.' });
       const call = chatCall();
-      const completion = await rig.chat.complete(chatRequest(), credentials(ALICE), call);
+      const completion = await rig.chat.complete(chatRequest(), credentials(ALICE), call, openAiEncoder);
       expect(completion).toMatchObject({
         object: 'chat.completion',
         model: 'deepseek-chat',
@@ -50,7 +51,12 @@ describe('ChatService', () => {
 
     it('should cut the answer at max_tokens with finish_reason length, the upstream stopped', async () => {
       rig.client.script(ALICE, { partial: 'one two three four five six seven eight nine ten' });
-      const completion = await rig.chat.complete(chatRequest({ max_tokens: 3 }), credentials(ALICE), chatCall());
+      const completion = await rig.chat.complete(
+        chatRequest({ max_tokens: 3 }),
+        credentials(ALICE),
+        chatCall(),
+        openAiEncoder,
+      );
       expect(completion.choices[0]).toMatchObject({ message: { content: 'one two three ' }, finish_reason: 'length' });
       expect(completion.usage?.completion_tokens).toBe(3);
       await rig.client.started[0].closed;
@@ -60,7 +66,9 @@ describe('ChatService', () => {
 
     it('should reject with what the upstream refused, every lease given back', async () => {
       rig.client.script(ALICE, { refuse: new UpstreamError('context_length', 'too long') });
-      await expect(rig.chat.complete(chatRequest(), credentials(ALICE, BOB), chatCall())).rejects.toMatchObject({
+      await expect(
+        rig.chat.complete(chatRequest(), credentials(ALICE, BOB), chatCall(), openAiEncoder),
+      ).rejects.toMatchObject({
         kind: 'context_length',
       });
       expect(rig.locks.releaseCounts()).toEqual([1]);
@@ -68,15 +76,20 @@ describe('ChatService', () => {
 
     it('should answer an unknown conversation_id with 404 conversation_not_found, without asking DeepSeek', async () => {
       const request = chatRequest({ conversation_id: formatConversationId('0a3c904d-5761-4cf0-ae51-9b41c1c78f1e', 2) });
-      const rejection = rig.chat.complete(request, credentials(ALICE, BOB), chatCall());
+      const rejection = rig.chat.complete(request, credentials(ALICE, BOB), chatCall(), openAiEncoder);
       await expect(rejection).rejects.toBeInstanceOf(ApiError);
       await expect(rejection).rejects.toMatchObject({ status: 404, code: 'conversation_not_found' });
       expect(rig.client.attempts).toEqual([]);
     });
 
     it('should continue a conversation on the account that started it', async () => {
-      const first = await rig.chat.complete(chatRequest(), credentials(ALICE, BOB), chatCall());
-      await rig.chat.complete(chatRequest({ conversation_id: first.id }), credentials(ALICE, BOB), chatCall());
+      const first = await rig.chat.complete(chatRequest(), credentials(ALICE, BOB), chatCall(), openAiEncoder);
+      await rig.chat.complete(
+        chatRequest({ conversation_id: first.id }),
+        credentials(ALICE, BOB),
+        chatCall(),
+        openAiEncoder,
+      );
       expect(rig.client.attemptedTokens()).toEqual([ALICE, ALICE]);
       expect(rig.client.attempts[1].sessionId).toBe(rig.client.started[0].sessionId);
     });
@@ -84,7 +97,7 @@ describe('ChatService', () => {
     it('should answer an expert model the accounts lack in the default mode, and say so in the trace', async () => {
       rig.client.offerModes({ default: true, expert: false });
       const call = chatCall();
-      await rig.chat.complete(chatRequest({ model: 'deepseek-v4-pro' }), credentials(ALICE), call);
+      await rig.chat.complete(chatRequest({ model: 'deepseek-v4-pro' }), credentials(ALICE), call, openAiEncoder);
       expect(rig.client.attempts[0].modelType).toBe('default');
       expect(call.trace.modelFallback).toBe('expert->default');
     });
@@ -94,7 +107,7 @@ describe('ChatService', () => {
     it('should start the pre-flight at once, then stream role, content, finish and [DONE]', async () => {
       rig.client.script(ALICE, { reply: 'Hello there.' });
       const call = chatCall();
-      const stream = rig.chat.stream(chatRequest({ stream: true }), credentials(ALICE), call);
+      const stream = rig.chat.stream(chatRequest({ stream: true }), credentials(ALICE), call, openAiEncoder);
       await stream.started;
       const frames = await framesOf(stream);
       expect(frames[0]).toMatchObject({ object: 'chat.completion.chunk', choices: [{ delta: { role: 'assistant' } }] });
@@ -107,7 +120,7 @@ describe('ChatService', () => {
 
     it('should refuse a prompt over the limit before any upstream call', () => {
       const request = chatRequest({ stream: true, messages: [{ role: 'user', content: 'x'.repeat(20) }] });
-      expect(() => rig.chat.stream(request, credentials(ALICE), chatCall())).toThrow(
+      expect(() => rig.chat.stream(request, credentials(ALICE), chatCall(), openAiEncoder)).toThrow(
         expect.objectContaining({ status: 400, code: 'context_length_exceeded' }),
       );
       expect(rig.client.attempts).toEqual([]);
@@ -116,7 +129,7 @@ describe('ChatService', () => {
     it('should end a stream that fails mid-answer with one error frame and no [DONE]', async () => {
       rig.client.script(ALICE, { partial: 'Hel' });
       const call = chatCall();
-      const stream = rig.chat.stream(chatRequest({ stream: true }), credentials(ALICE), call);
+      const stream = rig.chat.stream(chatRequest({ stream: true }), credentials(ALICE), call, openAiEncoder);
       await stream.started;
       const frames = framesOf(stream);
       rig.client.started[0].fail(new UpstreamError('bad_response', 'cut: tok-chat-alice'));
@@ -137,7 +150,7 @@ describe('ChatService', () => {
 
     it('should reject `started` with a pre-flight failure, and frame it for a stream already committed', async () => {
       rig.client.script(ALICE, { refuse: new UpstreamError('context_length', 'too long') });
-      const stream = rig.chat.stream(chatRequest({ stream: true }), credentials(ALICE), chatCall());
+      const stream = rig.chat.stream(chatRequest({ stream: true }), credentials(ALICE), chatCall(), openAiEncoder);
       await expect(stream.started).rejects.toMatchObject({ kind: 'context_length' });
       expect(await framesOf(stream)).toEqual([
         {
@@ -154,7 +167,12 @@ describe('ChatService', () => {
     it('should stop the upstream and give the account back when the client leaves mid-answer', async () => {
       rig.client.script(ALICE, { partial: 'Hel' });
       const client = new AbortController();
-      const stream = rig.chat.stream(chatRequest({ stream: true }), credentials(ALICE), chatCall(client.signal));
+      const stream = rig.chat.stream(
+        chatRequest({ stream: true }),
+        credentials(ALICE),
+        chatCall(client.signal),
+        openAiEncoder,
+      );
       await stream.started;
       const subscription = stream.frames.subscribe();
       client.abort(new ClientGoneError());
@@ -166,7 +184,12 @@ describe('ChatService', () => {
 
     it('should end at a stop string, stop the upstream at once and give the account back once', async () => {
       rig.client.script(ALICE, { partial: 'Hello.END and on' });
-      const stream = rig.chat.stream(chatRequest({ stream: true, stop: 'END' }), credentials(ALICE), chatCall());
+      const stream = rig.chat.stream(
+        chatRequest({ stream: true, stop: 'END' }),
+        credentials(ALICE),
+        chatCall(),
+        openAiEncoder,
+      );
       await stream.started;
       const frames = await framesOf(stream);
       expect(contentOf(frames)).toBe('Hello.');
@@ -179,7 +202,7 @@ describe('ChatService', () => {
 
     it('should brake the upstream when the client stops reading, and release the brake when it reads again', async () => {
       rig.client.script(ALICE, { partial: 'Hel' });
-      const stream = rig.chat.stream(chatRequest({ stream: true }), credentials(ALICE), chatCall());
+      const stream = rig.chat.stream(chatRequest({ stream: true }), credentials(ALICE), chatCall(), openAiEncoder);
       await stream.started;
       stream.pause();
       expect(rig.client.started[0].paused).toBe(true);
@@ -192,7 +215,7 @@ describe('ChatService', () => {
       const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       try {
         rig.client.script(ALICE, { partial: 'Hel' });
-        const stream = rig.chat.stream(chatRequest({ stream: true }), credentials(ALICE), chatCall());
+        const stream = rig.chat.stream(chatRequest({ stream: true }), credentials(ALICE), chatCall(), openAiEncoder);
         await stream.started;
         const frames = framesOf(stream);
         rig.client.started[0].fail(new TypeError('a bug that mentions tok-chat-alice'));

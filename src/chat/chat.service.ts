@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { catchError, from, lastValueFrom, Observable, of, switchMap } from 'rxjs';
+import { catchError, concat, defer, EMPTY, from, lastValueFrom, Observable, of, switchMap } from 'rxjs';
 import { ApiError } from '../common/errors/api-error';
 import { toApiError } from '../common/errors/to-api-error';
 import { MetricsService } from '../common/metrics/metrics.service';
@@ -19,14 +19,11 @@ import { type RequestTrace, traceAnswer } from './chat-trace';
 import type { ChatCompletionRequest } from './dto/chat-completion-request';
 import type { ChatEvent } from './events/chat-event';
 import { toChatEvents } from './events/to-chat-events';
-import { toChatCompletion } from './openai/chat-completion-aggregator';
-import { completionIdentity } from './openai/openai-chunks';
-import { sseErrorFrame, toOpenAiSse } from './openai/openai-sse';
-import type { ChatCompletion, CompletionIdentity } from './openai/openai-types';
+import type { AnswerRef, WireEncoderFactory } from './wire-encoder';
 
-/** An answer whose upstream accepted the message: its identity and its events, lease held until they end. */
+/** An answer whose upstream accepted the message: what it is and its events, lease held until they end. */
 interface OpenedChat {
-  identity: CompletionIdentity;
+  answer: AnswerRef;
   events: Observable<ChatEvent>;
   /** Backpressure: stop and restart reading the upstream while our client does not read. */
   pause: () => void;
@@ -48,34 +45,45 @@ export class ChatService {
     this.observers = answerObservers(this.logger, metrics);
   }
 
-  /** Pre-flight (account, upstream handshake) then the whole answer as one `chat.completion`. */
-  async complete(
+  /**
+   * Pre-flight (account, upstream handshake) then the whole answer as one body in `encoder`'s format.
+   * Any API's adapter calls this (and `stream`) with its own encoder: the pipeline is the same.
+   */
+  async complete<Body>(
     request: ChatCompletionRequest,
     credentials: RequestCredentials,
     call: ChatCall,
-  ): Promise<ChatCompletion> {
+    encoder: WireEncoderFactory<Body>,
+  ): Promise<Body> {
     const plan = this.plan(request, call.trace);
     // The aggregate folds reasoning itself, so that a content filter's template can replace the answer alone.
     const chat = await this.open({ ...plan, fold: false }, credentials, call);
-    return lastValueFrom(chat.events.pipe(toChatCompletion(chat.identity, plan)));
+    return lastValueFrom(chat.events.pipe(encoder(plan).body(chat.answer)));
   }
 
   /**
-   * Starts the pre-flight (`started` settles with it), then SSE frames (`data: …\n\n`) ending with `[DONE]`,
-   * with the upstream's brake. A failure once the frames are read, pre-flight included, is the last frame.
+   * Starts the pre-flight (`started` settles with it), then the encoder's SSE frames, with the upstream's
+   * brake. A failure once the frames are read, pre-flight included, is the encoder's error frame.
    */
-  stream(request: ChatCompletionRequest, credentials: RequestCredentials, call: ChatCall): SseStream {
+  stream(
+    request: ChatCompletionRequest,
+    credentials: RequestCredentials,
+    call: ChatCall,
+    encoderFor: WireEncoderFactory<unknown>,
+  ): SseStream {
     const plan = this.plan(request, call.trace);
+    const encoder = encoderFor(plan);
     let opened: OpenedChat | undefined;
     const opening = this.open(plan, credentials, call).then((chat) => (opened = chat));
     return {
       started: opening,
-      frames: from(opening).pipe(
-        switchMap(({ identity, events }) => events.pipe(toOpenAiSse(identity, plan.includeUsage))),
-        catchError((error: unknown) => of(sseErrorFrame(toApiError(error, call.origin)))),
-      ),
+      frames: concat(
+        defer(() => (encoder.preamble ? of(encoder.preamble()) : EMPTY)),
+        from(opening).pipe(switchMap(({ answer, events }) => events.pipe(encoder.frames(answer)))),
+      ).pipe(catchError((error: unknown) => of(encoder.errorFrame(toApiError(error, call.origin))))),
       pause: () => opened?.pause(),
       resume: () => opened?.resume(),
+      keepAliveFrame: encoder.keepAliveFrame?.bind(encoder),
     };
   }
 
@@ -126,7 +134,7 @@ export class ChatService {
     if (modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
     const hooks = { followUp: turns.followUp, ...this.observers };
     return {
-      identity: completionIdentity(plan.model, completion.sessionId, completion.responseMessageId),
+      answer: { model: plan.model, sessionId: completion.sessionId, responseMessageId: completion.responseMessageId },
       events: turns.events((first) => first.pipe(toChatEvents(plan, hooks), traceAnswer(trace))),
       pause: () => turns.pause(),
       resume: () => turns.resume(),

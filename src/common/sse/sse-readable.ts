@@ -9,6 +9,8 @@ export interface SseSource {
   frames: Observable<string>;
   pause: () => void;
   resume: () => void;
+  /** What fills quiet spells (an API's own ping event); an SSE comment when absent. */
+  keepAliveFrame?: () => string;
 }
 
 /** The client read nothing for `writeTimeoutMs`: the stream is cut. */
@@ -120,7 +122,7 @@ export function toSseReadable(frames: Observable<string> | SseSource, options: S
     if (!finished) readable.destroy(error instanceof Error ? error : new Error(String(error)));
   };
   const keepAlive = setInterval(() => {
-    if (!wrote && !finished) readable.push(SSE_KEEP_ALIVE_FRAME);
+    if (!wrote && !finished) readable.push(source.keepAliveFrame?.() ?? SSE_KEEP_ALIVE_FRAME);
     wrote = false;
   }, options.keepAliveMs).unref();
 
