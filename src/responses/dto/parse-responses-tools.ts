@@ -52,8 +52,9 @@ export function parseResponsesTools(body: JsonObject): ParsedTools {
 
 function parseTool(entry: JsonObject, path: string, kind: 'function' | 'custom'): DeclaredTool {
   const name = requiredString(entry, 'name', `${path}.name`, FIELD_LIMITS.name);
-  if (name.trim() === '')
-    {throw invalidValue(`${path}.name`, `Invalid '${path}.name': empty string. Expected a tool name.`);}
+  if (name.trim() === '') {
+    throw invalidValue(`${path}.name`, `Invalid '${path}.name': empty string. Expected a tool name.`);
+  }
   const description = optionalString(entry, 'description', `${path}.description`);
   if (kind === 'custom') return { name, description, parameters: null, strict: false, kind };
   const parameters = entry.parameters;
@@ -97,8 +98,9 @@ function parseChoice(value: unknown, tools: readonly DeclaredTool[]): ParsedChoi
   }
   if (!isObject(value)) throw invalidType(path, 'a string or an object', value);
   const type = requiredString(value, 'type', `${path}.type`);
-  if (type === 'function' || type === 'custom')
-    {return { toolChoice: { name: declaredName(value, path, tools) }, allowed: null };}
+  if (type === 'function' || type === 'custom') {
+    return { toolChoice: { name: declaredName(value, path, tools) }, allowed: null };
+  }
   if (type === 'allowed_tools') {
     const mode = requiredString(value, 'mode', `${path}.mode`);
     if (mode !== 'auto' && mode !== 'required') {

@@ -101,7 +101,8 @@ export class ResponseAssembler {
       incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
       ...this.echo,
       output: structuredClone(this.items),
-      usage: done ? this.usage : null,
+      // Absent, not null, until it is known: the published schema has no null usage.
+      ...(done && this.usage ? { usage: this.usage } : {}),
     };
   }
 

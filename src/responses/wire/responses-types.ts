@@ -88,7 +88,8 @@ export interface ResponseObject extends ResponseEcho {
   error: { code: string; message: string } | null;
   incomplete_details: { reason: 'max_output_tokens' } | null;
   output: OutputItem[];
-  usage: ResponseUsage | null;
+  /** Once the response is finished. */
+  usage?: ResponseUsage;
 }
 
 /** One stream event before its `sequence_number` is stamped on. */
