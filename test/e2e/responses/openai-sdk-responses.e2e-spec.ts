@@ -162,6 +162,27 @@ describe('the openai SDK against /v1/responses (e2e)', () => {
     expect(prompt).not.toContain('Only for the first turn.');
   });
 
+  it('should resolve item_reference items against stored output, and refuse unknown ones', async () => {
+    stack.fake.configure({ replyFor: ({ prompt }) => ({ content: prompt.includes('again') ? 'Again.' : 'First.' }) });
+    const first = await client.responses.create({ model: 'deepseek-chat', input: 'Say something.' });
+
+    const second = await client.responses.create({
+      model: 'deepseek-chat',
+      input: [
+        { role: 'user', content: 'Say something.' },
+        { type: 'item_reference', id: first.output[0].id! },
+        { role: 'user', content: 'Say it again.' },
+      ],
+    });
+    expect(second.output_text).toBe('Again.');
+    expect(upstreamMessages(stack.fake)[1].prompt).toContain('First.');
+
+    const error = await client.responses
+      .create({ model: 'deepseek-chat', input: [{ type: 'item_reference', id: 'msg_unknown' }] })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 400, code: 'item_not_found', param: 'input[0].id' });
+  });
+
   it('should refuse an unknown previous_response_id with a 400 naming the field', async () => {
     const error = await client.responses
       .create({ model: 'deepseek-chat', previous_response_id: 'resp_unknown', input: 'Hi' })
