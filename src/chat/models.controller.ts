@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiError } from '../common/errors/api-error';
 import { quotable } from '../common/logging/client-text';
-import { codexModels, type CodexModelInfo } from '../responses/codex-models';
+import { codexModels, type CodexModelInfo } from './codex-models';
 import { CredentialsService } from '../tokens/auth/credentials.service';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { FIELD_LIMITS } from './dto/field-limits';

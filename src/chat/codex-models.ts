@@ -1,4 +1,4 @@
-import { type OpenAiModel, resolveModel } from '../chat/models';
+import { type OpenAiModel, resolveModel } from './models';
 
 /**
  * One model in Codex's own model-info shape, for `GET /v1/models?client_version=…` (docs/api.md §9.6).
