@@ -61,7 +61,7 @@ export class OpenApiSchemas {
    * The errors of one stream event against the member of `ResponseStreamEvent` its `type` names (the
    * union's own errors list every member), then against the union itself.
    */
-  streamEventErrors(event: { type: string }): string[] {
+  streamEventErrors(event: { type: string; [field: string]: unknown }): string[] {
     const name = this.streamEventSchemas.get(event.type);
     if (!name) return [`no ResponseStreamEvent member has type ${event.type}`];
     const errors = this.errors(name, event);

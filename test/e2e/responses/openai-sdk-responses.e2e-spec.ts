@@ -1,5 +1,7 @@
 import OpenAI from 'openai';
+import { zodTextFormat } from 'openai/helpers/zod';
 import type { FunctionTool, ResponseInputItem } from 'openai/resources/responses/responses';
+import { z } from 'zod';
 import { toolLoopModel, toolResultsIn } from '../../fake-deepseek/tool-model';
 import { expectAllIdle } from '../../utils/settle';
 import { startStack, type Stack } from '../../utils/stack';
@@ -138,6 +140,32 @@ describe('the openai SDK against /v1/responses (e2e)', () => {
     expect(second.output_text).toBe('It is get_weather: sunny.');
     const prompts = upstreamMessages(stack.fake).map((message) => message.prompt);
     expect(prompts[1]).toContain(`<result name="get_weather" call_id="${calls[0].call_id}">sunny</result>`);
+  });
+
+  it('should parse a text.format json_schema answer with responses.parse() and zod', async () => {
+    stack.fake.configure({ replyFor: () => ({ content: '```json\n{"name":"Paris","population":2100000}\n```' }) });
+    const City = z.object({ name: z.string(), population: z.number() });
+
+    const response = await client.responses.parse({
+      model: 'deepseek-chat',
+      input: 'The capital of France, as JSON.',
+      text: { format: zodTextFormat(City, 'city') },
+    });
+
+    expect(response.output_parsed).toEqual({ name: 'Paris', population: 2100000 });
+    expect(onlyUpstreamMessage(stack.fake).prompt).toContain('"population"');
+  });
+
+  it('should end incomplete when the answer reaches max_output_tokens', async () => {
+    stack.fake.configure({
+      replyFor: () => ({ content: 'one two three four five six seven eight nine ten eleven twelve' }),
+    });
+
+    const response = await client.responses.create({ model: 'deepseek-chat', input: 'Talk.', max_output_tokens: 3 });
+
+    expect(response.status).toBe('incomplete');
+    expect(response.incomplete_details).toEqual({ reason: 'max_output_tokens' });
+    expect(response.output_text.length).toBeLessThan('one two three four five six'.length);
   });
 
   it('should continue a stored response with previous_response_id', async () => {

@@ -104,6 +104,32 @@ describeWithOpenApiSpec('Responses objects and stream events against the OpenAPI
     expect(invalid).toEqual([]);
   });
 
+  it('should end a failed stream with a response.failed whose only departure is our own error code', async () => {
+    stack.fake.addFault({
+      fault: 'hint_error',
+      account: token,
+      endpoint: 'completion',
+      params: { afterTokens: 2, message: 'Something odd happened.', finish_reason: 'something_odd' },
+    });
+
+    const events = responsesEvents((await post({ input: 'Hello', stream: true })).text);
+
+    const failed = events.at(-1)!.data;
+    expect(failed.type).toBe('response.failed');
+    // The spec's code list is OpenAI's own; ours names what happened (docs/api.md §4.2), which clients read as text.
+    expect(schemas.streamEventErrors(failed)).toEqual([
+      '/response/error/code must be equal to one of the allowed values',
+      '/response/error must be null',
+      '/response/error must match a schema in anyOf',
+    ]);
+    expect(
+      schemas.streamEventErrors({
+        ...failed,
+        response: { ...failed.response, error: { ...failed.response.error, code: 'server_error' } },
+      }),
+    ).toEqual([]);
+  });
+
   it('should give a Response that matches the non-stream one in the terminal event', async () => {
     const events = responsesEvents((await post({ input: 'Hello', stream: true })).text);
     const terminal = events.at(-1)!.data;
