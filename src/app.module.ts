@@ -15,6 +15,7 @@ import { validateEnvironment } from './config/environment';
 import { tokensConfig } from './config/tokens.config';
 import { DeepSeekModule } from './deepseek/deepseek.module';
 import { HealthModule } from './health/health.module';
+import { ResponsesModule } from './responses/responses.module';
 import { SecurityModule } from './security/security.module';
 
 @Module({
@@ -32,6 +33,7 @@ import { SecurityModule } from './security/security.module';
     SecurityModule,
     HealthModule,
     ChatModule,
+    ResponsesModule,
     AdminModule,
   ],
   // No global ValidationPipe: request bodies are checked by hand, field by field (chat and token dto).

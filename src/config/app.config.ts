@@ -23,6 +23,10 @@ export const appConfig = registerAs('app', () => {
     strictModels: env.STRICT_MODELS === 'true',
     /** Image, audio and file parts of messages are dropped instead of refused with a 400. */
     dropUnsupportedParts: env.DROP_UNSUPPORTED_PARTS === 'true',
+    /** Stored Responses API responses (`store: true`) kept in memory: at most this many (0: none kept)… */
+    responsesStoreMaxEntries: env.RESPONSES_STORE_MAX_ENTRIES ?? 1000,
+    /** …each for this long. */
+    responsesStoreTtlMs: (env.RESPONSES_STORE_TTL_SECONDS ?? 3600) * 1000,
     logLevel: env.LOG_LEVEL ?? 'info',
     /** Unless LOG_FORMAT says otherwise: readable lines for a person at a terminal, JSON lines for everything else. */
     logFormat: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) as LogFormat,

@@ -71,6 +71,8 @@ export class EnvironmentVariables {
 
   @Transform(blankToUndefined) @IsOptional() @OneOf(['true', 'false']) STRICT_MODELS?: string;
   @Transform(blankToUndefined) @IsOptional() @OneOf(['true', 'false']) DROP_UNSUPPORTED_PARTS?: string;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) RESPONSES_STORE_MAX_ENTRIES?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(1) RESPONSES_STORE_TTL_SECONDS?: number;
   @Transform(blankToUndefined) @IsOptional() @IsString() ADMIN_TOKEN?: string;
 
   @Transform(blankToUndefined) @IsOptional() @IsString() REDIS_URL?: string;

@@ -7,7 +7,7 @@ import {
 import type { Request } from 'express';
 import type { SecurityConfig } from '../config/security.config';
 import type { CredentialsService } from '../tokens/auth/credentials.service';
-import { CHAT_COMPLETIONS_PATH, TOKEN_CHECK_PATH } from './routes';
+import { CHAT_COMPLETIONS_PATH, RESPONSES_PATH, TOKEN_CHECK_PATH } from './routes';
 
 const MINUTE_MS = 60_000;
 
@@ -40,6 +40,7 @@ export function rateLimitOptions(config: SecurityConfig, credentials: Credential
   return {
     throttlers: [
       perMinuteOn('chat', CHAT_COMPLETIONS_PATH, config.rateLimits.chatPerMinute),
+      perMinuteOn('responses', RESPONSES_PATH, config.rateLimits.chatPerMinute),
       perMinuteOn('token-check', TOKEN_CHECK_PATH, config.rateLimits.tokenChecksPerMinute),
     ],
     getTracker: clientTracker(credentials),

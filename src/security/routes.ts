@@ -3,6 +3,8 @@
 /** Every route under it resolves accounts (AccountsGuard): its credential is checked before the body is read. */
 export const CHAT_PATH_PREFIX = '/v1/chat';
 export const CHAT_COMPLETIONS_PATH = '/v1/chat/completions';
+/** The OpenAI Responses API; its credential is checked before the body is read, as under CHAT_PATH_PREFIX. */
+export const RESPONSES_PATH = '/v1/responses';
 export const TOKEN_CHECK_PATH = '/token/check';
 /** The OpenAI-compatible API: what CORS opens to browsers. */
 export const OPENAI_API_PREFIX = '/v1';

@@ -1,0 +1,155 @@
+import type { ChatRole, TextPart } from '../../chat/dto/chat-completion-request';
+import { FIELD_LIMITS } from '../../chat/dto/field-limits';
+import { ApiError } from '../../common/errors/api-error';
+import {
+  invalidType,
+  invalidValue,
+  isObject,
+  type JsonObject,
+  missing,
+  optionalString,
+  quote,
+  requiredString,
+} from '../../common/http/json-checks';
+import type { InputItem } from '../input-items';
+
+const MESSAGE_ROLES: readonly ChatRole[] = ['user', 'developer', 'system', 'assistant'];
+/** Part types we name in the dropped-parts note; any other is `other`, so no client string reaches a log. */
+const KNOWN_DROPPED_TYPES: ReadonlySet<string> = new Set(['input_image', 'input_file', 'input_audio']);
+
+export interface ParsedInput {
+  items: InputItem[];
+  /** Hosted-tool items (`web_search_call`, `local_shell_call`, `compaction`…) left out: a count for a log note. */
+  skipped: number;
+  droppedPartTypes: Set<string>;
+}
+
+export interface InputOptions {
+  maxItems: number;
+  dropUnsupportedParts: boolean;
+}
+
+/** `input`: a string (one user message) or a list of items; reasoning items are accepted and not sent on. */
+export function parseInput(value: unknown, options: InputOptions): ParsedInput {
+  const parsed: ParsedInput = { items: [], skipped: 0, droppedPartTypes: new Set() };
+  if (value == null) return parsed;
+  if (typeof value === 'string') {
+    parsed.items.push({ type: 'message', role: 'user', content: value });
+    return parsed;
+  }
+  if (!Array.isArray(value)) throw invalidType('input', 'a string or an array', value);
+  if (value.length > options.maxItems) {
+    throw invalidValue(
+      'input',
+      `Invalid 'input': array too long. Expected an array with maximum length ${options.maxItems}, but got an array with length ${value.length} instead.`,
+      'array_above_max_length',
+    );
+  }
+  value.forEach((entry: unknown, i) => parseItem(entry, `input[${i}]`, parsed, options.dropUnsupportedParts));
+  return parsed;
+}
+
+function parseItem(value: unknown, path: string, parsed: ParsedInput, dropParts: boolean): void {
+  if (!isObject(value)) throw invalidType(path, 'an object', value);
+  // `{role, content}` without a type is a message (EasyInputMessage).
+  const type = optionalString(value, 'type', `${path}.type`) ?? (value.role != null ? 'message' : null);
+  if (type === null) throw missing(`${path}.type`);
+  const { items } = parsed;
+  switch (type) {
+    case 'message':
+      items.push(parseMessageItem(value, path, parsed.droppedPartTypes, dropParts));
+      return;
+    case 'reasoning':
+      // Our reasoning is never sent back to the model; its opaque `encrypted_content` is ours to ignore.
+      return;
+    case 'function_call':
+      items.push({
+        type: 'call',
+        callId: callIdOf(value, path),
+        name: requiredString(value, 'name', `${path}.name`, FIELD_LIMITS.name),
+        arguments: requiredString(value, 'arguments', `${path}.arguments`),
+      });
+      return;
+    case 'custom_tool_call':
+      items.push({
+        type: 'call',
+        callId: callIdOf(value, path),
+        name: requiredString(value, 'name', `${path}.name`, FIELD_LIMITS.name),
+        arguments: JSON.stringify({ input: requiredString(value, 'input', `${path}.input`) }),
+      });
+      return;
+    case 'function_call_output':
+    case 'custom_tool_call_output':
+      items.push({
+        type: 'callOutput',
+        callId: callIdOf(value, path),
+        output: outputText(value.output, `${path}.output`, parsed.droppedPartTypes, dropParts),
+      });
+      return;
+    case 'item_reference':
+      items.push({
+        type: 'reference',
+        id: requiredString(value, 'id', `${path}.id`, FIELD_LIMITS.toolCallId),
+        param: path,
+      });
+      return;
+    default:
+      parsed.skipped++;
+  }
+}
+
+function callIdOf(item: JsonObject, path: string): string {
+  return requiredString(item, 'call_id', `${path}.call_id`, FIELD_LIMITS.toolCallId);
+}
+
+function parseMessageItem(item: JsonObject, path: string, dropped: Set<string>, dropParts: boolean): InputItem {
+  const rolePath = `${path}.role`;
+  const role = requiredString(item, 'role', rolePath);
+  const known = MESSAGE_ROLES.find((candidate) => candidate === role);
+  if (!known) {
+    throw invalidValue(
+      rolePath,
+      `Invalid value: ${quote(role)}. Supported values are: 'user', 'assistant', 'system', and 'developer'.`,
+    );
+  }
+  const content = item.content;
+  if (content == null) throw missing(`${path}.content`);
+  if (typeof content === 'string') return { type: 'message', role: known, content };
+  return { type: 'message', role: known, content: textParts(content, `${path}.content`, dropped, dropParts) };
+}
+
+function outputText(value: unknown, path: string, dropped: Set<string>, dropParts: boolean): string {
+  if (value == null) throw missing(path);
+  if (typeof value === 'string') return value;
+  return textParts(value, path, dropped, dropParts)
+    .map((part) => part.text)
+    .join('\n');
+}
+
+function textParts(value: unknown, path: string, dropped: Set<string>, dropParts: boolean): TextPart[] {
+  if (!Array.isArray(value)) throw invalidType(path, 'a string or an array of objects', value);
+  const parts: TextPart[] = [];
+  value.forEach((part: unknown, i) => {
+    const partPath = `${path}[${i}]`;
+    if (!isObject(part)) throw invalidType(partPath, 'an object', part);
+    const type = requiredString(part, 'type', `${partPath}.type`);
+    const textKey =
+      type === 'input_text' || type === 'output_text' || type === 'text'
+        ? 'text'
+        : type === 'refusal'
+          ? 'refusal'
+          : null;
+    if (textKey) parts.push({ type: 'text', text: requiredString(part, textKey, `${partPath}.${textKey}`) });
+    else if (dropParts) dropped.add(KNOWN_DROPPED_TYPES.has(type) ? type : 'other');
+    else throw unsupportedPart(partPath, type);
+  });
+  return parts;
+}
+
+function unsupportedPart(path: string, type: string): ApiError {
+  return ApiError.badRequest(
+    `Unsupported content part at '${path}': type ${quote(type)}. Only text parts reach the DeepSeek web chat; set DROP_UNSUPPORTED_PARTS=true on the server to drop the others.`,
+    path,
+    'unsupported_content',
+  );
+}

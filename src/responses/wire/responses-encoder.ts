@@ -1,0 +1,78 @@
+import { HttpStatus } from '@nestjs/common';
+import { concat, defer, filter, map, of, type OperatorFunction, reduce, tap } from 'rxjs';
+import type { ChatEvent } from '../../chat/events/chat-event';
+import type { WireEncoder } from '../../chat/wire-encoder';
+import type { ApiError } from '../../common/errors/api-error';
+import { ResponseAssembler, type ResponseIdentity } from './response-assembler';
+import type { ResponseEcho, ResponseObject, StreamEvent } from './responses-types';
+
+export interface ResponsesEncoderOptions {
+  identity: ResponseIdentity;
+  echo: ResponseEcho;
+  /** Called once with the finished response (completed or incomplete), e.g. to store it. */
+  onFinished?: (response: ResponseObject) => void;
+}
+
+/**
+ * OpenAI Responses: a `response` object, or `event: <type>` frames numbered from 0 that end with
+ * `response.completed` (no `[DONE]`). One encoder per request: it holds the sequence counter and the
+ * items so far, so that `response.failed` can carry them.
+ */
+export function responsesEncoder(options: ResponsesEncoderOptions): WireEncoder<ResponseObject> {
+  let sequence = 0;
+  let assembler: ResponseAssembler | null = null;
+  const assemblerFor = (streaming: boolean) =>
+    (assembler ??= new ResponseAssembler(options.identity, options.echo, streaming));
+  const frame = (event: StreamEvent): string => {
+    const numbered = { ...event, sequence_number: sequence++ };
+    return `event: ${event.type}\ndata: ${JSON.stringify(numbered)}\n\n`;
+  };
+  const finished = (response: ResponseObject) => options.onFinished?.(response);
+
+  return {
+    preamble: () => assemblerFor(true).opening().map(frame).join(''),
+    body: () => (events) =>
+      defer(() => {
+        const body = assemblerFor(false);
+        return events.pipe(
+          reduce((assembled, event) => {
+            assembled.add(event);
+            return assembled;
+          }, body),
+          map((assembled) => assembled.final()),
+          tap(finished),
+        );
+      }),
+    frames: (): OperatorFunction<ChatEvent, string> => (events) =>
+      defer(() => {
+        const stream = assemblerFor(true);
+        const items = events.pipe(map((event) => stream.add(event).map(frame).join('')));
+        const closing = defer(() => {
+          const response = stream.final();
+          finished(response);
+          return of(stream.closing().map(frame).join(''));
+        });
+        return concat(items, closing);
+      }).pipe(filter((text) => text !== '')),
+    errorFrame: (error: ApiError) => {
+      const { code, message } = failureOf(error);
+      return frame(assemblerFor(true).failed(code, message));
+    },
+    keepAliveFrame: () => frame({ type: 'keepalive' }),
+  };
+}
+
+/**
+ * `response.error` as Codex reads it: `context_length_exceeded` is fatal, `rate_limit_exceeded` is retried
+ * after the "try again in Ns" of its message, anything else retried.
+ */
+export function failureOf(error: ApiError): { code: string; message: string } {
+  const status = error.getStatus();
+  if (status === HttpStatus.TOO_MANY_REQUESTS) {
+    const wait = error.retryAfterSec !== undefined ? Math.max(1, Math.ceil(error.retryAfterSec)) : null;
+    const hint = wait !== null && !/try again in/i.test(error.message) ? ` Please try again in ${wait}s.` : '';
+    return { code: 'rate_limit_exceeded', message: error.message + hint };
+  }
+  if (error.code === 'context_length_exceeded') return { code: error.code, message: error.message };
+  return { code: error.code ?? (status >= 500 ? 'server_error' : 'invalid_request'), message: error.message };
+}
