@@ -148,6 +148,7 @@ export class ChatService {
     // The session's history holds the tools declared now, or those of an earlier turn.
     const toolPromptDigest = plan.toolPromptDigest ?? owner?.toolPromptDigest;
     void this.owners.remember(completion.sessionId, { accountId: lease.account.id, caller, toolPromptDigest });
+    this.threads.used(completion.sessionId, lease.account.id);
     trace.answerStarted(lease.account.id);
     if (modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
     const hooks = { followUp: turns.followUp, ...this.observers };

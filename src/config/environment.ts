@@ -56,6 +56,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsOptional() @WholeNumber(1) CONVERSATION_TTL_MS?: number;
   @Transform(toInt) @IsOptional() @WholeNumber(1) CONVERSATION_MAX_ENTRIES?: number;
   @Transform(toInt) @IsOptional() @WholeNumber(0) CONVERSATION_OWNER_WAIT_MS?: number;
+  @Transform(blankToUndefined) @IsOptional() @OneOf(['keep', 'delete-after']) SESSION_CLEANUP?: string;
   @Transform(toInt) @IsOptional() @WholeNumber(1) UPSTREAM_TIMEOUT_MS?: number;
   @Transform(toInt) @IsOptional() @WholeNumber(1) UPSTREAM_FIRST_BYTE_TIMEOUT_MS?: number;
   @Transform(toInt) @IsOptional() @WholeNumber(0, 64) MAX_CONTINUE_ROUNDS?: number;

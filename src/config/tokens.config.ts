@@ -48,6 +48,8 @@ export const tokensConfig = registerAs('tokens', () => {
     conversationMaxEntries: env.CONVERSATION_MAX_ENTRIES ?? 100_000,
     /** How long a continuation waits for the account that holds its chat before starting a new one. */
     conversationOwnerWaitMs: env.CONVERSATION_OWNER_WAIT_MS ?? 10_000,
+    /** `delete-after`: delete the chats we created on our own accounts once unused for `conversationTtlMs`. */
+    sessionCleanup: env.SESSION_CLEANUP === 'delete-after' ? ('delete-after' as const) : ('keep' as const),
   };
 });
 

@@ -9,6 +9,7 @@ import type { RequestCredentials } from '../../tokens/auth/request-credentials.d
 import { ConversationStore, type ConversationTurn } from '../../tokens/sessions/conversation.store';
 import { AccountFailoverService, type CompletionRequest, type StartedCompletion } from '../account-failover.service';
 import { type ChatPlan, checkNewSessionPrompt, type PlanOptions } from '../chat-plan';
+import { SessionJanitorService } from './session-janitor.service';
 
 export interface ThreadStart extends StartedCompletion {
   /** What was sent: the continuation, or the whole history in a new session. */
@@ -29,6 +30,7 @@ export class ConversationThreadsService {
   constructor(
     private readonly failover: AccountFailoverService,
     private readonly store: ConversationStore,
+    private readonly janitor: SessionJanitorService,
     @Inject(tokensConfig.KEY) private readonly tokens: ConfigType<typeof tokensConfig>,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     @Optional() private readonly metrics?: MetricsService,
@@ -81,6 +83,11 @@ export class ConversationThreadsService {
   /** Records where the exchange ending with our answer lives, for the next turn. */
   remember(key: string, turn: ConversationTurn): void {
     void this.store.remember(key, turn);
+  }
+
+  /** An answer ran in this chat (new or continued): its clean-up clock starts again. */
+  used(sessionId: string, accountId: string): void {
+    this.janitor.used(sessionId, accountId);
   }
 }
 

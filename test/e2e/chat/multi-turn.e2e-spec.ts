@@ -183,3 +183,51 @@ describe('native multi-turn across API keys (e2e)', () => {
     expect(upstreamMessages(stack.fake).at(-1)?.parentMessageId).toBeNull();
   });
 });
+
+describe('SESSION_CLEANUP=delete-after (e2e)', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      tokens: ['tok-cleanup-pool', 'tok-cleanup-client'],
+      env: {
+        DEEPSEEK_TOKENS: 'tok-cleanup-pool',
+        SESSION_CLEANUP: 'delete-after',
+        CONVERSATION_TTL_MS: '300',
+      },
+      fake: { reply: { content: 'Noted.' } },
+    });
+  });
+  afterAll(() => stack.close());
+  afterEach(() => expectAllIdle(stack));
+
+  it('should delete the chats it created on its own accounts once unused for the TTL', async () => {
+    const history: ChatCompletionMessageParam[] = [];
+    await chat(stack.openai(['tok-cleanup-pool']), history, ['One.', 'Two.']);
+    const [session] = Object.values(stack.fake.state().sessions);
+    expect(session.messages).toHaveLength(2);
+    expect(session.deleted).toBe(false);
+    await stack.fake.waitFor((state) => state.sessions[session.id].deleted, 5_000);
+  });
+});
+
+describe("SESSION_CLEANUP=delete-after with the client's own tokens (e2e)", () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      tokens: ['tok-cleanup-direct'],
+      env: { SESSION_CLEANUP: 'delete-after', CONVERSATION_TTL_MS: '100' },
+      fake: { reply: { content: 'Noted.' } },
+    });
+  });
+  afterAll(() => stack.close());
+  afterEach(() => expectAllIdle(stack));
+
+  it("should leave chats on a client's token alone: the token is not kept to delete them later", async () => {
+    await chat(stack.openai(), [], ['One.']);
+    // Several sweeps of the TTL pass.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(Object.values(stack.fake.state().sessions).map((session) => session.deleted)).toEqual([false]);
+  });
+});

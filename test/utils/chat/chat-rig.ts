@@ -4,6 +4,8 @@ import type { ChatCall } from '../../../src/chat/chat-call.decorator';
 import { RequestTrace } from '../../../src/chat/chat-trace';
 import { ChatService } from '../../../src/chat/chat.service';
 import { ConversationThreadsService } from '../../../src/chat/continuation/conversation-threads.service';
+import { SessionJanitorService } from '../../../src/chat/continuation/session-janitor.service';
+import { CredentialsService } from '../../../src/tokens/auth/credentials.service';
 import { ConversationStore } from '../../../src/tokens/sessions/conversation.store';
 import { InMemoryConversationStore } from '../../../src/tokens/sessions/in-memory-conversation.store';
 import type { ChatCompletionRequest } from '../../../src/chat/dto/chat-completion-request';
@@ -51,6 +53,8 @@ export async function createChatRig(
       ChatService,
       AccountFailoverService,
       ConversationThreadsService,
+      SessionJanitorService,
+      { provide: CredentialsService, useValue: { poolAccounts: [] } },
       { provide: ConversationStore, useClass: InMemoryConversationStore },
       TokenPoolService,
       AccountHealthService,

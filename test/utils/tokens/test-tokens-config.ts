@@ -28,6 +28,7 @@ export function testTokensConfig(overrides: Partial<TokensConfig> = {}): TokensC
     conversationTtlMs: 24 * 60 * 60_000,
     conversationMaxEntries: 100_000,
     conversationOwnerWaitMs: 10_000,
+    sessionCleanup: 'keep',
     ...overrides,
   };
 }
