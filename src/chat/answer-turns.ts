@@ -69,6 +69,11 @@ export class AnswerTurns {
       }
     }).pipe(mergeMap((events) => events));
 
+  /** The chat and message of the latest turn: where the answer ends upstream. */
+  latest(): { sessionId: string; responseMessageId: number | null } {
+    return { sessionId: this.last.sessionId, responseMessageId: this.last.responseMessageId };
+  }
+
   pause(): void {
     this.last.pause();
   }

@@ -60,6 +60,7 @@ describe('buildChatPlan', () => {
       responseFormat: null,
       toolPromptDigest: null,
       promptForKnownTools: null,
+      thread: null,
     });
   });
 

@@ -6,6 +6,11 @@ import type { TokenLimits } from './events/token-limit';
 import { ModelFlags, resolveModel } from './models';
 import { buildPrompt } from './prompt';
 import type { ResponseFormat } from './structured-output/response-format';
+import {
+  continuationPoint,
+  ConversationFingerprint,
+  type FingerprintScope,
+} from './continuation/conversation-fingerprint';
 import { buildToolPrompt } from './tools/tool-prompt';
 import type { ToolRequest } from './tools/tool-types';
 import { estimateTokens } from './usage';
@@ -38,13 +43,33 @@ export interface ChatPlan extends ModelFlags {
    * holds the same ones already (`toolPromptDigest`); null otherwise.
    */
   promptForKnownTools: string | null;
+  /** Native multi-turn without `conversation_id`; null when off, with `conversation_id`, or for `fold` models. */
+  thread: ThreadPlan | null;
 }
 
-export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLimits): ChatPlan {
+/** How a request may continue an upstream chat it extends, and how its answer is found next turn. */
+export interface ThreadPlan {
+  /** The exchange this request extends (its key) and the prompt that sends only what follows it. */
+  continues: { key: string; prompt: string } | null;
+  /** Every message of the request; the answer is added to it for the key of the next turn. */
+  fingerprint: ConversationFingerprint;
+}
+
+export interface PlanOptions {
+  /** The caller's credential, part of the conversation's identity (another key never continues it). */
+  caller: string | null;
+  /** Native multi-turn on (`CONVERSATION_REUSE`). */
+  reuse: boolean;
+}
+
+export function buildChatPlan(
+  request: ChatCompletionRequest,
+  limits: RequestLimits,
+  options: PlanOptions = { caller: null, reuse: false },
+): ChatPlan {
   const continuation = request.conversation;
   const { messages, tools, responseFormat } = request;
   const prompt = buildPrompt(messages, { continuation: continuation !== null, tools, responseFormat });
-  checkPrompt(prompt, continuation !== null, limits.maxPromptChars);
   const toolPrompt = tools === null ? null : buildToolPrompt(tools);
   const toolPromptDigest = toolPrompt === null ? null : digestOf(toolPrompt.system);
   const promptForKnownTools =
@@ -52,6 +77,13 @@ export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLim
       ? buildPrompt(messages, { continuation: true, tools, responseFormat, toolsDeclared: true })
       : null;
   const flags = resolveModel(request.model, { thinking: request.thinking, reasoningEffort: request.reasoningEffort });
+  const thread =
+    options.reuse && continuation === null && !flags.fold
+      ? threadPlan(request, { caller: options.caller, modelType: flags.modelType, toolPromptDigest })
+      : null;
+  // A history too long to send whole may still continue its chat; the service checks again if it cannot.
+  if (thread?.continues == null) checkPrompt(prompt, continuation !== null, limits.maxPromptChars);
+  else checkPrompt(thread.continues.prompt, true, limits.maxPromptChars);
   return {
     ...flags,
     search: flags.search || request.webSearch,
@@ -68,7 +100,23 @@ export function buildChatPlan(request: ChatCompletionRequest, limits: RequestLim
     responseFormat,
     toolPromptDigest,
     promptForKnownTools,
+    thread,
   };
+}
+
+function threadPlan(request: ChatCompletionRequest, scope: FingerprintScope): ThreadPlan {
+  const { messages, tools, responseFormat } = request;
+  const point = continuationPoint(scope, messages);
+  const continues = point && {
+    key: point.key,
+    prompt: buildPrompt(messages, { continuation: true, tools, responseFormat, toolsDeclared: true }),
+  };
+  return { continues, fingerprint: ConversationFingerprint.of(scope, messages) };
+}
+
+/** The full prompt must fit when a new session is started after all (`checkPrompt`'s 400 otherwise). */
+export function checkNewSessionPrompt(plan: ChatPlan, limits: RequestLimits): void {
+  checkPrompt(plan.prompt, false, limits.maxPromptChars);
 }
 
 function digestOf(text: string): string {

@@ -1,3 +1,5 @@
+import { SessionJanitorService } from './continuation/session-janitor.service';
+import { ConversationThreadsService } from './continuation/conversation-threads.service';
 import { Module } from '@nestjs/common';
 import { SseModule } from '../common/sse/sse.module';
 import { DeepSeekModule } from '../deepseek/deepseek.module';
@@ -10,7 +12,7 @@ import { ModelsModule } from './models.module';
 @Module({
   imports: [DeepSeekModule, TokensModule, ModelsModule, SseModule],
   controllers: [ChatController],
-  providers: [ChatService, AccountFailoverService],
+  providers: [ChatService, AccountFailoverService, ConversationThreadsService, SessionJanitorService],
   exports: [ChatService],
 })
 export class ChatModule {}

@@ -1,5 +1,17 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { catchError, concat, defer, EMPTY, from, lastValueFrom, Observable, of, switchMap } from 'rxjs';
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  from,
+  identity,
+  lastValueFrom,
+  type MonoTypeOperatorFunction,
+  Observable,
+  of,
+  switchMap,
+} from 'rxjs';
 import { ApiError } from '../common/errors/api-error';
 import { toApiError } from '../common/errors/to-api-error';
 import { MetricsService } from '../common/metrics/metrics.service';
@@ -13,6 +25,8 @@ import { type ConversationOwner, SessionOwnerStore } from '../tokens/sessions/se
 import { AccountFailoverService, modelUnavailableError } from './account-failover.service';
 import { type AnswerObservers, answerObservers } from './answer-observers';
 import { AnswerTurns } from './answer-turns';
+import { ConversationThreadsService } from './continuation/conversation-threads.service';
+import { rememberAnswer } from './continuation/remember-answer';
 import type { ChatCall } from './chat-call.decorator';
 import { buildChatPlan, type ChatPlan } from './chat-plan';
 import { type RequestTrace, traceAnswer } from './chat-trace';
@@ -37,6 +51,7 @@ export class ChatService {
 
   constructor(
     private readonly failover: AccountFailoverService,
+    private readonly threads: ConversationThreadsService,
     private readonly owners: SessionOwnerStore,
     private readonly capabilities: ModelCapabilitiesService,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
@@ -55,7 +70,7 @@ export class ChatService {
     call: ChatCall,
     encoder: WireEncoderFactory<Body>,
   ): Promise<Body> {
-    const plan = this.plan(request, call.trace);
+    const plan = this.plan(request, credentials, call.trace);
     // The aggregate folds reasoning itself, so that a content filter's template can replace the answer alone.
     const chat = await this.open({ ...plan, fold: false }, credentials, call);
     return lastValueFrom(chat.events.pipe(encoder(plan).body(chat.answer)));
@@ -71,7 +86,7 @@ export class ChatService {
     call: ChatCall,
     encoderFor: WireEncoderFactory<unknown>,
   ): SseStream {
-    const plan = this.plan(request, call.trace);
+    const plan = this.plan(request, credentials, call.trace);
     const encoder = encoderFor(plan);
     let opened: OpenedChat | undefined;
     const opening = this.open(plan, credentials, call).then((chat) => (opened = chat));
@@ -87,8 +102,8 @@ export class ChatService {
     };
   }
 
-  private plan(request: ChatCompletionRequest, trace: RequestTrace): ChatPlan {
-    const plan = buildChatPlan(request, this.config);
+  private plan(request: ChatCompletionRequest, credentials: RequestCredentials, trace: RequestTrace): ChatPlan {
+    const plan = buildChatPlan(request, this.config, this.threads.planOptions(credentials.caller));
     trace.planned(plan);
     return plan;
   }
@@ -117,28 +132,54 @@ export class ChatService {
       sessionId: continuation?.sessionId,
       parentMessageId: continuation?.messageId ?? null,
     };
-    const { lease, completion, modelType } = await this.failover.start(request, accounts, affinity, signal, client);
+    const started = continuation
+      ? { ...(await this.failover.start(request, accounts, affinity, signal, client)), request }
+      : await this.threads.start(plan, request, credentials, signal);
+    const { lease, completion, modelType } = started;
     // The lease is held until DeepSeek is done with the account (AnswerTurns says when), not when our
     // client has its answer.
     const turns = new AnswerTurns(
       completion,
       lease,
       (prompt, sessionId, parentMessageId) =>
-        this.failover.continueOn(lease, { ...request, modelType, prompt, sessionId, parentMessageId }, signal),
+        this.failover.continueOn(lease, { ...started.request, modelType, prompt, sessionId, parentMessageId }, signal),
       signal,
     );
     // The session's history holds the tools declared now, or those of an earlier turn.
     const toolPromptDigest = plan.toolPromptDigest ?? owner?.toolPromptDigest;
     void this.owners.remember(completion.sessionId, { accountId: lease.account.id, caller, toolPromptDigest });
+    this.threads.used(completion.sessionId, lease.account.id);
     trace.answerStarted(lease.account.id);
     if (modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
     const hooks = { followUp: turns.followUp, ...this.observers };
     return {
       answer: { model: plan.model, sessionId: completion.sessionId, responseMessageId: completion.responseMessageId },
-      events: turns.events((first) => first.pipe(toChatEvents(plan, hooks), traceAnswer(trace))),
+      events: turns.events((first) =>
+        first.pipe(
+          toChatEvents(plan, hooks),
+          this.rememberThread(plan, turns, lease.account.id, caller),
+          traceAnswer(trace),
+        ),
+      ),
       pause: () => turns.pause(),
       resume: () => turns.resume(),
     };
+  }
+
+  /** Records the exchange this answer ends (native multi-turn), with the chat's latest message. */
+  private rememberThread(
+    plan: ChatPlan,
+    turns: AnswerTurns,
+    accountId: string,
+    caller: string | null,
+  ): MonoTypeOperatorFunction<ChatEvent> {
+    if (!plan.thread) return identity;
+    return rememberAnswer(plan.thread.fingerprint, (key) => {
+      const { sessionId, responseMessageId } = turns.latest();
+      if (responseMessageId !== null) {
+        this.threads.remember(key, { sessionId, messageId: responseMessageId, accountId, caller });
+      }
+    });
   }
 
   /** The requested mode, or `default` when the accounts are known not to offer it (a 400 with STRICT_MODELS). */

@@ -52,6 +52,11 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsOptional() @WholeNumber(0) ACCOUNT_MIN_INTERVAL_MS?: number;
   @Transform(toInt) @IsOptional() @WholeNumber(0) QUEUE_TIMEOUT_MS?: number;
   @Transform(toInt) @IsOptional() @WholeNumber(0) QUEUE_MAX_LENGTH?: number;
+  @Transform(blankToUndefined) @IsOptional() @OneOf(['on', 'off']) CONVERSATION_REUSE?: string;
+  @Transform(toInt) @IsOptional() @WholeNumber(1) CONVERSATION_TTL_MS?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(1) CONVERSATION_MAX_ENTRIES?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) CONVERSATION_OWNER_WAIT_MS?: number;
+  @Transform(blankToUndefined) @IsOptional() @OneOf(['keep', 'delete-after']) SESSION_CLEANUP?: string;
   @Transform(toInt) @IsOptional() @WholeNumber(1) UPSTREAM_TIMEOUT_MS?: number;
   @Transform(toInt) @IsOptional() @WholeNumber(1) UPSTREAM_FIRST_BYTE_TIMEOUT_MS?: number;
   @Transform(toInt) @IsOptional() @WholeNumber(0, 64) MAX_CONTINUE_ROUNDS?: number;

@@ -42,6 +42,14 @@ export const tokensConfig = registerAs('tokens', () => {
     /** conversation_id → owning account, for native continuation. */
     sessionTtlMs: 3 * 24 * HOUR,
     sessionMaxEntries: 100_000,
+    /** Continue the upstream chat of a history we answered, sending only what is new (native multi-turn). */
+    conversationReuse: env.CONVERSATION_REUSE !== 'off',
+    conversationTtlMs: env.CONVERSATION_TTL_MS ?? 24 * HOUR,
+    conversationMaxEntries: env.CONVERSATION_MAX_ENTRIES ?? 100_000,
+    /** How long a continuation waits for the account that holds its chat before starting a new one. */
+    conversationOwnerWaitMs: env.CONVERSATION_OWNER_WAIT_MS ?? 10_000,
+    /** `delete-after`: delete the chats we created on our own accounts once unused for `conversationTtlMs`. */
+    sessionCleanup: env.SESSION_CLEANUP === 'delete-after' ? ('delete-after' as const) : ('keep' as const),
   };
 });
 

@@ -9,6 +9,8 @@ import { InMemoryAccountLockStore } from './pool/in-memory-account-lock.store';
 import { InMemorySessionOwnerStore } from './sessions/in-memory-session-owner.store';
 import { ModelCapabilitiesService } from './pool/model-capabilities.service';
 import { SessionOwnerStore } from './sessions/session-owner.store';
+import { ConversationStore } from './sessions/conversation.store';
+import { InMemoryConversationStore } from './sessions/in-memory-conversation.store';
 import { TokenCheckController } from './check/token-check.controller';
 import { TokenCheckService } from './check/token-check.service';
 import { TokenPoolService } from './pool/token-pool.service';
@@ -29,7 +31,16 @@ import { TokenValidatorService } from './auth/token-validator.service';
     ModelCapabilitiesService,
     { provide: AccountLockStore, useClass: InMemoryAccountLockStore },
     { provide: SessionOwnerStore, useClass: InMemorySessionOwnerStore },
+    { provide: ConversationStore, useClass: InMemoryConversationStore },
   ],
-  exports: [TokenPoolService, CredentialsService, AccountsGuard, ApiKeyGuard, SessionOwnerStore, ModelCapabilitiesService],
+  exports: [
+    TokenPoolService,
+    CredentialsService,
+    AccountsGuard,
+    ApiKeyGuard,
+    SessionOwnerStore,
+    ConversationStore,
+    ModelCapabilitiesService,
+  ],
 })
 export class TokensModule {}

@@ -48,6 +48,7 @@ export const completion: RouteHandler = (ctx, req, res) => {
     sessionId: session.id,
     prompt,
     parentMessageId: parent,
+    history: chainOf(ctx, session, parent),
     thinkingEnabled: body.thinking_enabled === true,
     searchEnabled: body.search_enabled === true,
     modelType,
@@ -159,6 +160,22 @@ function invalidOptionalField(body: Record<string, unknown>): { field: string; m
     return { field: 'preempt', msg: 'value could not be parsed to a boolean' };
   }
   return null;
+}
+
+/** The exchanges up to `parent` in `session`, oldest first. */
+function chainOf(
+  ctx: FakeContext,
+  session: SessionRecord,
+  parent: number | null,
+): { prompt: string; content: string }[] {
+  const chain: { prompt: string; content: string }[] = [];
+  for (let id = parent; id !== null;) {
+    const message = ctx.store.responseMessage(session, id);
+    if (!message) break;
+    chain.unshift({ prompt: message.prompt, content: message.answer.content });
+    id = message.parentMessageId;
+  }
+  return chain;
 }
 
 function modelAvailable(ctx: FakeContext, req: ApiRequest, modelType: string): boolean {

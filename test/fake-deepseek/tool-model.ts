@@ -32,14 +32,17 @@ export function toolResultsIn(prompt: string): string[] {
 }
 
 /**
- * A scripted model for tool loops, keyed by turn: the reply to a prompt that carries n `<tool_results>`
- * blocks is `turns[n]` (the last one once the script runs out). Set it with `fake.configure({ replyFor })`.
+ * A scripted model for tool loops, keyed by turn: the reply to a conversation that carries n
+ * `<tool_results>` blocks (in the prompt and the chat's earlier prompts, as a model sees them) is
+ * `turns[n]` (the last one once the script runs out). A function turn gets all of that text. Set it with
+ * `fake.configure({ replyFor })`.
  */
 export function toolLoopModel(turns: readonly ScriptedTurn[]): ReplyHook {
-  return ({ prompt }) => {
-    const turn = turns[Math.min(prompt.match(RESULTS_BLOCK)?.length ?? 0, turns.length - 1)];
+  return ({ prompt, history }) => {
+    const seen = [...history.map((exchange) => exchange.prompt), prompt].join('\n');
+    const turn = turns[Math.min(seen.match(RESULTS_BLOCK)?.length ?? 0, turns.length - 1)];
     if (typeof turn === 'string') return { content: turn };
-    if (typeof turn === 'function') return { content: turn(prompt) };
+    if (typeof turn === 'function') return { content: turn(seen) };
     return { content: toolCallBlock(turn) };
   };
 }

@@ -23,6 +23,8 @@ export interface ReplyRequest {
   sessionId: string;
   prompt: string;
   parentMessageId: number | null;
+  /** The exchanges this one follows in its chat (the parent chain), oldest first: what the model sees too. */
+  history: readonly { prompt: string; content: string }[];
   thinkingEnabled: boolean;
   searchEnabled: boolean;
   modelType: string;

@@ -132,6 +132,12 @@ export class MetricsService {
     labelNames: ['stage', 'reason'] as const,
     registers: [this.registry],
   });
+  private readonly conversationTurns = new Counter({
+    name: `${METRIC_PREFIX}conversation_turns_total`,
+    help: 'Native multi-turn (CONVERSATION_REUSE): turns that continued an upstream chat, started a new one, or fell back to a new one because the account holding theirs could not serve.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly powSolve = new Histogram({
     name: `${METRIC_PREFIX}pow_solve_seconds`,
     help: 'Time to solve one proof-of-work challenge on the worker threads.',
@@ -229,6 +235,10 @@ export class MetricsService {
 
   correctiveTurn(stage: 'tools' | 'json', reason: string): void {
     this.correctiveTurns.inc({ stage, reason });
+  }
+
+  conversationTurn(outcome: 'continued' | 'new' | 'fallback'): void {
+    this.conversationTurns.inc({ outcome });
   }
 
   clientWriteTimeout(): void {

@@ -25,7 +25,8 @@ describe('custom tools with the openai SDK (e2e)', () => {
   let client: OpenAI;
 
   beforeAll(async () => {
-    stack = await startStack({ tokens: ['tok-custom-tools'] });
+    // The second turn sends the whole history, so the custom call's rendering in it shows.
+    stack = await startStack({ tokens: ['tok-custom-tools'], env: { CONVERSATION_REUSE: 'off' } });
     client = stack.openai();
   });
   afterAll(() => stack.close());

@@ -29,7 +29,9 @@ describe('emulated tool calls with the openai SDK (e2e)', () => {
   const script = (turns: ScriptedTurn[]) => stack.fake.configure({ replyFor: toolLoopModel(turns) });
 
   beforeAll(async () => {
-    stack = await startStack({ tokens: ['tok-tools'] });
+    // Every step sends the whole history, so the history's rendering shows (multi-turn.e2e-spec.ts
+    // covers the loop with CONVERSATION_REUSE on, where only the results are sent).
+    stack = await startStack({ tokens: ['tok-tools'], env: { CONVERSATION_REUSE: 'off' } });
     client = stack.openai();
   });
   afterAll(() => stack.close());

@@ -3,6 +3,11 @@ import { AccountFailoverService } from '../../../src/chat/account-failover.servi
 import type { ChatCall } from '../../../src/chat/chat-call.decorator';
 import { RequestTrace } from '../../../src/chat/chat-trace';
 import { ChatService } from '../../../src/chat/chat.service';
+import { ConversationThreadsService } from '../../../src/chat/continuation/conversation-threads.service';
+import { SessionJanitorService } from '../../../src/chat/continuation/session-janitor.service';
+import { CredentialsService } from '../../../src/tokens/auth/credentials.service';
+import { ConversationStore } from '../../../src/tokens/sessions/conversation.store';
+import { InMemoryConversationStore } from '../../../src/tokens/sessions/in-memory-conversation.store';
 import type { ChatCompletionRequest } from '../../../src/chat/dto/chat-completion-request';
 import { parseChatCompletionRequest } from '../../../src/chat/dto/parse-chat-request';
 import { appConfig, type AppConfig } from '../../../src/config/app.config';
@@ -47,6 +52,10 @@ export async function createChatRig(
     providers: [
       ChatService,
       AccountFailoverService,
+      ConversationThreadsService,
+      SessionJanitorService,
+      { provide: CredentialsService, useValue: { poolAccounts: [] } },
+      { provide: ConversationStore, useClass: InMemoryConversationStore },
       TokenPoolService,
       AccountHealthService,
       TokenValidatorService,

@@ -24,6 +24,11 @@ export function testTokensConfig(overrides: Partial<TokensConfig> = {}): TokensC
     tokenCheckTimeoutMs: 15_000,
     sessionTtlMs: 3 * 24 * 60 * 60_000,
     sessionMaxEntries: 100_000,
+    conversationReuse: true,
+    conversationTtlMs: 24 * 60 * 60_000,
+    conversationMaxEntries: 100_000,
+    conversationOwnerWaitMs: 10_000,
+    sessionCleanup: 'keep',
     ...overrides,
   };
 }
