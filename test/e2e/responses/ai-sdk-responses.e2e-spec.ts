@@ -86,10 +86,12 @@ describe('the AI SDK responses model (@ai-sdk/openai) against /v1/responses (e2e
     ]);
     expect(ran).toEqual(['get_weather Paris', 'get_time Europe/Paris']);
     expect(result.text).toBe(FINAL);
-    // The second step sends the first step's calls back: they reach the model again.
-    const second = upstreamMessages(stack.fake)[1].prompt;
-    expect(second).toContain('<|DSML|invoke name="get_weather">');
-    expect(second).toContain('<result name="get_time"');
+    // The second step sends the first step's calls back with their results: the history extends our
+    // answer, so the same DeepSeek chat continues with only the results (native multi-turn).
+    const [first, second] = upstreamMessages(stack.fake);
+    expect(second).toMatchObject({ sessionId: first.sessionId, parentMessageId: first.responseMessageId });
+    expect(second.prompt).toMatch(/^<tool_results>\n<result name="get_weather"/);
+    expect(second.prompt).toContain('<result name="get_time"');
   });
 
   it('should run the same loop with streamText', async () => {

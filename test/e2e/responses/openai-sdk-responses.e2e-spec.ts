@@ -168,7 +168,7 @@ describe('the openai SDK against /v1/responses (e2e)', () => {
     expect(response.output_text.length).toBeLessThan('one two three four five six'.length);
   });
 
-  it('should continue a stored response with previous_response_id', async () => {
+  it('should continue a stored response with previous_response_id, flattened when its instructions do not carry over', async () => {
     stack.fake.configure({ replyFor: ({ prompt }) => ({ content: prompt.includes('second') ? 'Two.' : 'One.' }) });
     const first = await client.responses.create({
       model: 'deepseek-chat',
@@ -190,6 +190,23 @@ describe('the openai SDK against /v1/responses (e2e)', () => {
     expect(prompt).not.toContain('Only for the first turn.');
   });
 
+  it('should continue the same DeepSeek chat for previous_response_id when nothing before it changed', async () => {
+    stack.fake.configure({ replyFor: ({ prompt }) => ({ content: prompt.includes('second') ? 'Two.' : 'One.' }) });
+    const first = await client.responses.create({ model: 'deepseek-chat', input: 'first question' });
+    const second = await client.responses.create({
+      model: 'deepseek-chat',
+      previous_response_id: first.id,
+      input: 'second question',
+    });
+    expect(second.output_text).toBe('Two.');
+    const [firstTurn, secondTurn] = upstreamMessages(stack.fake);
+    expect(secondTurn).toMatchObject({
+      sessionId: firstTurn.sessionId,
+      parentMessageId: firstTurn.responseMessageId,
+      prompt: 'second question',
+    });
+  });
+
   it('should resolve item_reference items against stored output, and refuse unknown ones', async () => {
     stack.fake.configure({ replyFor: ({ prompt }) => ({ content: prompt.includes('again') ? 'Again.' : 'First.' }) });
     const first = await client.responses.create({ model: 'deepseek-chat', input: 'Say something.' });
@@ -203,7 +220,13 @@ describe('the openai SDK against /v1/responses (e2e)', () => {
       ],
     });
     expect(second.output_text).toBe('Again.');
-    expect(upstreamMessages(stack.fake)[1].prompt).toContain('First.');
+    // The referenced answer completes the exchange we answered: its chat continues with the new turn only.
+    const [firstTurn, secondTurn] = upstreamMessages(stack.fake);
+    expect(secondTurn).toMatchObject({
+      sessionId: firstTurn.sessionId,
+      parentMessageId: firstTurn.responseMessageId,
+      prompt: 'Say it again.',
+    });
 
     const error = await client.responses
       .create({ model: 'deepseek-chat', input: [{ type: 'item_reference', id: 'msg_unknown' }] })
