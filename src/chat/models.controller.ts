@@ -1,10 +1,18 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Headers, Param } from '@nestjs/common';
 import { ApiError } from '../common/errors/api-error';
 import { quotable } from '../common/logging/client-text';
 import { CredentialsService } from '../tokens/auth/credentials.service';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { FIELD_LIMITS } from './dto/field-limits';
-import { findModel, listModels, OpenAiModel, OpenAiModelList, resolveModel } from './models';
+import {
+  type AnthropicModelList,
+  findModel,
+  listModels,
+  OpenAiModel,
+  OpenAiModelList,
+  resolveModel,
+  toAnthropicModelList,
+} from './models';
 
 @Controller('v1/models')
 export class ModelsController {
@@ -14,8 +22,16 @@ export class ModelsController {
   ) {}
 
   /** With server-side accounts, the expert (-pro) models only while DeepSeek offers that mode to them. */
+  /** Anthropic's SDKs list models with an `anthropic-version` header; they get Anthropic's shape. */
   @Get()
-  async list(): Promise<OpenAiModelList> {
+  async list(
+    @Headers('anthropic-version') anthropicVersion: string | undefined,
+  ): Promise<OpenAiModelList | AnthropicModelList> {
+    const models = await this.available();
+    return anthropicVersion === undefined ? models : toAnthropicModelList(models);
+  }
+
+  private async available(): Promise<OpenAiModelList> {
     const accounts = this.credentials.poolAccounts;
     if (accounts.length === 0 || (await this.capabilities.supports('expert', accounts))) return listModels();
     return listModels((id) => resolveModel(id).modelType !== 'expert');
