@@ -240,3 +240,51 @@ describe('a Claude Code-shaped request on the wire (e2e)', () => {
     expect(openai.json.data[0]).toMatchObject({ id: 'deepseek-chat', object: 'model' });
   });
 });
+
+describe('Anthropic stream failures and keep-alives on the wire (e2e)', () => {
+  let stack: Stack;
+  const body = { model: 'claude-haiku-4-5', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'Hi' }] };
+  const post = () => rawRequest(`${stack.server.url}/v1/messages`, body, { tokens: [ACCOUNT] });
+
+  beforeAll(async () => {
+    stack = await startStack({ tokens: [ACCOUNT], env: { KEEPALIVE_INTERVAL_MS: '50' } });
+  });
+  afterAll(() => stack.close());
+  beforeEach(() => stack.fake.reset());
+  afterEach(() => expectAllIdle(stack));
+
+  it('should end a stream that fails after the first byte with one error event, without message_stop', async () => {
+    stack.fake.addFault({
+      fault: 'hint_error',
+      account: ACCOUNT,
+      endpoint: 'completion',
+      params: { afterTokens: 3, message: 'Something odd happened.', finish_reason: 'something_odd' },
+    });
+
+    const res = await post();
+
+    expect(res.status).toBe(200);
+    const events = wireEvents(res.text).filter((e) => e.data.type !== 'ping');
+    expect(events[0].data.type).toBe('message_start');
+    expect(events.at(-1)).toEqual({
+      event: 'error',
+      data: { type: 'error', error: { type: 'api_error', message: 'DeepSeek sent an unexpected answer.' } },
+    });
+    expect(events.map((e) => e.data.type)).not.toContain('message_stop');
+  });
+
+  it('should fill a slow pre-flight with ping events before message_start', async () => {
+    stack.fake.addFault({ fault: 'slow_first_byte', account: ACCOUNT, endpoint: 'completion', params: { ms: 400 } });
+
+    const res = await post();
+
+    expect(res.status).toBe(200);
+    const events = wireEvents(res.text);
+    expect(events[0]).toEqual({ event: 'ping', data: { type: 'ping' } });
+    expectWellFormedStream(events);
+    expect(events.find((e) => e.data.type === 'content_block_delta')?.data.delta).toEqual({
+      type: 'text_delta',
+      text: expect.any(String) as string,
+    });
+  });
+});
