@@ -181,6 +181,19 @@ describe.each(CLIENTS)('Anthropic Messages with %s (e2e)', (_, makeClient) => {
     expect(input_tokens).toBeGreaterThan(0);
   });
 
+  it('should list the models with models.list()', async () => {
+    const models: Anthropic.ModelInfo[] = [];
+    for await (const model of client().models.list()) models.push(model);
+
+    expect(models.map((model) => model.id)).toEqual(expect.arrayContaining(['deepseek-chat', 'deepseek-reasoner']));
+    expect(models[0]).toEqual({
+      type: 'model',
+      id: 'deepseek-chat',
+      display_name: 'deepseek-chat',
+      created_at: '2025-01-01T00:00:00.000Z',
+    });
+  });
+
   it('should refuse a bad key with 401 authentication_error and a request id', async () => {
     const error = await rejection(client('wrong-key').messages.create({ model: 'claude-haiku-4-5', ...ask }));
 
