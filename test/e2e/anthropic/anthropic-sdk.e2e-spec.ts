@@ -171,6 +171,25 @@ describe.each(CLIENTS)('Anthropic Messages with %s (e2e)', (_, makeClient) => {
     expect(prompt).toContain(`<result name="get_time" call_id="${uses[1].id}" error="true">clock broken</result>`);
   });
 
+  it('should stream a tool call that messages.stream().finalMessage() assembles into its input', async () => {
+    stack.fake.configure({ replyFor: toolLoopModel([[{ name: 'get_weather', args: { city: 'Paris', days: 2 } }]]) });
+    const tools = [{ name: 'get_weather', input_schema: { type: 'object' as const } }];
+
+    const message = await client()
+      .messages.stream({ model: 'claude-haiku-4-5', max_tokens: 256, tools, messages: ask.messages })
+      .finalMessage();
+
+    expect(message.stop_reason).toBe('tool_use');
+    expect(message.content).toEqual([
+      {
+        type: 'tool_use',
+        id: expect.stringMatching(/^toolu_/) as string,
+        name: 'get_weather',
+        input: { city: 'Paris', days: 2 },
+      },
+    ]);
+  });
+
   it('should count tokens with the estimator of the prompt it would send', async () => {
     const body = { model: 'claude-haiku-4-5', system: 'Be brief.', messages: ask.messages };
 
