@@ -5,12 +5,14 @@ import { CredentialsService } from '../tokens/auth/credentials.service';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { FIELD_LIMITS } from './dto/field-limits';
 import {
+  type AnthropicModel,
   type AnthropicModelList,
   findModel,
   listModels,
   OpenAiModel,
   OpenAiModelList,
   resolveModel,
+  toAnthropicModel,
   toAnthropicModelList,
 } from './models';
 
@@ -38,7 +40,10 @@ export class ModelsController {
   }
 
   @Get(':model')
-  get(@Param('model') id: string): OpenAiModel {
+  get(
+    @Param('model') id: string,
+    @Headers('anthropic-version') anthropicVersion: string | undefined,
+  ): OpenAiModel | AnthropicModel {
     const model = findModel(id);
     if (!model) {
       throw ApiError.notFound(
@@ -46,6 +51,6 @@ export class ModelsController {
         'model_not_found',
       );
     }
-    return model;
+    return anthropicVersion === undefined ? model : toAnthropicModel(model);
   }
 }

@@ -89,14 +89,13 @@ export interface AnthropicModelList {
   last_id: string | null;
 }
 
+export function toAnthropicModel({ id, created }: OpenAiModel): AnthropicModel {
+  return { type: 'model', id, display_name: id, created_at: new Date(created * 1000).toISOString() };
+}
+
 /** The same listing in Anthropic's shape, for clients that send `anthropic-version`. */
 export function toAnthropicModelList({ data }: OpenAiModelList): AnthropicModelList {
-  const models = data.map(({ id, created }): AnthropicModel => ({
-    type: 'model',
-    id,
-    display_name: id,
-    created_at: new Date(created * 1000).toISOString(),
-  }));
+  const models = data.map(toAnthropicModel);
   return { data: models, has_more: false, first_id: models[0]?.id ?? null, last_id: models.at(-1)?.id ?? null };
 }
 

@@ -200,7 +200,7 @@ describe.each(CLIENTS)('Anthropic Messages with %s (e2e)', (_, makeClient) => {
     expect(input_tokens).toBeGreaterThan(0);
   });
 
-  it('should list the models with models.list()', async () => {
+  it('should list the models with models.list() and retrieve one with models.retrieve()', async () => {
     const models: Anthropic.ModelInfo[] = [];
     for await (const model of client().models.list()) models.push(model);
 
@@ -211,6 +211,7 @@ describe.each(CLIENTS)('Anthropic Messages with %s (e2e)', (_, makeClient) => {
       display_name: 'deepseek-chat',
       created_at: '2025-01-01T00:00:00.000Z',
     });
+    expect(await client().models.retrieve('claude-opus-4-1')).toMatchObject({ type: 'model', id: 'claude-opus-4-1' });
   });
 
   it('should refuse a bad key with 401 authentication_error and a request id', async () => {
