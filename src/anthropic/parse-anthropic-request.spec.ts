@@ -188,6 +188,7 @@ describe('parseAnthropicRequest', () => {
     ['top_p a string', { top_p: 'x' }, 'top_p', 'invalid_type'],
     ['top_k negative', { top_k: -1 }, 'top_k', 'integer_below_min_value'],
     ['stop_sequences a string', { stop_sequences: 'END' }, 'stop_sequences', 'invalid_type'],
+    ['17 stop_sequences', { stop_sequences: Array(17).fill('x') }, 'stop_sequences', 'array_above_max_length'],
     ['a tool without input_schema', { tools: [{ name: 'a' }] }, 'tools[0].input_schema', 'invalid_type'],
     [
       'tool_choice naming an unknown tool',

@@ -130,9 +130,22 @@ function numberIn(body: JsonObject, key: string, min: number, max: number): void
   }
 }
 
+/**
+ * Anthropic sets no number; every stop string is searched on each delta, so a list is bounded (more
+ * than OpenAI's 4, which Anthropic clients do not expect).
+ */
+const MAX_STOP_SEQUENCES = 16;
+
 function parseStopSequences(value: unknown): string[] {
   if (value == null) return [];
   if (!Array.isArray(value)) throw invalidType('stop_sequences', 'an array of strings', value);
+  if (value.length > MAX_STOP_SEQUENCES) {
+    throw invalidValue(
+      'stop_sequences',
+      `Invalid 'stop_sequences': array too long. Expected at most ${MAX_STOP_SEQUENCES} strings, but got ${value.length}.`,
+      'array_above_max_length',
+    );
+  }
   const stops: string[] = [];
   value.forEach((stop: unknown, i) => {
     const param = `stop_sequences[${i}]`;
