@@ -28,7 +28,15 @@ describe('parseChatCompletionRequest', () => {
       expect(parse(withBody({}))).toEqual({
         model: 'deepseek-chat',
         messages: [
-          { role: 'user', content: 'Hi', name: null, toolCalls: [], toolCallId: null, isError: false, reasoningContent: null },
+          {
+            role: 'user',
+            content: 'Hi',
+            name: null,
+            toolCalls: [],
+            toolCallId: null,
+            isError: false,
+            reasoningContent: null,
+          },
         ],
         stream: false,
         includeUsage: false,
