@@ -288,3 +288,36 @@ describe('Anthropic stream failures and keep-alives on the wire (e2e)', () => {
     });
   });
 });
+
+describe('Anthropic routes under the chat body limit and rate limit (e2e)', () => {
+  let stack: Stack;
+  const body = { model: 'claude-haiku-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] };
+  const post = (payload: object) => rawRequest(`${stack.server.url}/v1/messages`, payload, { tokens: [API_KEY] });
+
+  beforeAll(async () => {
+    stack = await startStack({
+      tokens: [ACCOUNT],
+      env: { DEEPSEEK_TOKENS: ACCOUNT, API_KEYS: API_KEY, BODY_LIMIT: '2kb', RATE_LIMIT_CHAT_PER_MINUTE: '2' },
+    });
+  });
+  afterAll(() => stack.close());
+  afterEach(() => expectAllIdle(stack));
+
+  it('should refuse a body over BODY_LIMIT with 413 request_too_large', async () => {
+    const res = await post({ ...body, messages: [{ role: 'user', content: 'x'.repeat(4096) }] });
+
+    expect(res.status).toBe(413);
+    expect(res.json).toMatchObject({ type: 'error', error: { type: 'request_too_large' } });
+  });
+
+  it('should count messages against RATE_LIMIT_CHAT_PER_MINUTE: 429 rate_limit_error with retry-after', async () => {
+    expect((await post(body)).status).toBe(200);
+    expect((await post(body)).status).toBe(200);
+
+    const res = await post(body);
+
+    expect(res.status).toBe(429);
+    expect(res.json).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
