@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
+import { AnthropicModule } from './anthropic/anthropic.module';
 import { ChatModule } from './chat/chat.module';
 import { CANONICAL_MODEL_IDS } from './chat/models';
-import { OpenAiExceptionFilter } from './common/filters/openai-exception.filter';
+import { ApiExceptionFilter } from './common/filters/api-exception.filter';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
 import { LoggingModule } from './common/logging/logging.module';
 import { MetricsModule } from './common/metrics/metrics.module';
@@ -34,9 +35,10 @@ import { SecurityModule } from './security/security.module';
     HealthModule,
     ChatModule,
     ResponsesModule,
+    AnthropicModule,
     AdminModule,
   ],
   // No global ValidationPipe: request bodies are checked by hand, field by field (chat and token dto).
-  providers: [{ provide: APP_FILTER, useClass: OpenAiExceptionFilter }],
+  providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
 })
 export class AppModule {}

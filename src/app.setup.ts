@@ -12,7 +12,15 @@ import { allowedHostsMiddleware } from './security/allowed-hosts.middleware';
 import { corsOnOpenAiApi, corsOptionsFor, corsOriginsFor } from './security/cors-policy';
 import { credentialsPrecheckMiddleware } from './security/credentials-precheck.middleware';
 import { jsonBodyMiddleware } from './security/json-body.middleware';
-import { CHAT_COMPLETIONS_PATH, CHAT_PATH_PREFIX, RESPONSES_PATH, TOKEN_CHECK_PATH } from './security/routes';
+import {
+  ANTHROPIC_COUNT_TOKENS_PATHS,
+  ANTHROPIC_MESSAGES_PATHS,
+  ANTHROPIC_PATH_PREFIXES,
+  CHAT_COMPLETIONS_PATH,
+  CHAT_PATH_PREFIX,
+  RESPONSES_PATH,
+  TOKEN_CHECK_PATH,
+} from './security/routes';
 import { CredentialsService } from './tokens/auth/credentials.service';
 
 /**
@@ -34,12 +42,13 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   if (corsOrigins) app.enableCors(corsOnOpenAiApi(corsOptionsFor(corsOrigins)));
   // Without ADMIN_TOKEN the admin routes answer 404 to every method, as if absent: no 405 may tell otherwise.
   app.use(methodNotAllowedMiddleware(app.getHttpAdapter().getInstance(), config.adminToken ? [] : ['/admin']));
-  app.use(CHAT_PATH_PREFIX, credentialsPrecheckMiddleware(credentials));
-  app.use(RESPONSES_PATH, credentialsPrecheckMiddleware(credentials));
+  app.use([CHAT_PATH_PREFIX, RESPONSES_PATH, ...ANTHROPIC_PATH_PREFIXES], credentialsPrecheckMiddleware(credentials));
+  const anthropicPaths = [...ANTHROPIC_MESSAGES_PATHS, ...ANTHROPIC_COUNT_TOKENS_PATHS];
   app.use(
     jsonBodyMiddleware({
       [CHAT_COMPLETIONS_PATH]: security.bodyLimits.chat,
       [RESPONSES_PATH]: security.bodyLimits.chat,
+      ...Object.fromEntries(anthropicPaths.map((path) => [path, security.bodyLimits.chat])),
       [TOKEN_CHECK_PATH]: security.bodyLimits.tokenCheck,
     }),
   );

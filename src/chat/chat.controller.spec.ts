@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { from, map, NEVER, Observable, of } from 'rxjs';
 import request from 'supertest';
 import { ApiError } from '../common/errors/api-error';
-import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
+import { ApiExceptionFilter } from '../common/filters/api-exception.filter';
 import { requestIdMiddleware } from '../common/http/request-id.middleware';
 import { ClientGoneError } from '../common/lifecycle/abort';
 import { InflightRegistry } from '../common/lifecycle/inflight-registry';
@@ -79,7 +79,7 @@ describe('ChatController (POST /v1/chat/completions)', () => {
         AccountsGuard,
         { provide: tokensConfig.KEY, useValue: testTokensConfig() },
         { provide: appConfig.KEY, useValue: testAppConfig({ keepAliveIntervalMs: KEEP_ALIVE_MS }) },
-        { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false, forceCloseConnections: true });

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { OpenAiExceptionFilter } from '../common/filters/openai-exception.filter';
+import { ApiExceptionFilter } from '../common/filters/api-exception.filter';
 import { createAccount } from '../tokens/pool/account';
 import { CredentialsService } from '../tokens/auth/credentials.service';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
@@ -12,7 +12,7 @@ async function startModelsApp(poolAccounts: unknown[], expert: boolean): Promise
   const moduleRef = await Test.createTestingModule({
     controllers: [ModelsController],
     providers: [
-      { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
+      { provide: APP_FILTER, useClass: ApiExceptionFilter },
       { provide: CredentialsService, useValue: { poolAccounts } },
       { provide: ModelCapabilitiesService, useValue: { supports: () => Promise.resolve(expert) } },
     ],

@@ -1,11 +1,21 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query } from '@nestjs/common';
 import { ApiError } from '../common/errors/api-error';
 import { quotable } from '../common/logging/client-text';
 import { codexModels, type CodexModelInfo } from './codex-models';
 import { CredentialsService } from '../tokens/auth/credentials.service';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { FIELD_LIMITS } from './dto/field-limits';
-import { findModel, listModels, OpenAiModel, OpenAiModelList, resolveModel } from './models';
+import {
+  type AnthropicModel,
+  type AnthropicModelList,
+  findModel,
+  listModels,
+  OpenAiModel,
+  OpenAiModelList,
+  resolveModel,
+  toAnthropicModel,
+  toAnthropicModelList,
+} from './models';
 
 @Controller('v1/models')
 export class ModelsController {
@@ -16,24 +26,30 @@ export class ModelsController {
 
   /**
    * With server-side accounts, the expert (-pro) models only while DeepSeek offers that mode to them.
-   * Codex (`?client_version=`) also gets its own `models` list beside OpenAI's `data`.
+   * Anthropic's SDKs (an `anthropic-version` header) get Anthropic's shape; Codex (`?client_version=`)
+   * also gets its own `models` list beside OpenAI's `data`.
    */
   @Get()
   async list(
+    @Headers('anthropic-version') anthropicVersion: string | undefined,
     @Query('client_version') clientVersion?: string,
-  ): Promise<OpenAiModelList | (OpenAiModelList & { models: CodexModelInfo[] })> {
-    const list = await this.openAiList();
-    return clientVersion === undefined ? list : { ...list, models: codexModels(list.data) };
+  ): Promise<OpenAiModelList | AnthropicModelList | (OpenAiModelList & { models: CodexModelInfo[] })> {
+    const models = await this.available();
+    if (anthropicVersion !== undefined) return toAnthropicModelList(models);
+    return clientVersion === undefined ? models : { ...models, models: codexModels(models.data) };
   }
 
-  private async openAiList(): Promise<OpenAiModelList> {
+  private async available(): Promise<OpenAiModelList> {
     const accounts = this.credentials.poolAccounts;
     if (accounts.length === 0 || (await this.capabilities.supports('expert', accounts))) return listModels();
     return listModels((id) => resolveModel(id).modelType !== 'expert');
   }
 
   @Get(':model')
-  get(@Param('model') id: string): OpenAiModel {
+  get(
+    @Param('model') id: string,
+    @Headers('anthropic-version') anthropicVersion: string | undefined,
+  ): OpenAiModel | AnthropicModel {
     const model = findModel(id);
     if (!model) {
       throw ApiError.notFound(
@@ -41,6 +57,6 @@ export class ModelsController {
         'model_not_found',
       );
     }
-    return model;
+    return anthropicVersion === undefined ? model : toAnthropicModel(model);
   }
 }

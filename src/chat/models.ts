@@ -75,6 +75,30 @@ export function toOpenAiModel(id: string): OpenAiModel {
   return { id, object: 'model', created: MODELS_CREATED, owned_by: 'deepseek' };
 }
 
+export interface AnthropicModel {
+  type: 'model';
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
+export interface AnthropicModelList {
+  data: AnthropicModel[];
+  has_more: false;
+  first_id: string | null;
+  last_id: string | null;
+}
+
+export function toAnthropicModel({ id, created }: OpenAiModel): AnthropicModel {
+  return { type: 'model', id, display_name: id, created_at: new Date(created * 1000).toISOString() };
+}
+
+/** The same listing in Anthropic's shape, for clients that send `anthropic-version`. */
+export function toAnthropicModelList({ data }: OpenAiModelList): AnthropicModelList {
+  const models = data.map(toAnthropicModel);
+  return { data: models, has_more: false, first_id: models[0]?.id ?? null, last_id: models.at(-1)?.id ?? null };
+}
+
 export function listModels(keep: (id: string) => boolean = () => true): OpenAiModelList {
   return { object: 'list', data: CANONICAL_MODEL_IDS.filter(keep).map(toOpenAiModel) };
 }

@@ -9,6 +9,7 @@ const message = (role: ChatRole, content: ChatMessage['content'], extra: Partial
   name: null,
   toolCalls: [],
   toolCallId: null,
+  isError: false,
   reasoningContent: null,
   ...extra,
 });
@@ -93,6 +94,16 @@ describe('buildPrompt', () => {
         `${EOS}${U}<tool_results>\n<result name="get_weather" call_id="call_1">22°C</result>\n</tool_results>` +
         `${A}It is 22°C.${EOS}`,
     );
+  });
+
+  it('should mark a failed tool result as an error in <tool_results>', () => {
+    const call: ToolCall = { id: 'call_1', name: 'get_weather', arguments: '{}' };
+    const prompt = flatten([
+      message('user', 'Weather?'),
+      message('assistant', null, { toolCalls: [call] }),
+      message('tool', 'timeout', { toolCallId: 'call_1', isError: true }),
+    ]);
+    expect(prompt).toContain('<result name="get_weather" call_id="call_1" error="true">timeout</result>');
   });
 
   it('should keep assistant text before its calls, pair legacy results by name and keep orphans', () => {

@@ -77,7 +77,9 @@ function toTurns(messages: readonly ChatMessage[], first: number, defang: boolea
   messages.forEach((message, i) => {
     const text = contentText(message.content);
     if (message.role === 'tool' || message.role === 'function') {
-      if (i >= first) results.push({ callId: message.toolCallId, name: message.name, content: text, isError: false });
+      if (i >= first) {
+        results.push({ callId: message.toolCallId, name: message.name, content: text, isError: message.isError });
+      }
       return;
     }
     if (i >= first) flushResults();

@@ -1,5 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { LOG_FORMATS, readEnvironment } from './environment';
+import { DEFAULT_MODEL_ALIASES, type ModelAlias, parseModelAliases } from './model-aliases';
 
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
@@ -27,6 +28,8 @@ export const appConfig = registerAs('app', () => {
     responsesStoreMaxEntries: env.RESPONSES_STORE_MAX_ENTRIES ?? 1000,
     /** …each for this long. */
     responsesStoreTtlMs: (env.RESPONSES_STORE_TTL_SECONDS ?? 3600) * 1000,
+    /** Client model names (Anthropic's `claude-*`) mapped to ours; validated by the environment check. */
+    modelAliases: parseModelAliases(env.MODEL_ALIASES ?? DEFAULT_MODEL_ALIASES) as ModelAlias[],
     logLevel: env.LOG_LEVEL ?? 'info',
     /** Unless LOG_FORMAT says otherwise: readable lines for a person at a terminal, JSON lines for everything else. */
     logFormat: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) as LogFormat,

@@ -1,6 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsOptional, IsString, validateSync } from 'class-validator';
 import { parseTokenList } from '../tokens/auth/token-syntax';
+import { parseModelAliases } from './model-aliases';
 import { parseByteSize, parseCorsOrigins, parseHostList, parseTrustProxy } from './security-syntax';
 import { HttpUrl, OneOf, ParsesWith, WholeNumber } from './setting-rules';
 
@@ -79,6 +80,10 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsOptional() @WholeNumber(0) RESPONSES_STORE_MAX_ENTRIES?: number;
   @Transform(toInt) @IsOptional() @WholeNumber(1) RESPONSES_STORE_TTL_SECONDS?: number;
   @Transform(blankToUndefined) @IsOptional() @IsString() ADMIN_TOKEN?: string;
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @ParsesWith(parseModelAliases, 'a list such as claude-opus*=deepseek-reasoner,claude-haiku*=deepseek-chat')
+  MODEL_ALIASES?: string;
 
   @Transform(blankToUndefined) @IsOptional() @IsString() REDIS_URL?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() METRICS_TOKEN?: string;

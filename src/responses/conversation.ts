@@ -30,7 +30,7 @@ export function toChatMessages(instructions: string | null, items: readonly Reso
 }
 
 function message(role: ChatMessage['role'], content: ChatMessage['content']): ChatMessage {
-  return { role, content, name: null, toolCalls: [], toolCallId: null, reasoningContent: null };
+  return { role, content, name: null, toolCalls: [], toolCallId: null, isError: false, reasoningContent: null };
 }
 
 /** An output item as the next turn's input: reasoning is not sent back to the model. */

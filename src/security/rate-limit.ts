@@ -7,7 +7,7 @@ import {
 import type { Request } from 'express';
 import type { SecurityConfig } from '../config/security.config';
 import type { CredentialsService } from '../tokens/auth/credentials.service';
-import { CHAT_COMPLETIONS_PATH, RESPONSES_PATH, TOKEN_CHECK_PATH } from './routes';
+import { ANTHROPIC_MESSAGES_PATHS, CHAT_COMPLETIONS_PATH, RESPONSES_PATH, TOKEN_CHECK_PATH } from './routes';
 
 const MINUTE_MS = 60_000;
 
@@ -20,14 +20,18 @@ const routeOf = (context: ExecutionContext): string | undefined =>
   (context.switchToHttp().getRequest<Request>().route as { path?: string } | undefined)?.path;
 
 /** A per-minute sliding window on one route; `perMinute` 0 turns it off. */
-function perMinuteOn(name: string, path: string, perMinute: number): ThrottlerOptions {
+function perMinuteOn(name: string, paths: readonly string[], perMinute: number): ThrottlerOptions {
+  const limited = new Set(paths);
   return {
     name,
     ttl: MINUTE_MS,
     limit: Math.max(1, perMinute),
     // No extra block: a client is refused only while its last minute holds `limit` requests.
     blockDuration: 0,
-    skipIf: (context) => perMinute === 0 || routeOf(context) !== path,
+    skipIf: (context) => {
+      const route = routeOf(context);
+      return perMinute === 0 || route === undefined || !limited.has(route);
+    },
   };
 }
 
@@ -39,9 +43,13 @@ function perMinuteOn(name: string, path: string, perMinute: number): ThrottlerOp
 export function rateLimitOptions(config: SecurityConfig, credentials: CredentialsService): ThrottlerModuleOptions {
   return {
     throttlers: [
-      perMinuteOn('chat', CHAT_COMPLETIONS_PATH, config.rateLimits.chatPerMinute),
-      perMinuteOn('responses', RESPONSES_PATH, config.rateLimits.chatPerMinute),
-      perMinuteOn('token-check', TOKEN_CHECK_PATH, config.rateLimits.tokenChecksPerMinute),
+      // One chat budget, whichever API asks.
+      perMinuteOn(
+        'chat',
+        [CHAT_COMPLETIONS_PATH, RESPONSES_PATH, ...ANTHROPIC_MESSAGES_PATHS],
+        config.rateLimits.chatPerMinute,
+      ),
+      perMinuteOn('token-check', [TOKEN_CHECK_PATH], config.rateLimits.tokenChecksPerMinute),
     ],
     getTracker: clientTracker(credentials),
     // Our 429 carries retry-after itself (ClientThrottlerGuard); no per-throttler X-RateLimit-* headers.

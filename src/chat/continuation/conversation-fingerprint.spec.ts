@@ -4,7 +4,16 @@ import { continuationPoint, ConversationFingerprint, type FingerprintScope } fro
 const scope: FingerprintScope = { caller: 'key-a', modelType: 'default', toolPromptDigest: null };
 
 function message(role: ChatMessage['role'], content: string | null, extra: Partial<ChatMessage> = {}): ChatMessage {
-  return { role, content, name: null, toolCalls: [], toolCallId: null, reasoningContent: null, ...extra };
+  return {
+    role,
+    content,
+    name: null,
+    toolCalls: [],
+    toolCallId: null,
+    isError: false,
+    reasoningContent: null,
+    ...extra,
+  };
 }
 
 /** The key our answer (`text` streamed in pieces, then `calls`) gets after `history`. */

@@ -62,7 +62,7 @@ export class ConversationFingerprint {
   }
 
   addMessage(message: ChatMessage): this {
-    this.openMessage(roleOf(message.role));
+    this.openMessage(message.isError ? 'tool-error' : roleOf(message.role));
     this.hash.update(contentText(message.content));
     for (const call of message.toolCalls) this.addCall(call.name, call.arguments);
     return this;

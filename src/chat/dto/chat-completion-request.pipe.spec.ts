@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, INestApplication, Post } from '@nestjs/comm
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { OpenAiExceptionFilter } from '../../common/filters/openai-exception.filter';
+import { ApiExceptionFilter } from '../../common/filters/api-exception.filter';
 import { appConfig } from '../../config/app.config';
 import type { ChatCompletionRequest } from './chat-completion-request';
 import { ChatCompletionRequestPipe } from './chat-completion-request.pipe';
@@ -24,7 +24,7 @@ describe('ChatCompletionRequestPipe', () => {
       controllers: [EchoController],
       providers: [
         { provide: appConfig.KEY, useValue: { maxMessages: 3, maxPromptChars: 100 } },
-        { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });

@@ -32,6 +32,8 @@ export interface ChatMessage {
   toolCalls: ToolCall[];
   /** `tool` messages: the call this result answers. */
   toolCallId: string | null;
+  /** `tool` messages: the result reports a failure (Anthropic's `is_error`); OpenAI has no such flag. */
+  isError: boolean;
   /** DeepSeek extension echoed back on assistant turns; accepted, not sent upstream. */
   reasoningContent: string | null;
 }

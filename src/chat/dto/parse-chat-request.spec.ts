@@ -28,7 +28,15 @@ describe('parseChatCompletionRequest', () => {
       expect(parse(withBody({}))).toEqual({
         model: 'deepseek-chat',
         messages: [
-          { role: 'user', content: 'Hi', name: null, toolCalls: [], toolCallId: null, reasoningContent: null },
+          {
+            role: 'user',
+            content: 'Hi',
+            name: null,
+            toolCalls: [],
+            toolCallId: null,
+            isError: false,
+            reasoningContent: null,
+          },
         ],
         stream: false,
         includeUsage: false,
@@ -182,7 +190,11 @@ describe('parseChatCompletionRequest', () => {
         reasoningContent: 'Need a tool.',
         toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"c":1}' }],
       });
-      expect(request.messages[4]).toMatchObject({ toolCallId: 'call_1', content: [{ type: 'text', text: 'sunny' }] });
+      expect(request.messages[4]).toMatchObject({
+        toolCallId: 'call_1',
+        isError: false,
+        content: [{ type: 'text', text: 'sunny' }],
+      });
     });
 
     it('should accept the legacy function role and function_call', () => {

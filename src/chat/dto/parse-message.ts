@@ -37,6 +37,7 @@ export function parseMessage(value: unknown, path: string, dropped: Set<string>,
     toolCalls: role === 'assistant' ? parseToolCalls(value, path) : [],
     toolCallId:
       role === 'tool' ? optionalString(value, 'tool_call_id', `${path}.tool_call_id`, FIELD_LIMITS.toolCallId) : null,
+    isError: false,
     reasoningContent:
       role === 'assistant' ? optionalString(value, 'reasoning_content', `${path}.reasoning_content`) : null,
   };

@@ -25,4 +25,5 @@ export type ChatEvent =
    * reports this text; a stream, which already sent the reasoning, has nothing to take back.
    */
   | { type: 'reasoningReplaced'; text: string }
-  | { type: 'finish'; reason: FinishReason; usage: ChatUsage };
+  /** `stopSequence`: the `stop` string that ended the answer, when one did. */
+  | { type: 'finish'; reason: FinishReason; usage: ChatUsage; stopSequence?: string };

@@ -37,6 +37,7 @@ export function finishReasonFor(status: MessageStatus | null): FinishReason {
  */
 class UpstreamStage implements EventStage<DeepSeekEvent, ChatEvent> {
   private status: MessageStatus | null = null;
+  private stopSequence: string | undefined;
   private upstreamTotal: number | null = null;
   private readonly reasoning = new TokenEstimator();
   private readonly answer = new TokenEstimator();
@@ -62,6 +63,7 @@ class UpstreamStage implements EventStage<DeepSeekEvent, ChatEvent> {
         return;
       case 'status':
         this.status = event.status;
+        this.stopSequence = event.stopSequence;
         return;
       case 'error':
         // The client already turns these into stream errors; this only guards a raw event stream.
@@ -80,7 +82,13 @@ class UpstreamStage implements EventStage<DeepSeekEvent, ChatEvent> {
       reasoningEstimate: this.reasoning.tokens,
       answerEstimate: this.answer.tokens,
     });
-    emit({ type: 'finish', reason: finishReasonFor(this.status), usage });
+    const finish: Extract<ChatEvent, { type: 'finish' }> = {
+      type: 'finish',
+      reason: finishReasonFor(this.status),
+      usage,
+    };
+    if (this.stopSequence !== undefined) finish.stopSequence = this.stopSequence;
+    emit(finish);
   }
 }
 

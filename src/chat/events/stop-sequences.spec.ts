@@ -41,7 +41,7 @@ describe('stopSequences', () => {
   it('should cut a stop string spanning three chunks and stop the upstream at once', () => {
     const result = run(['<END>'], contents('Paris.<E', 'N', 'D> and more', 'never read'), false);
     expect(result.content).toBe('Paris.');
-    expect(result.out.at(-1)).toEqual({ type: 'status', status: 'FINISHED' });
+    expect(result.out.at(-1)).toEqual({ type: 'status', status: 'FINISHED', stopSequence: '<END>' });
     expect(result.stoppedUpstream).toBe(true);
   });
 
@@ -78,7 +78,13 @@ describe('stopSequences', () => {
   it('should give an empty answer when it begins with a stop string', () => {
     const result = run(['\n\n'], contents('\n', '\nParis'), false);
     expect(result.content).toBe('');
-    expect(result.out).toEqual([{ type: 'status', status: 'FINISHED' }]);
+    expect(result.out).toEqual([{ type: 'status', status: 'FINISHED', stopSequence: '\n\n' }]);
+  });
+
+  it('should report the stop string that completes first', () => {
+    const result = run(['lazy dog', 'fox'], contents('the quick brown fox jumps over the lazy dog'), false);
+    expect(result.content).toBe('the quick brown ');
+    expect(result.out.at(-1)).toEqual({ type: 'status', status: 'FINISHED', stopSequence: 'fox' });
   });
 
   it('should end at the stop string that completes first, however the text is split', () => {

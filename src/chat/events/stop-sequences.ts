@@ -32,11 +32,12 @@ class StopStage implements EventStage<DeepSeekEvent, DeepSeekEvent> {
   private scan(event: Extract<DeepSeekEvent, { type: 'content' }>, emit: Emit<DeepSeekEvent>, end: End): void {
     const joined = this.held !== '';
     const text = joined ? this.held + event.text : event.text;
-    const cut = firstStop(text, this.stops);
-    if (cut >= 0) {
+    const match = firstStopMatch(text, this.stops);
+    if (match) {
+      const cut = match.start;
       this.held = '';
       if (cut > 0) emit({ type: 'content', text: text.slice(0, cut) });
-      emit({ type: 'status', status: 'FINISHED' });
+      emit({ type: 'status', status: 'FINISHED', stopSequence: match.stop });
       end();
       return;
     }
@@ -53,18 +54,23 @@ class StopStage implements EventStage<DeepSeekEvent, DeepSeekEvent> {
  * Earliest end, not earliest start: that is the string a token-by-token generation meets first.
  */
 export function firstStop(text: string, stops: readonly string[]): number {
-  let bestStart = -1;
+  return firstStopMatch(text, stops)?.start ?? -1;
+}
+
+/** `firstStop` with the stop string it found (Anthropic reports it as `stop_sequence`). */
+export function firstStopMatch(text: string, stops: readonly string[]): { start: number; stop: string } | null {
+  let best: { start: number; stop: string } | null = null;
   let bestEnd = Number.POSITIVE_INFINITY;
   for (const stop of stops) {
     const start = text.indexOf(stop);
     if (start < 0) continue;
     const end = start + stop.length;
-    if (end < bestEnd || (end === bestEnd && start < bestStart)) {
-      bestStart = start;
+    if (end < bestEnd || (end === bestEnd && best !== null && start < best.start)) {
+      best = { start, stop };
       bestEnd = end;
     }
   }
-  return bestStart;
+  return best;
 }
 
 /** The length of the longest tail of `text` that is a proper prefix of a stop string. */

@@ -58,6 +58,7 @@ describe('toChatEvents', () => {
     expect(events.at(-1)).toEqual({
       type: 'finish',
       reason: 'stop',
+      stopSequence: 'ny[',
       usage: { promptTokens: 5, completionTokens: 1 + 4, reasoningTokens: 4, totalTokens: 10 },
     });
   });

@@ -9,6 +9,11 @@ export interface ApiErrorOptions {
   retryAfterSec?: number;
   /** `false` tells SDKs not to replay the request (`x-should-retry`). */
   shouldRetry?: boolean;
+  /**
+   * The accounts were all taken until the wait ran out: the server lacks capacity, the client did nothing
+   * wrong. OpenAI hears a 429 either way; Anthropic's clients expect a 529 `overloaded_error`.
+   */
+  overloaded?: boolean;
 }
 
 /**
@@ -21,6 +26,7 @@ export class ApiError extends HttpException {
   readonly param: string | null;
   readonly retryAfterSec?: number;
   readonly shouldRetry?: boolean;
+  readonly overloaded: boolean;
 
   constructor(status: number, message: string, options: ApiErrorOptions = {}) {
     super(message, status);
@@ -28,6 +34,7 @@ export class ApiError extends HttpException {
     this.param = options.param ?? null;
     this.retryAfterSec = options.retryAfterSec;
     this.shouldRetry = options.shouldRetry;
+    this.overloaded = options.overloaded ?? false;
   }
 
   static badRequest(message: string, param: string | null = null, code: string | null = null): ApiError {

@@ -17,5 +17,9 @@ const STATUS_AND_CODE: Readonly<Record<PoolRefusal, readonly [number, string]>> 
 
 export function poolApiError(error: PoolError): ApiError {
   const [status, code] = STATUS_AND_CODE[error.refusal];
-  return new ApiError(status, error.message, { code, retryAfterSec: error.retryAfterSec });
+  return new ApiError(status, error.message, {
+    code,
+    retryAfterSec: error.retryAfterSec,
+    overloaded: error.refusal === 'accounts_busy',
+  });
 }

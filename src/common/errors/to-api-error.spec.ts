@@ -58,6 +58,10 @@ describe('toApiError', () => {
       'rate_limit_exceeded',
       '5',
     ]);
+    // Capacity, not the client's rate: Anthropic's clients hear a 529.
+    expect(busy.overloaded).toBe(true);
+    expect(toApiError(new UpstreamError('busy', 'busy')).overloaded).toBe(true);
+    expect(toApiError(new UpstreamError('throttled', 'slow down')).overloaded).toBe(false);
     expect(answer(exhaustedError([{ kind: 'ready' }]))).toMatchObject({ status: 503, code: 'accounts_exhausted' });
   });
 

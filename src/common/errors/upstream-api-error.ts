@@ -33,10 +33,10 @@ export function upstreamApiError(error: UpstreamError): ApiError {
         retryAfterSec: 1,
       });
     case 'busy':
-      return ApiError.rateLimited(
+      return new ApiError(
+        HttpStatus.TOO_MANY_REQUESTS,
         'The DeepSeek account is already generating an answer; try again shortly.',
-        2,
-        'account_busy',
+        { code: 'account_busy', retryAfterSec: 2, overloaded: true },
       );
     case 'throttled':
       return ApiError.rateLimited('DeepSeek is throttling this account (too many messages); try again later.', 10);

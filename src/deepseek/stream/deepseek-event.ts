@@ -54,7 +54,12 @@ export type DeepSeekEvent =
   /** `accumulated_token_usage` (B/C) or the running sum of `chunk_token_usage` (A). */
   | { type: 'usage'; totalTokens: number }
   /** `response.status` changed (Format A: `finish_reason` → FINISHED). */
-  | { type: 'status'; status: MessageStatus }
+  | {
+      type: 'status';
+      status: MessageStatus;
+      /** Set by the chat layer's `stop` stage, never by the upstream: the stop string that ended the answer. */
+      stopSequence?: string;
+    }
   | { type: 'title'; title: string }
   /** An in-stream error or refusal (§8.5): `hint`/`toast` errors, `{"type":"error"}`, `{"error":…}`. */
   | { type: 'error'; message: string; finishReason?: string; clearResponse?: boolean }

@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { OpenAiExceptionFilter } from '../../../src/common/filters/openai-exception.filter';
+import { ApiExceptionFilter } from '../../../src/common/filters/api-exception.filter';
 import type { TokensConfig } from '../../../src/config/tokens.config';
 import { securityConfig } from '../../../src/config/security.config';
 import { tokensConfig } from '../../../src/config/tokens.config';
@@ -42,7 +42,7 @@ export async function startTokensApp(
   const moduleRef = await Test.createTestingModule({
     imports: [fakeSurroundings(testTokensConfig(options.config)), TokensModule],
     controllers: options.controllers ?? [],
-    providers: [{ provide: APP_FILTER, useClass: OpenAiExceptionFilter }],
+    providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
   })
     .overrideModule(DeepSeekModule)
     .useModule(fakeDeepSeekModule(options.client ?? new FakeDeepSeekClient()))
