@@ -84,8 +84,7 @@ export function addToolPhaseRows(
     (base: StreamingResult, label: string): number | null => {
       const phases = byLabel.get(label);
       if (phases === undefined) return null;
-      const reference =
-        key === 'angleTools' ? figure(phases.angle) : (figure(base) + figure(phases.plainAgain)) / 2;
+      const reference = key === 'angleTools' ? figure(phases.angle) : (figure(base) + figure(phases.plainAgain)) / 2;
       const value = figure(phases[key]);
       return divide ? value / reference : value - reference;
     };
