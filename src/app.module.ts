@@ -8,6 +8,7 @@ import { CANONICAL_MODEL_IDS } from './chat/models';
 import { ApiExceptionFilter } from './common/filters/api-exception.filter';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
 import { LoggingModule } from './common/logging/logging.module';
+import { RedisModule } from './common/redis/redis.module';
 import { MetricsModule } from './common/metrics/metrics.module';
 import { appConfig } from './config/app.config';
 import { deepseekConfig } from './config/deepseek.config';
@@ -28,6 +29,7 @@ import { SecurityModule } from './security/security.module';
       load: [appConfig, deepseekConfig, tokensConfig, securityConfig],
     }),
     LoggingModule,
+    RedisModule,
     LifecycleModule,
     MetricsModule.forRoot({ knownModels: CANONICAL_MODEL_IDS }),
     DeepSeekModule,

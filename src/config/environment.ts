@@ -86,6 +86,7 @@ export class EnvironmentVariables {
   MODEL_ALIASES?: string;
 
   @Transform(blankToUndefined) @IsOptional() @IsString() REDIS_URL?: string;
+  @Transform(blankToUndefined) @IsOptional() @OneOf(['closed', 'local']) REDIS_FAILURE_MODE?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() METRICS_TOKEN?: string;
   @Transform(blankToUndefined)
   @IsOptional()

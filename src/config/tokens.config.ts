@@ -19,6 +19,8 @@ export const tokensConfig = registerAs('tokens', () => {
     queueTimeoutMs: env.QUEUE_TIMEOUT_MS ?? 30_000,
     queueMaxLength: env.QUEUE_MAX_LENGTH ?? 1000,
     redisUrl: env.REDIS_URL,
+    /** While Redis is unreachable: `closed` refuses leases (503), `local` locks accounts per replica. */
+    redisFailureMode: env.REDIS_FAILURE_MODE === 'local' ? ('local' as const) : ('closed' as const),
     /** A lock lives this long unless its holder's heartbeat renews it (a crashed instance frees its accounts). */
     leaseTtlMs: MINUTE,
     /** Safety net for a lease its owner never releases (a bug): force-released after this long. */

@@ -1,4 +1,11 @@
 import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { REDIS } from '../common/redis/redis.module';
+import type { RedisConnections } from '../common/redis/redis-connections';
+import { tokensConfig } from '../config/tokens.config';
+import { RedisAccountLockStore } from './pool/redis-account-lock.store';
+import { RedisConversationStore } from './sessions/redis-conversation.store';
+import { RedisSessionOwnerStore } from './sessions/redis-session-owner.store';
 import { DeepSeekModule } from '../deepseek/deepseek.module';
 import { AccountHealthService } from './pool/account-health.service';
 import { AccountLockStore } from './pool/account-lock.store';
@@ -29,9 +36,24 @@ import { TokenValidatorService } from './auth/token-validator.service';
     TokenPoolService,
     TokenCheckService,
     ModelCapabilitiesService,
-    { provide: AccountLockStore, useClass: InMemoryAccountLockStore },
-    { provide: SessionOwnerStore, useClass: InMemorySessionOwnerStore },
-    { provide: ConversationStore, useClass: InMemoryConversationStore },
+    {
+      provide: AccountLockStore,
+      useFactory: (redis: RedisConnections | null, config: ConfigType<typeof tokensConfig>) =>
+        redis ? new RedisAccountLockStore(redis, config.redisFailureMode) : new InMemoryAccountLockStore(),
+      inject: [REDIS, tokensConfig.KEY],
+    },
+    {
+      provide: SessionOwnerStore,
+      useFactory: (redis: RedisConnections | null, config: ConfigType<typeof tokensConfig>) =>
+        redis ? new RedisSessionOwnerStore(redis, config.sessionTtlMs) : new InMemorySessionOwnerStore(config),
+      inject: [REDIS, tokensConfig.KEY],
+    },
+    {
+      provide: ConversationStore,
+      useFactory: (redis: RedisConnections | null, config: ConfigType<typeof tokensConfig>) =>
+        redis ? new RedisConversationStore(redis, config.conversationTtlMs) : new InMemoryConversationStore(config),
+      inject: [REDIS, tokensConfig.KEY],
+    },
   ],
   exports: [
     TokenPoolService,

@@ -64,9 +64,6 @@ export class TokenPoolService implements OnModuleDestroy {
     });
     this.leases = new ActiveLeases(store, config);
     this.unsubscribe = store.onRelease(() => this.dispatcher.wake());
-    if (config.redisUrl) {
-      this.logger.warn('REDIS_URL is set, but the shared lock store is not implemented yet: locks stay per instance.');
-    }
   }
 
   /**

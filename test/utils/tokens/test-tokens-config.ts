@@ -11,6 +11,7 @@ export function testTokensConfig(overrides: Partial<TokensConfig> = {}): TokensC
     queueTimeoutMs: 1_000,
     queueMaxLength: 1_000,
     redisUrl: undefined,
+    redisFailureMode: 'closed',
     leaseTtlMs: 60_000,
     maxLeaseMs: 30 * 60_000,
     validationTtlMs: 60 * 60_000,
