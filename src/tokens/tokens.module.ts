@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { REDIS } from '../common/redis/redis.module';
+import { REDIS, RedisModule } from '../common/redis/redis.module';
 import type { RedisConnections } from '../common/redis/redis-connections';
 import { tokensConfig } from '../config/tokens.config';
 import { RedisAccountLockStore } from './pool/redis-account-lock.store';
@@ -25,7 +25,7 @@ import { TokenValidatorService } from './auth/token-validator.service';
 
 /** Accounts and their state: credentials, the pool with its locks and queue, health, session owners. */
 @Module({
-  imports: [DeepSeekModule],
+  imports: [DeepSeekModule, RedisModule],
   controllers: [TokenCheckController],
   providers: [
     CredentialsService,

@@ -166,7 +166,11 @@ describe.each(CLIENTS)('Anthropic Messages with %s (e2e)', (_, makeClient) => {
 
     expect(second.stop_reason).toBe('end_turn');
     expect(second.content).toEqual([{ type: 'text', text: 'Done. get_weather: sunny; get_time: clock broken' }]);
-    const prompt = upstreamMessages(stack.fake)[1].prompt;
+    // The history extends our answer (thinking and ids aside): the same DeepSeek chat continues with the results only.
+    const [firstTurn, secondTurn] = upstreamMessages(stack.fake);
+    expect(secondTurn).toMatchObject({ sessionId: firstTurn.sessionId, parentMessageId: firstTurn.responseMessageId });
+    expect(secondTurn.prompt).toMatch(/^<tool_results>/);
+    const prompt = secondTurn.prompt;
     expect(prompt).toContain(`<result name="get_weather" call_id="${uses[0].id}">sunny</result>`);
     expect(prompt).toContain(`<result name="get_time" call_id="${uses[1].id}" error="true">clock broken</result>`);
   });
