@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { describeWithRedis, type RedisServer, startRedisServer } from '../../../test/utils/redis/redis-server';
 import { RedisConnections } from '../../common/redis/redis-connections';
 import { RedisAccountLockStore, type RedisFailureMode } from './redis-account-lock.store';
@@ -14,6 +15,7 @@ const until = async (check: () => boolean | Promise<boolean>, what: string, ms =
 describeWithRedis('RedisAccountLockStore against a real Redis', () => {
   jest.setTimeout(20_000);
   let redis: RedisServer;
+  let loggedErrors: jest.SpyInstance;
   const opened: RedisConnections[] = [];
 
   /** One replica's store, on its own connections. */
@@ -28,6 +30,9 @@ describeWithRedis('RedisAccountLockStore against a real Redis', () => {
   }
 
   beforeAll(async () => {
+    // The outage tests make the store log loudly, as it should; not on the test output.
+    loggedErrors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     redis = await startRedisServer();
   });
   afterEach(async () => {
@@ -103,6 +108,7 @@ describeWithRedis('RedisAccountLockStore against a real Redis', () => {
     await redis.kill();
     const local = (await a.tryAcquire('acct-1', 1, TTL))!;
     expect(local).toEqual(expect.any(String));
+    expect(loggedErrors).toHaveBeenCalledWith(expect.stringContaining('accounts are locked per replica'));
     expect(await a.tryAcquire('acct-1', 1, TTL)).toBeNull();
     expect(await a.renew('acct-1', local, TTL)).toBe(true);
     await a.release('acct-1', local);
