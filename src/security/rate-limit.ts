@@ -6,7 +6,9 @@ import {
 } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { SecurityConfig } from '../config/security.config';
+import type { RedisConnections } from '../common/redis/redis-connections';
 import type { CredentialsService } from '../tokens/auth/credentials.service';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { ANTHROPIC_MESSAGES_PATHS, CHAT_COMPLETIONS_PATH, RESPONSES_PATH, TOKEN_CHECK_PATH } from './routes';
 
 const MINUTE_MS = 60_000;
@@ -36,12 +38,17 @@ function perMinuteOn(name: string, paths: readonly string[], perMinute: number):
 }
 
 /**
- * The ThrottlerModule options. Storage is the throttler's default, in this process's memory; a
- * shared one (Redis, for several instances) goes in `storage` here, behind ThrottlerStorage.
+ * The ThrottlerModule options. Storage is the throttler's default, in this process's memory, or Redis
+ * when several instances share it (a client's limit then holds once across them).
  * Routes not listed (probes, /metrics, /v1/models) are never limited.
  */
-export function rateLimitOptions(config: SecurityConfig, credentials: CredentialsService): ThrottlerModuleOptions {
+export function rateLimitOptions(
+  config: SecurityConfig,
+  credentials: CredentialsService,
+  redis: RedisConnections | null = null,
+): ThrottlerModuleOptions {
   return {
+    storage: redis ? new RedisThrottlerStorage(redis) : undefined,
     throttlers: [
       // One chat budget, whichever API asks.
       perMinuteOn(

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { REDIS } from '../common/redis/redis.module';
+import type { RedisConnections } from '../common/redis/redis-connections';
 import { securityConfig, type SecurityConfig } from '../config/security.config';
 import { CredentialsService } from '../tokens/auth/credentials.service';
 import { TokensModule } from '../tokens/tokens.module';
@@ -17,8 +19,9 @@ import { StartupWarningsService } from './startup-warnings.service';
     TokensModule,
     ThrottlerModule.forRootAsync({
       imports: [TokensModule],
-      inject: [securityConfig.KEY, CredentialsService],
-      useFactory: (config: SecurityConfig, credentials: CredentialsService) => rateLimitOptions(config, credentials),
+      inject: [securityConfig.KEY, CredentialsService, REDIS],
+      useFactory: (config: SecurityConfig, credentials: CredentialsService, redis: RedisConnections | null) =>
+        rateLimitOptions(config, credentials, redis),
     }),
   ],
   providers: [{ provide: APP_GUARD, useClass: ClientThrottlerGuard }, StartupWarningsService],

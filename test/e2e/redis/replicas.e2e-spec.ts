@@ -93,3 +93,35 @@ describeWithRedis('several replicas on one Redis (e2e)', () => {
     }
   });
 });
+
+describeWithRedis('rate limits across replicas on one Redis (e2e)', () => {
+  jest.setTimeout(30_000);
+  let redis: RedisServer;
+  let fake: FakeDeepSeek;
+  let replicas: TestApp[];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    fake = await startFakeDeepSeek({ accounts: ACCOUNTS, powDifficulty: 1000, reply: { content: 'One answer.' } });
+    const env = { DEEPSEEK_BASE_URL: fake.url, REDIS_URL: redis.url, RATE_LIMIT_CHAT_PER_MINUTE: '3' };
+    replicas = [await startTestApp(env), await startTestApp(env)];
+  });
+  afterAll(async () => {
+    for (const app of replicas ?? []) await app.close();
+    await fake?.close();
+    await redis?.stop();
+  });
+
+  it("should count a client's requests once, whichever replica they reach", async () => {
+    const ask = (app: TestApp) =>
+      new OpenAI({ baseURL: `${app.url}/v1`, apiKey: ACCOUNTS.join(','), maxRetries: 0 }).chat.completions
+        .create({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hi' }] })
+        .then(
+          () => 200,
+          (error: { status?: number }) => error.status,
+        );
+    const statuses = [];
+    for (const app of [replicas[0], replicas[1], replicas[0], replicas[1]]) statuses.push(await ask(app));
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+});
