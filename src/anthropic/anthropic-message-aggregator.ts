@@ -1,4 +1,5 @@
 import { defer, map, type OperatorFunction, reduce } from 'rxjs';
+import { AnswerAccumulator } from '../chat/events/answer-accumulator';
 import type { ChatEvent } from '../chat/events/chat-event';
 import { anthropicToolUseId, thinkingSignature } from './anthropic-ids';
 import { anthropicStop } from './anthropic-stop-reason';
@@ -10,74 +11,49 @@ export interface MessageIdentity {
   model: string;
 }
 
-type ToolUseBlock = Extract<AnthropicContentBlock, { type: 'tool_use' }>;
-
 /**
  * Collects ChatEvents into one non-stream `message`: thinking first (with its signature), then the text,
  * then the tool calls. As with Chat Completions, a content filter's template replaces the answer.
  */
 export class AnthropicMessageAggregator {
-  private text = '';
-  private reasoning = '';
-  private filtered = false;
-  private readonly toolUses: ToolUseBlock[] = [];
-  private message: AnthropicMessage;
+  private readonly answer = new AnswerAccumulator();
 
-  constructor(identity: MessageIdentity, promptTokens: number) {
-    this.message = {
-      ...identity,
-      type: 'message',
-      role: 'assistant',
-      content: [],
-      // An answer without a finish was cut.
-      stop_reason: 'max_tokens',
-      stop_sequence: null,
-      usage: { input_tokens: promptTokens, output_tokens: 0 },
-    };
-  }
+  constructor(
+    private readonly identity: MessageIdentity,
+    private readonly promptTokens: number,
+  ) {}
 
   add(event: ChatEvent): this {
-    switch (event.type) {
-      case 'content':
-        this.text += event.text;
-        break;
-      case 'template':
-        if (!this.filtered) this.text = '';
-        this.filtered = true;
-        this.text += event.text;
-        break;
-      case 'reasoning':
-        this.reasoning += event.text;
-        break;
-      case 'reasoningReplaced':
-        this.reasoning = event.text;
-        break;
-      case 'toolCall':
-        this.toolUses.push({
-          type: 'tool_use',
-          id: anthropicToolUseId(event.id),
-          name: event.name,
-          input: inputOf(event.argumentsJson),
-        });
-        break;
-      case 'finish':
-        Object.assign(this.message, anthropicStop(event));
-        this.message.usage = { input_tokens: event.usage.promptTokens, output_tokens: event.usage.completionTokens };
-        break;
-      case 'sources':
-        break;
-    }
+    this.answer.add(event);
     return this;
   }
 
   result(): AnthropicMessage {
+    const { text, reasoning, toolCalls, finish } = this.answer;
     const content: AnthropicContentBlock[] = [];
-    if (this.reasoning !== '') {
-      content.push({ type: 'thinking', thinking: this.reasoning, signature: thinkingSignature(this.reasoning) });
+    if (reasoning !== '') {
+      content.push({ type: 'thinking', thinking: reasoning, signature: thinkingSignature(reasoning) });
     }
-    if (this.text !== '' || this.toolUses.length === 0) content.push({ type: 'text', text: this.text });
-    content.push(...this.toolUses);
-    return { ...this.message, content };
+    if (text !== '' || toolCalls.length === 0) content.push({ type: 'text', text });
+    for (const call of toolCalls) {
+      content.push({
+        type: 'tool_use',
+        id: anthropicToolUseId(call.id),
+        name: call.name,
+        input: inputOf(call.argumentsJson),
+      });
+    }
+    return {
+      ...this.identity,
+      type: 'message',
+      role: 'assistant',
+      content,
+      // An answer without a finish was cut.
+      ...(finish ? anthropicStop(finish) : { stop_reason: 'max_tokens', stop_sequence: null }),
+      usage: finish
+        ? { input_tokens: finish.usage.promptTokens, output_tokens: finish.usage.completionTokens }
+        : { input_tokens: this.promptTokens, output_tokens: 0 },
+    };
   }
 }
 

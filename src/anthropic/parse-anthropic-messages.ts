@@ -1,4 +1,3 @@
-import { ApiError } from '../common/errors/api-error';
 import {
   invalidType,
   invalidValue,
@@ -8,35 +7,17 @@ import {
   quote,
   requiredString,
 } from '../common/http/json-checks';
-import type { ChatMessage, TextPart, ToolCall } from '../chat/dto/chat-completion-request';
+import { type ChatMessage, chatMessage, type TextPart, type ToolCall } from '../chat/dto/chat-completion-request';
+import { type PartPolicy, refuseOrDropPart } from '../chat/dto/content-parts';
 import { FIELD_LIMITS } from '../chat/dto/field-limits';
 
-/** Block types we name in the dropped-parts note; any other is `other`, so no client string reaches a log. */
-const KNOWN_DROPPED_TYPES: ReadonlySet<string> = new Set(['image', 'document', 'search_result']);
 /** Reasoning a client echoes back: accepted and left out of the prompt (the upstream cannot read it back). */
 const ECHOED_REASONING: ReadonlySet<string> = new Set(['thinking', 'redacted_thinking']);
 
-export interface BlockOptions {
-  /** `DROP_UNSUPPORTED_PARTS`: image and document blocks are left out instead of refused. */
-  dropParts: boolean;
-  /** Collects the dropped block types, for a log note. */
-  dropped: Set<string>;
-}
+/** `DROP_UNSUPPORTED_PARTS` and the dropped block types, for a log note. */
+export type BlockOptions = PartPolicy;
 
-const message = (
-  role: ChatMessage['role'],
-  content: ChatMessage['content'],
-  extra: Partial<ChatMessage> = {},
-): ChatMessage => ({
-  role,
-  content,
-  name: null,
-  toolCalls: [],
-  toolCallId: null,
-  isError: false,
-  reasoningContent: null,
-  ...extra,
-});
+const message = chatMessage;
 
 /** `system`: a string or text blocks; null when absent. */
 export function parseSystem(value: unknown, options: BlockOptions): ChatMessage | null {
@@ -114,14 +95,7 @@ function textBlocks(blocks: readonly unknown[], path: string, options: BlockOpti
 }
 
 function refuseOrDrop(type: string, path: string, options: BlockOptions): void {
-  if (!options.dropParts) {
-    throw ApiError.badRequest(
-      `Unsupported content block at '${path}': type ${quote(type)}. Only text reaches the DeepSeek web chat; set DROP_UNSUPPORTED_PARTS=true on the server to drop the others.`,
-      path,
-      'unsupported_content',
-    );
-  }
-  options.dropped.add(KNOWN_DROPPED_TYPES.has(type) ? type : 'other');
+  refuseOrDropPart(type, path, options, 'block');
 }
 
 function toolUse(block: JsonObject, path: string): ToolCall {

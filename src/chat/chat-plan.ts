@@ -11,7 +11,7 @@ import {
   ConversationFingerprint,
   type FingerprintScope,
 } from './continuation/conversation-fingerprint';
-import { buildToolPrompt } from './tools/tool-prompt';
+import { buildToolPrompt, type ToolPrompt } from './tools/tool-prompt';
 import type { ToolRequest } from './tools/tool-types';
 import { estimateTokens } from './usage';
 
@@ -69,17 +69,17 @@ export function buildChatPlan(
 ): ChatPlan {
   const continuation = request.conversation;
   const { messages, tools, responseFormat } = request;
-  const prompt = buildPrompt(messages, { continuation: continuation !== null, tools, responseFormat });
   const toolPrompt = tools === null ? null : buildToolPrompt(tools);
+  const prompt = buildPrompt(messages, { continuation: continuation !== null, tools, responseFormat, toolPrompt });
   const toolPromptDigest = toolPrompt === null ? null : digestOf(toolPrompt.system);
   const promptForKnownTools =
     continuation !== null && toolPrompt !== null
-      ? buildPrompt(messages, { continuation: true, tools, responseFormat, toolsDeclared: true })
+      ? buildPrompt(messages, { continuation: true, tools, responseFormat, toolsDeclared: true, toolPrompt })
       : null;
   const flags = resolveModel(request.model, { thinking: request.thinking, reasoningEffort: request.reasoningEffort });
   const thread =
     options.reuse && continuation === null && !flags.fold
-      ? threadPlan(request, { caller: options.caller, modelType: flags.modelType, toolPromptDigest })
+      ? threadPlan(request, toolPrompt, { caller: options.caller, modelType: flags.modelType, toolPromptDigest })
       : null;
   // A history too long to send whole may still continue its chat; the service checks again if it cannot.
   if (thread?.continues == null) checkPrompt(prompt, continuation !== null, limits.maxPromptChars);
@@ -104,12 +104,16 @@ export function buildChatPlan(
   };
 }
 
-function threadPlan(request: ChatCompletionRequest, scope: FingerprintScope): ThreadPlan {
+function threadPlan(
+  request: ChatCompletionRequest,
+  toolPrompt: ToolPrompt | null,
+  scope: FingerprintScope,
+): ThreadPlan {
   const { messages, tools, responseFormat } = request;
   const point = continuationPoint(scope, messages);
   const continues = point && {
     key: point.key,
-    prompt: buildPrompt(messages, { continuation: true, tools, responseFormat, toolsDeclared: true }),
+    prompt: buildPrompt(messages, { continuation: true, tools, responseFormat, toolsDeclared: true, toolPrompt }),
   };
   return { continues, fingerprint: ConversationFingerprint.of(scope, messages) };
 }

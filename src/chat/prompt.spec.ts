@@ -1,18 +1,9 @@
-import type { ChatMessage, ChatRole, ToolCall } from './dto/chat-completion-request';
+import { type ChatMessage, chatMessage, type ToolCall } from './dto/chat-completion-request';
 import { ASSISTANT_MARKER, buildPrompt, END_OF_SENTENCE, messagesToSend, USER_MARKER } from './prompt';
 import { buildToolPrompt } from './tools/tool-prompt';
 import type { ToolRequest } from './tools/tool-types';
 
-const message = (role: ChatRole, content: ChatMessage['content'], extra: Partial<ChatMessage> = {}): ChatMessage => ({
-  role,
-  content,
-  name: null,
-  toolCalls: [],
-  toolCallId: null,
-  isError: false,
-  reasoningContent: null,
-  ...extra,
-});
+const message = chatMessage;
 const flatten = (messages: ChatMessage[]) => buildPrompt(messages);
 const U = USER_MARKER;
 const A = ASSISTANT_MARKER;

@@ -35,11 +35,14 @@ export interface PromptOptions {
   responseFormat?: ResponseFormat | null;
   /** The continued session's history holds these tool declarations already: only the reminder is sent. */
   toolsDeclared?: boolean;
+  /** `tools`' prompt when the caller built it already (it is the same for every prompt of a request). */
+  toolPrompt?: ToolPrompt | null;
 }
 
 export function buildPrompt(messages: readonly ChatMessage[], options: PromptOptions = {}): string {
   const { continuation = false, tools = null, responseFormat = null } = options;
-  const toolPrompt = tools === null ? null : buildToolPrompt(tools);
+  const toolPrompt =
+    options.toolPrompt !== undefined ? options.toolPrompt : tools === null ? null : buildToolPrompt(tools);
   const first = continuation ? messages.length - messagesToSend(messages, true).length : 0;
   const turns = mergeSameRole(toTurns(messages, first, toolPrompt !== null));
   if (toolPrompt !== null) placeToolPrompt(turns, toolPrompt, options.toolsDeclared === true);

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../chat/dto/chat-completion-request';
+import { type ChatMessage, chatMessage } from '../chat/dto/chat-completion-request';
 import type { ResolvedItem } from './input-items';
 import type { OutputItem } from './wire/responses-types';
 
@@ -29,9 +29,7 @@ export function toChatMessages(instructions: string | null, items: readonly Reso
   return messages;
 }
 
-function message(role: ChatMessage['role'], content: ChatMessage['content']): ChatMessage {
-  return { role, content, name: null, toolCalls: [], toolCallId: null, isError: false, reasoningContent: null };
-}
+const message = chatMessage;
 
 /** An output item as the next turn's input: reasoning is not sent back to the model. */
 export function asInputItem(item: OutputItem): ResolvedItem | null {

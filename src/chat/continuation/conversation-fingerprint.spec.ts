@@ -1,20 +1,9 @@
-import type { ChatMessage } from '../dto/chat-completion-request';
+import { type ChatMessage, chatMessage } from '../dto/chat-completion-request';
 import { continuationPoint, ConversationFingerprint, type FingerprintScope } from './conversation-fingerprint';
 
 const scope: FingerprintScope = { caller: 'key-a', modelType: 'default', toolPromptDigest: null };
 
-function message(role: ChatMessage['role'], content: string | null, extra: Partial<ChatMessage> = {}): ChatMessage {
-  return {
-    role,
-    content,
-    name: null,
-    toolCalls: [],
-    toolCallId: null,
-    isError: false,
-    reasoningContent: null,
-    ...extra,
-  };
-}
+const message = chatMessage;
 
 /** The key our answer (`text` streamed in pieces, then `calls`) gets after `history`. */
 function answeredKey(history: ChatMessage[], pieces: string[], calls: [string, string][] = [], s = scope): string {

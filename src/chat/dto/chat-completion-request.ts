@@ -38,6 +38,24 @@ export interface ChatMessage {
   reasoningContent: string | null;
 }
 
+/** A message of `role` with `content` and nothing else (no name, calls, ids or reasoning), unless `extra` says. */
+export function chatMessage(
+  role: ChatRole,
+  content: ChatMessage['content'],
+  extra: Partial<ChatMessage> = {},
+): ChatMessage {
+  return {
+    role,
+    content,
+    name: null,
+    toolCalls: [],
+    toolCallId: null,
+    isError: false,
+    reasoningContent: null,
+    ...extra,
+  };
+}
+
 export interface ChatCompletionRequest {
   model: string;
   messages: ChatMessage[];

@@ -1,4 +1,3 @@
-import { ApiError } from '../../common/errors/api-error';
 import { CHAT_ROLES, ChatMessage, ChatRole, TextPart, ToolCall } from './chat-completion-request';
 import {
   invalidType,
@@ -10,18 +9,10 @@ import {
   quote,
   requiredString,
 } from '../../common/http/json-checks';
+import { textPartsOf } from './content-parts';
 import { FIELD_LIMITS } from './field-limits';
 
 const SUPPORTED_ROLES = "'system', 'assistant', 'user', 'function', 'tool', and 'developer'";
-/** Part types we name in the dropped-parts note; any other is `other`, so no client string reaches a log. */
-const KNOWN_DROPPED_TYPES: ReadonlySet<string> = new Set([
-  'image_url',
-  'input_audio',
-  'file',
-  'video_url',
-  'image',
-  'document',
-]);
 
 /**
  * One entry of `messages`; `path` is `messages[i]`. A non-text part is a 400 `unsupported_content`
@@ -58,27 +49,9 @@ function parseContent(
 ): string | TextPart[] | null {
   if (value == null) return null;
   if (typeof value === 'string') return value;
-  if (!Array.isArray(value)) throw invalidType(path, 'one of a string or array of objects', value);
-  const parts: TextPart[] = [];
-  for (let i = 0; i < value.length; i++) {
-    const partPath = `${path}[${i}]`;
-    const part: unknown = value[i];
-    if (!isObject(part)) throw invalidType(partPath, 'an object', part);
-    const type = requiredString(part, 'type', `${partPath}.type`);
-    // An assistant's refusal part is text the model said; anything else (images, audio, files) waits.
-    const textKey = type === 'text' ? 'text' : type === 'refusal' ? 'refusal' : null;
-    if (textKey) parts.push({ type: 'text', text: requiredString(part, textKey, `${partPath}.${textKey}`) });
-    else if (dropParts) dropped.add(KNOWN_DROPPED_TYPES.has(type) ? type : 'other');
-    else throw unsupportedPart(partPath, type);
-  }
-  return parts;
-}
-
-function unsupportedPart(path: string, type: string): ApiError {
-  return ApiError.badRequest(
-    `Unsupported content part at '${path}': type ${quote(type)}. Only text parts reach the DeepSeek web chat; set DROP_UNSUPPORTED_PARTS=true on the server to drop the others.`,
-    path,
-    'unsupported_content',
+  // An assistant's refusal part is text the model said; anything else (images, audio, files) waits.
+  return textPartsOf(value, path, { dropped, dropParts }, (type) =>
+    type === 'text' ? 'text' : type === 'refusal' ? 'refusal' : null,
   );
 }
 

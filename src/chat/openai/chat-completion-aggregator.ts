@@ -1,10 +1,10 @@
 import { defer, map, OperatorFunction, reduce } from 'rxjs';
-import type { ChatEvent, FinishReason } from '../events/chat-event';
+import { AnswerAccumulator } from '../events/answer-accumulator';
+import type { ChatEvent } from '../events/chat-event';
 import { foldedReasoning } from '../events/fold-reasoning';
-import type { ChatUsage } from '../usage';
 import { toOpenAiUsage } from './openai-chunks';
 import { messageToolCall } from './openai-tool-calls';
-import type { ChatCompletion, ChatCompletionMessage, CompletionIdentity, MessageToolCall } from './openai-types';
+import type { ChatCompletion, ChatCompletionMessage, CompletionIdentity } from './openai-types';
 
 export interface AggregateOptions {
   thinking: boolean;
@@ -14,17 +14,9 @@ export interface AggregateOptions {
   fold: boolean;
 }
 
-/**
- * Collects ChatEvents into one non-stream `chat.completion` (docs/api.md §2). Unlike a stream, it can
- * drop what a content filter voided: a template replaces the answer (docs/protocol.md §8.6).
- */
+/** Collects ChatEvents into one non-stream `chat.completion` (docs/api.md §2). */
 export class ChatCompletionAggregator {
-  private answer = '';
-  private reasoning = '';
-  private filtered = false;
-  private finishReason: FinishReason = 'length';
-  private usage: ChatUsage | null = null;
-  private readonly toolCalls: MessageToolCall[] = [];
+  private readonly answer = new AnswerAccumulator();
 
   constructor(
     private readonly identity: CompletionIdentity,
@@ -32,54 +24,32 @@ export class ChatCompletionAggregator {
   ) {}
 
   add(event: ChatEvent): this {
-    switch (event.type) {
-      case 'content':
-        this.answer += event.text;
-        break;
-      case 'template':
-        if (!this.filtered) this.answer = '';
-        this.filtered = true;
-        this.answer += event.text;
-        break;
-      case 'reasoning':
-        this.reasoning += event.text;
-        break;
-      case 'reasoningReplaced':
-        this.reasoning = event.text;
-        break;
-      case 'finish':
-        this.finishReason = event.reason;
-        this.usage = event.usage;
-        break;
-      case 'toolCall':
-        this.toolCalls.push(messageToolCall(event));
-        break;
-      case 'sources':
-        break;
-    }
+    this.answer.add(event);
     return this;
   }
 
   result(): ChatCompletion {
     const { thinking, silent, fold } = this.options;
-    const content = fold ? foldedReasoning(this.reasoning) + this.answer : this.answer;
-    const calls = this.toolCalls.length > 0;
+    const { text, reasoning, toolCalls, finish } = this.answer;
+    const content = fold ? foldedReasoning(reasoning) + text : text;
+    const calls = toolCalls.length > 0;
     const message: ChatCompletionMessage = {
       role: 'assistant',
       content: calls && content === '' ? null : content,
       refusal: null,
     };
-    if (thinking && !silent && !fold) message.reasoning_content = this.reasoning;
-    if (calls) message.tool_calls = this.toolCalls;
+    if (thinking && !silent && !fold) message.reasoning_content = reasoning;
+    if (calls) message.tool_calls = toolCalls.map(messageToolCall);
     const { id, created, model } = this.identity;
     const completion: ChatCompletion = {
       id,
       object: 'chat.completion',
       created,
       model,
-      choices: [{ index: 0, message, logprobs: null, finish_reason: this.finishReason }],
+      // An answer without a finish was cut.
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finish?.reason ?? 'length' }],
     };
-    if (this.usage) completion.usage = toOpenAiUsage(this.usage);
+    if (finish) completion.usage = toOpenAiUsage(finish.usage);
     return completion;
   }
 }

@@ -127,6 +127,26 @@ function parseChoice(value: unknown, path: string, tools: readonly DeclaredTool[
 
 function parseAllowedTools(value: unknown, path: string, tools: readonly DeclaredTool[]): ParsedChoice {
   if (!isObject(value)) throw invalidType(path, 'an object', value);
+  // Chat Completions nests a listed tool's name under its type: `{type: "function", function: {name}}`.
+  return allowedToolsOf(value, path, tools, (entry, entryPath) => {
+    const type = requiredString(entry, 'type', `${entryPath}.type`);
+    const named = entry[type];
+    return (type === 'function' || type === 'custom') && isObject(named)
+      ? { named, path: `${entryPath}.${type}` }
+      : null;
+  });
+}
+
+/**
+ * `allowed_tools`: its mode and the declared names it lists. `nameHolder` finds where an entry keeps
+ * its name (each API nests it its own way); null for a built-in tool, which does not narrow the list.
+ */
+export function allowedToolsOf(
+  value: JsonObject,
+  path: string,
+  tools: readonly DeclaredTool[],
+  nameHolder: (entry: JsonObject, entryPath: string) => { named: JsonObject; path: string } | null,
+): { choice: 'auto' | 'required'; allowed: Set<string> } {
   const mode = requiredString(value, 'mode', `${path}.mode`);
   if (mode !== 'auto' && mode !== 'required') {
     throw invalidValue(
@@ -140,17 +160,14 @@ function parseAllowedTools(value: unknown, path: string, tools: readonly Declare
   list.forEach((entry: unknown, i) => {
     const entryPath = `${path}.tools[${i}]`;
     if (!isObject(entry)) throw invalidType(entryPath, 'an object', entry);
-    const type = requiredString(entry, 'type', `${entryPath}.type`);
-    const named = entry[type];
-    // Built-in tools may be listed too; only named function and custom tools narrow the list.
-    if ((type === 'function' || type === 'custom') && isObject(named)) {
-      allowed.add(declaredName(named, `${entryPath}.${type}`, tools));
-    }
+    const holder = nameHolder(entry, entryPath);
+    if (holder) allowed.add(declaredName(holder.named, holder.path, tools));
   });
   return { choice: mode, allowed };
 }
 
-function declaredName(value: JsonObject, path: string, tools: readonly DeclaredTool[]): string {
+/** The `name` at `path`, which must be one of the declared tools. */
+export function declaredName(value: JsonObject, path: string, tools: readonly DeclaredTool[]): string {
   const name = requiredString(value, 'name', `${path}.name`, FIELD_LIMITS.name);
   if (!tools.some((tool) => tool.name === name)) {
     throw invalidValue(`${path}.name`, `Invalid value for '${path}.name': no tool named ${quote(name)} was declared.`);

@@ -1,6 +1,6 @@
 import type { ChatRole, TextPart } from '../../chat/dto/chat-completion-request';
+import { textPartsOf } from '../../chat/dto/content-parts';
 import { FIELD_LIMITS } from '../../chat/dto/field-limits';
-import { ApiError } from '../../common/errors/api-error';
 import {
   invalidType,
   invalidValue,
@@ -15,7 +15,6 @@ import type { InputItem } from '../input-items';
 
 const MESSAGE_ROLES: readonly ChatRole[] = ['user', 'developer', 'system', 'assistant'];
 /** Part types we name in the dropped-parts note; any other is `other`, so no client string reaches a log. */
-const KNOWN_DROPPED_TYPES: ReadonlySet<string> = new Set(['input_image', 'input_file', 'input_audio']);
 
 export interface ParsedInput {
   items: InputItem[];
@@ -127,29 +126,16 @@ function outputText(value: unknown, path: string, dropped: Set<string>, dropPart
 }
 
 function textParts(value: unknown, path: string, dropped: Set<string>, dropParts: boolean): TextPart[] {
-  if (!Array.isArray(value)) throw invalidType(path, 'a string or an array of objects', value);
-  const parts: TextPart[] = [];
-  value.forEach((part: unknown, i) => {
-    const partPath = `${path}[${i}]`;
-    if (!isObject(part)) throw invalidType(partPath, 'an object', part);
-    const type = requiredString(part, 'type', `${partPath}.type`);
-    const textKey =
+  return textPartsOf(
+    value,
+    path,
+    { dropped, dropParts },
+    (type) =>
       type === 'input_text' || type === 'output_text' || type === 'text'
         ? 'text'
         : type === 'refusal'
           ? 'refusal'
-          : null;
-    if (textKey) parts.push({ type: 'text', text: requiredString(part, textKey, `${partPath}.${textKey}`) });
-    else if (dropParts) dropped.add(KNOWN_DROPPED_TYPES.has(type) ? type : 'other');
-    else throw unsupportedPart(partPath, type);
-  });
-  return parts;
-}
-
-function unsupportedPart(path: string, type: string): ApiError {
-  return ApiError.badRequest(
-    `Unsupported content part at '${path}': type ${quote(type)}. Only text parts reach the DeepSeek web chat; set DROP_UNSUPPORTED_PARTS=true on the server to drop the others.`,
-    path,
-    'unsupported_content',
+          : null,
+    'a string or an array of objects',
   );
 }

@@ -1,4 +1,5 @@
 import { FIELD_LIMITS } from '../../chat/dto/field-limits';
+import { allowedToolsOf, declaredName } from '../../chat/tools/tool-request';
 import type { DeclaredTool, ToolChoice, ToolRequest } from '../../chat/tools/tool-types';
 import {
   invalidType,
@@ -102,31 +103,12 @@ function parseChoice(value: unknown, tools: readonly DeclaredTool[]): ParsedChoi
     return { toolChoice: { name: declaredName(value, path, tools) }, allowed: null };
   }
   if (type === 'allowed_tools') {
-    const mode = requiredString(value, 'mode', `${path}.mode`);
-    if (mode !== 'auto' && mode !== 'required') {
-      throw invalidValue(
-        `${path}.mode`,
-        `Invalid value for '${path}.mode': ${quote(mode)}. Supported values are: 'auto' and 'required'.`,
-      );
-    }
-    const list = value.tools;
-    if (!Array.isArray(list)) throw invalidType(`${path}.tools`, 'an array', list);
-    const allowed = new Set<string>();
-    list.forEach((entry: unknown, i) => {
-      const entryPath = `${path}.tools[${i}]`;
-      if (!isObject(entry)) throw invalidType(entryPath, 'an object', entry);
-      if (entry.type === 'function' || entry.type === 'custom') allowed.add(declaredName(entry, entryPath, tools));
-    });
-    return { toolChoice: mode, allowed };
+    // The Responses API lists tools flat: `{type: "function", name}`.
+    const { choice, allowed } = allowedToolsOf(value, path, tools, (entry, entryPath) =>
+      entry.type === 'function' || entry.type === 'custom' ? { named: entry, path: entryPath } : null,
+    );
+    return { toolChoice: choice, allowed };
   }
   // A hosted tool forced (`{type: "web_search"}`…): we cannot run it, so the model chooses.
   return { toolChoice: 'auto', allowed: null };
-}
-
-function declaredName(value: JsonObject, path: string, tools: readonly DeclaredTool[]): string {
-  const name = requiredString(value, 'name', `${path}.name`, FIELD_LIMITS.name);
-  if (!tools.some((tool) => tool.name === name)) {
-    throw invalidValue(`${path}.name`, `Invalid value for '${path}.name': no tool named ${quote(name)} was declared.`);
-  }
-  return name;
 }

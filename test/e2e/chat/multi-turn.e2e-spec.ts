@@ -20,18 +20,17 @@ async function chat(client: OpenAI, history: ChatCompletionMessageParam[], turns
   }
 }
 
+/** `conversation_turns_total{outcome}` on the gateway's /metrics. */
+async function conversationTurns(stack: Stack, outcome: string): Promise<number> {
+  const exposition = parseExposition((await rawRequest(`${stack.server.url}/metrics`)).text);
+  return valueOf(exposition, 'deepseek_gateway_conversation_turns_total', { outcome }) ?? 0;
+}
+
 describe('native multi-turn: a history we answered continues its upstream chat (e2e)', () => {
   jest.setTimeout(30_000);
   let stack: Stack;
   const sessions = () => Object.keys(stack.fake.state().sessions);
-  const metric = async (outcome: string) =>
-    valueOf(
-      parseExposition((await rawRequest(`${stack.server.url}/metrics`)).text),
-      'deepseek_gateway_conversation_turns_total',
-      {
-        outcome,
-      },
-    ) ?? 0;
+  const metric = (outcome: string) => conversationTurns(stack, outcome);
 
   beforeAll(async () => {
     stack = await startStack({ tokens: TOKENS, fake: { reply: { content: 'Noted.' } } });
@@ -131,14 +130,7 @@ describe('native multi-turn: a history we answered continues its upstream chat (
 
 describe('native multi-turn when the account holding the chat cannot serve (e2e)', () => {
   let stack: Stack;
-  const metric = async (outcome: string) =>
-    valueOf(
-      parseExposition((await rawRequest(`${stack.server.url}/metrics`)).text),
-      'deepseek_gateway_conversation_turns_total',
-      {
-        outcome,
-      },
-    ) ?? 0;
+  const metric = (outcome: string) => conversationTurns(stack, outcome);
 
   beforeAll(async () => {
     stack = await startStack({ tokens: TOKENS, fake: { reply: { content: 'Noted.' } } });
