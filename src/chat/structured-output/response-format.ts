@@ -1,4 +1,5 @@
-import { ApiError } from '../../common/errors/api-error';
+import type { ApiError } from '../../common/errors/api-error';
+import { describeJsonValue, invalidValue, isObject, quote } from '../../common/http/json-checks';
 import type { JsonSchema } from '../tools/tool-types';
 
 /**
@@ -17,29 +18,12 @@ export const MAX_SCHEMA_BYTES = 100_000;
 
 const SUPPORTED_TYPES = "'text', 'json_object', and 'json_schema'";
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a decimal';
-  if (typeof value === 'object') return 'an object';
-  return `a ${typeof value}`;
-}
-
-/** Junk values are cut short so they cannot blow up the error body. */
-function shown(value: string): string {
-  return value.length > 64 ? `'${value.slice(0, 64)}…'` : `'${value}'`;
-}
-
-function invalid(param: string, message: string): ApiError {
-  return ApiError.badRequest(message, param, 'invalid_value');
-}
-
+/** As `invalidType` words it, with this field's code (`invalid_value`) kept. */
 function wrongType(param: string, expected: string, value: unknown): ApiError {
-  return invalid(param, `Invalid type for '${param}': expected ${expected}, but got ${describe(value)} instead.`);
+  return invalidValue(
+    param,
+    `Invalid type for '${param}': expected ${expected}, but got ${describeJsonValue(value)} instead.`,
+  );
 }
 
 /**
@@ -52,7 +36,7 @@ export function parseResponseFormat(value: unknown): ResponseFormat | null {
   if (!isObject(value)) throw wrongType('response_format', 'an object', value);
   const type = value.type;
   if (type == null) {
-    throw invalid('response_format.type', "Missing required parameter: 'response_format.type'.");
+    throw invalidValue('response_format.type', "Missing required parameter: 'response_format.type'.");
   }
   if (typeof type !== 'string') throw wrongType('response_format.type', 'a string', type);
   switch (type) {
@@ -63,13 +47,16 @@ export function parseResponseFormat(value: unknown): ResponseFormat | null {
     case 'json_schema':
       return parseJsonSchema(value.json_schema);
     default:
-      throw invalid('response_format.type', `Invalid value: ${shown(type)}. Supported values are: ${SUPPORTED_TYPES}.`);
+      throw invalidValue(
+        'response_format.type',
+        `Invalid value: ${quote(type)}. Supported values are: ${SUPPORTED_TYPES}.`,
+      );
   }
 }
 
 function parseJsonSchema(value: unknown): ResponseFormat {
   const param = 'response_format.json_schema';
-  if (value == null) throw invalid(param, `Missing required parameter: '${param}'.`);
+  if (value == null) throw invalidValue(param, `Missing required parameter: '${param}'.`);
   if (!isObject(value)) throw wrongType(param, 'an object', value);
   return {
     type: 'json_schema',
@@ -82,12 +69,12 @@ function parseJsonSchema(value: unknown): ResponseFormat {
 
 function parseName(name: unknown): string {
   const param = 'response_format.json_schema.name';
-  if (name == null) throw invalid(param, `Missing required parameter: '${param}'.`);
+  if (name == null) throw invalidValue(param, `Missing required parameter: '${param}'.`);
   if (typeof name !== 'string') throw wrongType(param, 'a string', name);
   if (!NAME_PATTERN.test(name)) {
-    throw invalid(
+    throw invalidValue(
       param,
-      `Invalid '${param}': ${shown(name)} does not match pattern. Expected 1 to 64 characters from a-z, A-Z, 0-9, underscores and dashes.`,
+      `Invalid '${param}': ${quote(name)} does not match pattern. Expected 1 to 64 characters from a-z, A-Z, 0-9, underscores and dashes.`,
     );
   }
   return name;
@@ -107,7 +94,7 @@ function parseSchema(schema: unknown): JsonSchema | null {
   if (!isObject(schema)) throw wrongType(param, 'an object', schema);
   const bytes = serializedBytes(schema);
   if (bytes > MAX_SCHEMA_BYTES) {
-    throw invalid(
+    throw invalidValue(
       param,
       `Invalid '${param}': schema too large. Expected at most ${MAX_SCHEMA_BYTES} bytes of JSON, but got ${Number.isFinite(bytes) ? bytes : 'more'} instead.`,
     );

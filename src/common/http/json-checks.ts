@@ -7,7 +7,8 @@ export type JsonObject = Record<string, unknown>;
 export const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function describe(value: unknown): string {
+/** How OpenAI's messages name a JSON value's type: `an integer`, `an array`, `null`… */
+export function describeJsonValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a decimal';
@@ -17,7 +18,7 @@ function describe(value: unknown): string {
 
 export function invalidType(param: string, expected: string, value: unknown): ApiError {
   return ApiError.badRequest(
-    `Invalid type for '${param}': expected ${expected}, but got ${describe(value)} instead.`,
+    `Invalid type for '${param}': expected ${expected}, but got ${describeJsonValue(value)} instead.`,
     param,
     'invalid_type',
   );
