@@ -87,6 +87,7 @@ export class EnvironmentVariables {
 
   @Transform(blankToUndefined) @IsOptional() @IsString() REDIS_URL?: string;
   @Transform(blankToUndefined) @IsOptional() @OneOf(['closed', 'local']) REDIS_FAILURE_MODE?: string;
+  @Transform(toInt) @IsOptional() @WholeNumber(1000) LEASE_TTL_MS?: number;
   @Transform(blankToUndefined) @IsOptional() @IsString() METRICS_TOKEN?: string;
   @Transform(blankToUndefined)
   @IsOptional()

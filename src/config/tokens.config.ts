@@ -21,8 +21,8 @@ export const tokensConfig = registerAs('tokens', () => {
     redisUrl: env.REDIS_URL,
     /** While Redis is unreachable: `closed` refuses leases (503), `local` locks accounts per replica. */
     redisFailureMode: env.REDIS_FAILURE_MODE === 'local' ? ('local' as const) : ('closed' as const),
-    /** A lock lives this long unless its holder's heartbeat renews it (a crashed instance frees its accounts). */
-    leaseTtlMs: MINUTE,
+    /** A lock lives this long unless its holder's heartbeat (every third of it) renews it: a crashed instance's accounts are free again within it. */
+    leaseTtlMs: env.LEASE_TTL_MS ?? MINUTE,
     /** Safety net for a lease its owner never releases (a bug): force-released after this long. */
     maxLeaseMs: 30 * MINUTE,
     /** A token that passed `users/current` is trusted this long before it is checked again. */
