@@ -4,6 +4,10 @@ import { REDIS, RedisModule } from '../common/redis/redis.module';
 import type { RedisConnections } from '../common/redis/redis-connections';
 import { tokensConfig } from '../config/tokens.config';
 import { RedisAccountLockStore } from './pool/redis-account-lock.store';
+import { AccountStateSync } from './pool/account-state-sync';
+import { RedisAccountStateSync } from './pool/redis-account-state-sync';
+import { PeerQueues } from './pool/peer-queues';
+import { RedisPeerQueues } from './pool/redis-peer-queues';
 import { RedisConversationStore } from './sessions/redis-conversation.store';
 import { RedisSessionOwnerStore } from './sessions/redis-session-owner.store';
 import { DeepSeekModule } from '../deepseek/deepseek.module';
@@ -41,6 +45,16 @@ import { TokenValidatorService } from './auth/token-validator.service';
       useFactory: (redis: RedisConnections | null, config: ConfigType<typeof tokensConfig>) =>
         redis ? new RedisAccountLockStore(redis, config.redisFailureMode) : new InMemoryAccountLockStore(),
       inject: [REDIS, tokensConfig.KEY],
+    },
+    {
+      provide: AccountStateSync,
+      useFactory: (redis: RedisConnections | null) => (redis ? new RedisAccountStateSync(redis) : null),
+      inject: [REDIS],
+    },
+    {
+      provide: PeerQueues,
+      useFactory: (redis: RedisConnections | null) => (redis ? new RedisPeerQueues(redis) : null),
+      inject: [REDIS],
     },
     {
       provide: SessionOwnerStore,

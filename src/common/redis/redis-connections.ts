@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import Redis, { type RedisOptions } from 'ioredis';
 
 /**
@@ -11,6 +12,8 @@ export class RedisConnections {
   private readonly logger = new Logger('Redis');
   readonly command: Redis;
   readonly subscriber: Redis;
+  /** Names this process in what it publishes, so it can ignore its own messages. */
+  readonly replicaId = randomUUID();
   private up = false;
 
   constructor(url: string) {

@@ -5,19 +5,19 @@ import { AccountHealthService } from './account-health.service';
 const HOUR = 3_600_000;
 
 describe('AccountHealthService', () => {
-  it('should space generations by the minimum interval, counted from the last send', () => {
+  it('should space generations by the minimum interval, counted from the last send', async () => {
     const health = new AccountHealthService(testTokensConfig({ accountMinIntervalMs: 400 }));
-    health.markUsed('a', 1_000);
+    await health.claimStart('a', 1_000);
     health.markSent('a', 1_300);
 
     expect(health.condition('a', 1_500)).toEqual({ kind: 'quota', until: 1_700 });
     expect(health.condition('a', 1_700)).toEqual({ kind: 'ready' });
   });
 
-  it('should hold an account at its hourly quota until the oldest generation of the window is an hour old', () => {
+  it('should hold an account at its hourly quota until the oldest generation of the window is an hour old', async () => {
     const health = new AccountHealthService(testTokensConfig({ accountMaxPerHour: 2 }));
-    health.markUsed('a', 0);
-    health.markUsed('a', 10_000);
+    await health.claimStart('a', 0);
+    await health.claimStart('a', 10_000);
 
     expect(health.condition('a', 20_000)).toEqual({ kind: 'quota', until: HOUR });
     expect(health.condition('a', HOUR)).toEqual({ kind: 'ready' });

@@ -1,8 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { tokensConfig } from '../../config/tokens.config';
 import { accountIdOf } from './account';
 import { BoundedTtlMap } from '../../common/collections/bounded-ttl-map';
+import {
+  AccountStateSync,
+  type AccountUpdate,
+  type KnownAccountState,
+  type SharedAccountState,
+} from './account-state-sync';
 
 const HOUR = 3_600_000;
 
@@ -30,40 +36,83 @@ export interface AccountFacts {
   lastError: { kind: string; at: number } | null;
 }
 
-interface AccountRecord {
-  /** `users/current` (or a successful generation) vouched for the token until then; 0: check before use. */
-  validUntil: number;
-  invalidUntil: number;
-  mutedUntil: number;
-  suspended: boolean;
-  banned: boolean;
-  coolUntil: number;
-  /** Consecutive busy/throttled refusals, for the backoff. */
-  refusals: number;
+interface AccountRecord extends SharedAccountState {
   /** Order of the last lease, for least-recently-used picking (a counter: many leases share a millisecond). */
   lastUsed: number;
-  /** When the generations of the last hour started, oldest first. */
+  /** When the generations of the last hour started, oldest first (every replica's, with a shared store). */
   starts: number[];
-  lastError: { kind: string; at: number } | null;
+  /** The shared store was asked about this account (always true without one). */
+  loaded: boolean;
+  /** This replica's latest start on the account not yet restamped by `markSent` (0: none). */
+  lastStart: number;
 }
 
 const READY: AccountCondition = { kind: 'ready' };
 
 /**
- * What the pool knows about each account's health, by account id. In process: each instance learns on its
- * own. The server's own accounts (DEEPSEEK_TOKENS) are kept for good; accounts that clients bring are
- * bounded (least recently seen go first), so client traffic can never push a pool account's state out.
+ * What the pool knows about each account's health, by account id. Reads are local and synchronous; with
+ * a shared store (AccountStateSync, REDIS_URL) every change is published to the other replicas and theirs
+ * are applied here, and generation starts are counted across replicas (the quotas then hold for the pool,
+ * not per replica). The server's own accounts (DEEPSEEK_TOKENS) are kept for good; accounts that clients
+ * bring are bounded (least recently seen go first), so client traffic can never push a pool account's
+ * state out.
  */
 @Injectable()
-export class AccountHealthService {
+export class AccountHealthService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AccountHealthService.name);
   private readonly pinned = new Map<string, AccountRecord>();
   private readonly records: BoundedTtlMap<string, AccountRecord>;
+  private readonly changeListeners = new Set<() => void>();
+  private readonly unsubscribe: () => void = () => undefined;
   private useCounter = 0;
+  private claimFailureLogged = false;
 
-  constructor(@Inject(tokensConfig.KEY) private readonly config: ConfigType<typeof tokensConfig>) {
+  constructor(
+    @Inject(tokensConfig.KEY) private readonly config: ConfigType<typeof tokensConfig>,
+    @Optional() @Inject(AccountStateSync) private readonly sync: AccountStateSync | null = null,
+  ) {
     this.records = new BoundedTtlMap(config.maxKnownAccounts);
-    for (const token of config.serverTokens) this.pinned.set(accountIdOf(token), newRecord());
+    for (const token of config.serverTokens) this.pinned.set(accountIdOf(token), newRecord(!sync));
+    if (sync) this.unsubscribe = sync.onUpdate((accountId, update) => this.applyUpdate(accountId, update));
+  }
+
+  /** The pool accounts' state as the other replicas left it, before the first request. */
+  async onModuleInit(): Promise<void> {
+    await this.learn(this.poolIds());
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  /** Calls `listener` when another replica changed an account: a waiter may be able to proceed. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /**
+   * Makes the accounts part of the pool's state (and its metrics); with a shared store, those this
+   * replica has not seen yet are read from it first (one round trip), so a token another replica
+   * checked is not checked again and a muted account is not tried.
+   */
+  async learn(accountIds: readonly string[]): Promise<void> {
+    const unknown = accountIds.filter((id) => !this.record(id).loaded);
+    if (!this.sync || unknown.length === 0) return;
+    let known: Map<string, KnownAccountState>;
+    try {
+      known = await this.sync.load(unknown);
+    } catch {
+      return; // Redis is away: asked again at the next request.
+    }
+    for (const id of unknown) {
+      const record = this.record(id);
+      record.loaded = true;
+      const shared = known.get(id);
+      if (!shared) continue;
+      if (shared.state) Object.assign(record, shared.state);
+      record.starts = mergeStarts(record.starts, shared.starts);
+    }
   }
 
   condition(accountId: string, now = Date.now()): AccountCondition {
@@ -96,16 +145,35 @@ export class AccountHealthService {
     return this.peek(accountId)?.lastUsed ?? 0;
   }
 
-  /** Makes the account part of the pool's state (and its metrics) without changing it. */
-  know(accountId: string): void {
-    this.record(accountId);
-  }
-
-  /** A generation is about to start on the account: least-recently-used order and the quotas count it. */
-  markUsed(accountId: string, now = Date.now()): void {
+  /**
+   * A generation is about to start on the account (its slot is held): least-recently-used order and the
+   * quotas count it. With a shared store and a quota, the start is claimed atomically across replicas:
+   * false when another replica's starts used the quota up meanwhile (the condition then says until when).
+   */
+  async claimStart(accountId: string, now = Date.now()): Promise<boolean> {
     const record = this.record(accountId);
     record.lastUsed = ++this.useCounter;
-    recentStarts(record, now).push(now);
+    record.lastStart = now;
+    const quota = { minIntervalMs: this.config.accountMinIntervalMs, maxPerHour: this.config.accountMaxPerHour };
+    if (!this.sync || (quota.minIntervalMs <= 0 && quota.maxPerHour <= 0)) {
+      this.sync?.publishStart(accountId, now);
+      recentStarts(record, now).push(now);
+      return true;
+    }
+    try {
+      const claim = await this.sync.claimStart(accountId, now, quota);
+      this.claimFailureLogged = false;
+      record.starts = claim.starts;
+      if (!claim.granted) record.lastStart = 0;
+      return claim.granted;
+    } catch {
+      if (!this.claimFailureLogged) {
+        this.claimFailureLogged = true;
+        this.logger.warn("the shared quota store is unreachable: quotas count this replica's starts only meanwhile");
+      }
+      recentStarts(record, now).push(now);
+      return true;
+    }
   }
 
   /**
@@ -113,8 +181,20 @@ export class AccountHealthService {
    * now, not from the lease, which came before the session and the proof of work. Quotas space sends.
    */
   markSent(accountId: string, now = Date.now()): void {
-    const starts = this.peek(accountId)?.starts;
-    if (starts && starts.length > 0) starts[starts.length - 1] = Math.max(starts[starts.length - 1], now);
+    const record = this.peek(accountId);
+    const last = record?.lastStart ?? 0;
+    if (!record || last === 0 || now <= last) return;
+    record.lastStart = 0;
+    record.starts = mergeStarts(withoutOne(record.starts, last), [now]);
+    this.sync?.restampStart(accountId, last, now);
+  }
+
+  /**
+   * Makes the account part of the pool's state (and its metrics) without changing it. Synchronous:
+   * `learn()` is what reads the shared store.
+   */
+  know(accountId: string): void {
+    this.record(accountId);
   }
 
   /** `users/current` accepted the token; it may still report a mute. */
@@ -127,22 +207,29 @@ export class AccountHealthService {
     else {
       record.mutedUntil = 0;
       record.suspended = false;
+      this.share(accountId, record);
     }
   }
 
   /** A generation went through: the token is good and the account no longer refuses. */
   markSucceeded(accountId: string, now = Date.now()): void {
     const record = this.record(accountId);
+    // Every answer would otherwise be a message to every replica: share only news, and the token's
+    // vouching about twice per validation period.
+    const news =
+      record.invalidUntil !== 0 || record.refusals !== 0 || record.validUntil < now + this.config.validationTtlMs / 2;
     record.validUntil = now + this.config.validationTtlMs;
     record.invalidUntil = 0;
     record.coolUntil = 0;
     record.refusals = 0;
+    if (news) this.share(accountId, record);
   }
 
   markInvalid(accountId: string, now = Date.now()): void {
     const record = this.record(accountId);
     record.validUntil = 0;
     record.invalidUntil = now + this.config.invalidRecheckMs;
+    this.share(accountId, record);
     this.report(accountId, `DeepSeek rejected its token; skipped until ${new Date(record.invalidUntil).toISOString()}`);
   }
 
@@ -151,6 +238,7 @@ export class AccountHealthService {
     const record = this.record(accountId);
     if (record.banned) return;
     record.banned = true;
+    this.share(accountId, record);
     this.report(accountId, 'DeepSeek banned this account; it is out of rotation until restart or a new token');
   }
 
@@ -161,6 +249,7 @@ export class AccountHealthService {
     record.suspended = suspended;
     // Re-check once the mute is over: DeepSeek may have extended it.
     record.validUntil = 0;
+    this.share(accountId, record);
     const what = suspended ? 'suspended by DeepSeek (no end given)' : 'muted';
     this.report(accountId, `${what}; out of rotation until ${new Date(record.mutedUntil).toISOString()}`);
     return record.mutedUntil;
@@ -173,12 +262,15 @@ export class AccountHealthService {
     const base = reason === 'busy' ? this.config.busyCooldownMs : this.config.throttleCooldownMs;
     const cooldown = Math.min(base * 2 ** (record.refusals - 1), this.config.maxCooldownMs);
     record.coolUntil = now + cooldown;
+    this.share(accountId, record);
     this.logger.log(`account ${accountId}: ${reason}; cooling down for ${cooldown} ms`);
   }
 
   /** The last upstream failure seen on the account, for operators. */
   recordError(accountId: string, kind: string, now = Date.now()): void {
-    this.record(accountId).lastError = { kind, at: now };
+    const record = this.record(accountId);
+    record.lastError = { kind, at: now };
+    this.share(accountId, record);
   }
 
   isPoolAccount(accountId: string): boolean {
@@ -212,6 +304,23 @@ export class AccountHealthService {
     else this.logger.debug(`account ${accountId}: ${message}`);
   }
 
+  private share(accountId: string, record: AccountRecord): void {
+    this.sync?.publishState(accountId, sharedStateOf(record));
+  }
+
+  /** Another replica's news: its view of the account replaces ours (last writer wins), or a start counts. */
+  private applyUpdate(accountId: string, update: AccountUpdate): void {
+    const record = this.peek(accountId);
+    // An account this replica never saw is read from the store when it first does.
+    if (!record) return;
+    if ('state' in update) Object.assign(record, update.state);
+    else {
+      const starts = update.replaces === undefined ? record.starts : withoutOne(record.starts, update.replaces);
+      record.starts = mergeStarts(starts, [update.start]);
+    }
+    for (const listener of this.changeListeners) listener();
+  }
+
   private peek(accountId: string): AccountRecord | undefined {
     return this.pinned.get(accountId) ?? this.records.peek(accountId);
   }
@@ -221,15 +330,17 @@ export class AccountHealthService {
     if (pinned) return pinned;
     let record = this.records.get(accountId);
     if (!record) {
-      record = newRecord();
+      record = newRecord(!this.sync);
       this.records.set(accountId, record);
     }
     return record;
   }
 }
 
-function newRecord(): AccountRecord {
+function newRecord(loaded: boolean): AccountRecord {
   return {
+    loaded,
+    lastStart: 0,
     validUntil: 0,
     invalidUntil: 0,
     mutedUntil: 0,
@@ -241,6 +352,21 @@ function newRecord(): AccountRecord {
     starts: [],
     lastError: null,
   };
+}
+
+function sharedStateOf(record: AccountRecord): SharedAccountState {
+  const { validUntil, invalidUntil, mutedUntil, suspended, banned, coolUntil, refusals, lastError } = record;
+  return { validUntil, invalidUntil, mutedUntil, suspended, banned, coolUntil, refusals, lastError };
+}
+
+/** Two ascending lists of start times as one. */
+function mergeStarts(mine: readonly number[], theirs: readonly number[]): number[] {
+  return [...mine, ...theirs].sort((a, b) => a - b);
+}
+
+function withoutOne(starts: readonly number[], value: number): number[] {
+  const index = starts.lastIndexOf(value);
+  return index === -1 ? [...starts] : [...starts.slice(0, index), ...starts.slice(index + 1)];
 }
 
 /** The record's start times within the last hour (older ones dropped in place). */

@@ -3,6 +3,7 @@ import { abortError } from '../../common/lifecycle/abort';
 import type { Account } from './account';
 import { AccountCondition, AccountHealthService } from './account-health.service';
 import { AccountLockStore } from './account-lock.store';
+import type { PeerQueues } from './peer-queues';
 import { allBusyError, LeaseScope, lockStoreError, queueFullError, unusableAccountsError } from './pool-errors';
 
 export interface SlotGrant {
@@ -28,6 +29,9 @@ export interface SlotLimits {
   readonly queueMaxLength: number;
 }
 
+/** How long a free account is kept from this replica's waiter for an older one on another replica. */
+export const PEER_HANDOFF_MS = 250;
+
 interface Waiter {
   readonly request: SlotRequest;
   readonly resolve: (grant: SlotGrant) => void;
@@ -47,6 +51,10 @@ interface Waiter {
  * pass an account an earlier waiter could not get is off limits to later ones, so a slot freed
  * mid-pass still goes to the first waiter that wanted it. Waiters whose accounts differ never block
  * each other.
+ *
+ * With other replicas (PeerQueues), a waiter defers to an older waiter of another replica that wants the
+ * same accounts, for up to PEER_HANDOFF_MS per such waiter: the replica that frees an account hears of
+ * it first, and would otherwise keep serving its own queue while the others' wait.
  */
 export class SlotDispatcher {
   private readonly logger = new Logger(SlotDispatcher.name);
@@ -56,11 +64,15 @@ export class SlotDispatcher {
   private drainAgain = false;
   private wakeTimer?: NodeJS.Timeout;
   private wakeAt = Number.POSITIVE_INFINITY;
+  /** Per candidate set: the other replica's waiter we are letting go first, and until when. */
+  private readonly handoffs = new Map<string, { startedAt: number; until: number }>();
+  private reportPending = false;
 
   constructor(
     private readonly store: AccountLockStore,
     private readonly health: AccountHealthService,
     private readonly limits: SlotLimits,
+    private readonly peers: PeerQueues | null = null,
   ) {}
 
   get waiting(): number {
@@ -141,42 +153,115 @@ export class SlotDispatcher {
       const open = candidates
         .filter((account, i) => conditions[i].kind === 'ready' && !unavailable.has(account.id))
         .sort((a, b) => this.health.lastUsed(a.id) - this.health.lastUsed(b.id));
+      const handoffEnd = open.length > 0 ? this.runningHandoff(waiter, now) : 0;
+      if (handoffEnd > now) {
+        nextChange = Math.min(nextChange, handoffEnd);
+        blockedSets.add(waiter.candidateKey);
+        this.park(waiter, () => conditions);
+        continue;
+      }
       try {
-        if (await this.tryTake(waiter, open, unavailable)) continue;
+        const outcome = await this.tryTake(waiter, open, unavailable);
+        if (outcome === 'served') continue;
+        if (outcome !== 'blocked') {
+          nextChange = Math.min(nextChange, outcome.handedOffUntil);
+          blockedSets.add(waiter.candidateKey);
+          this.park(waiter, () => conditions);
+          continue;
+        }
       } catch (error) {
         this.logger.error(`lock store failed: ${error instanceof Error ? error.message : String(error)}`);
         this.finish(waiter, lockStoreError());
         continue;
       }
+      // Read again: a refused quota claim changed what the accounts wait for.
+      const now2 = Date.now();
+      const blocked = candidates.map((account) => this.health.condition(account.id, now2));
       candidates.forEach((account, i) => {
         unavailable.add(account.id);
-        const condition = conditions[i];
+        const condition = blocked[i];
         if (condition.kind !== 'ready') nextChange = Math.min(nextChange, condition.until);
       });
       blockedSets.add(waiter.candidateKey);
-      this.park(waiter, () => conditions);
+      this.park(waiter, () => blocked);
     }
     this.scheduleWake(nextChange);
+    this.reportQueue();
   }
 
-  /** True when the waiter no longer needs a slot (granted now, or gone meanwhile). */
-  private async tryTake(waiter: Waiter, open: readonly Account[], unavailable: Set<string>): Promise<boolean> {
+  /** While this replica lets an older waiter of another replica take an account first: until when (else 0). */
+  private runningHandoff(waiter: Waiter, now: number): number {
+    const older = this.peers?.olderElsewhere(waiter.candidateKey, waiter.request.startedAt, now);
+    const handoff = this.handoffs.get(waiter.candidateKey);
+    if (older === undefined || handoff?.startedAt !== older) return 0;
+    return handoff.until > now ? handoff.until : 0;
+  }
+
+  /**
+   * Whether to give up a slot just taken for this waiter, so that an older waiter of another replica
+   * gets it: once per such waiter, for PEER_HANDOFF_MS (its replica may be slow to hear, or unable to
+   * use the account: it must not stall this one). Returns the end of the handoff, or 0 to keep the slot.
+   */
+  private handOff(waiter: Waiter): number {
+    const now = Date.now();
+    const older = this.peers?.olderElsewhere(waiter.candidateKey, waiter.request.startedAt, now);
+    if (older === undefined) return 0;
+    if (this.handoffs.get(waiter.candidateKey)?.startedAt === older) return 0; // handed off once already
+    const until = now + PEER_HANDOFF_MS;
+    this.handoffs.set(waiter.candidateKey, { startedAt: older, until });
+    return until;
+  }
+
+  /** Tells the other replicas when this one's oldest waiter per candidate set started (once per turn). */
+  private reportQueue(): void {
+    if (!this.peers || this.reportPending) return;
+    this.reportPending = true;
+    setImmediate(() => {
+      this.reportPending = false;
+      const oldest = new Map<string, number>();
+      for (const { done, candidateKey, request } of this.waiters) {
+        if (done) continue;
+        const known = oldest.get(candidateKey);
+        if (known === undefined || request.startedAt < known) oldest.set(candidateKey, request.startedAt);
+      }
+      this.peers?.report(oldest);
+    });
+  }
+
+  /**
+   * `served` when the waiter no longer needs a slot (granted now, or gone meanwhile); `blocked` when no
+   * account was free; a handoff when one was, and was left for an older waiter of another replica.
+   */
+  private async tryTake(
+    waiter: Waiter,
+    open: readonly Account[],
+    unavailable: Set<string>,
+  ): Promise<'served' | 'blocked' | { handedOffUntil: number }> {
     for (const account of open) {
-      if (waiter.done) return true;
+      if (waiter.done) return 'served';
       const leaseId = await this.store.tryAcquire(account.id, this.limits.maxInflight, this.limits.leaseTtlMs);
       if (leaseId === null) {
         unavailable.add(account.id);
         continue;
       }
-      if (waiter.done) {
+      const handedOffUntil = waiter.done ? 0 : this.handOff(waiter);
+      if (handedOffUntil > 0) {
+        // Released through the store, so the other replica hears at once that the account is free.
         await this.store.release(account.id, leaseId);
-        return true;
+        return { handedOffUntil };
       }
-      this.health.markUsed(account.id);
+      // Another replica may have used the account's quota up since its condition was read.
+      const started = !waiter.done && (await this.health.claimStart(account.id));
+      if (!started || waiter.done) {
+        await this.store.release(account.id, leaseId);
+        if (waiter.done) return 'served';
+        unavailable.add(account.id);
+        continue;
+      }
       this.finish(waiter, undefined, { account, leaseId });
-      return true;
+      return 'served';
     }
-    return false;
+    return 'blocked';
   }
 
   private park(waiter: Waiter, conditions: () => readonly AccountCondition[]): void {
@@ -216,6 +301,7 @@ export class SlotDispatcher {
     waiter.request.signal?.removeEventListener('abort', waiter.onAbort);
     if (error) waiter.reject(error);
     else if (grant) waiter.resolve(grant);
+    this.reportQueue();
   }
 
   /** A cooldown or mute ends at `time`: a waiter blocked only by it may proceed then. */

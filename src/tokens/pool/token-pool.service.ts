@@ -9,6 +9,7 @@ import { AccountFacts, AccountHealthService, isOutOfRotation } from './account-h
 import { AccountLockStore } from './account-lock.store';
 import { AccountLease, ActiveLeases, QueueTicket } from './active-leases';
 import { exhaustedError, LeaseScope, sessionAccountUnavailableError, shuttingDownError } from './pool-errors';
+import { PeerQueues } from './peer-queues';
 import { SlotDispatcher, SlotGrant } from './slot-dispatcher';
 import { TokenValidatorService } from '../auth/token-validator.service';
 
@@ -56,14 +57,25 @@ export class TokenPoolService implements OnModuleDestroy {
     private readonly health: AccountHealthService,
     private readonly validator: TokenValidatorService,
     @Optional() private readonly metrics?: MetricsService,
+    @Optional() @Inject(PeerQueues) private readonly peers: PeerQueues | null = null,
   ) {
-    this.dispatcher = new SlotDispatcher(store, health, {
-      maxInflight: config.accountMaxInflight,
-      leaseTtlMs: config.leaseTtlMs,
-      queueMaxLength: config.queueMaxLength,
-    });
+    this.dispatcher = new SlotDispatcher(
+      store,
+      health,
+      {
+        maxInflight: config.accountMaxInflight,
+        leaseTtlMs: config.leaseTtlMs,
+        queueMaxLength: config.queueMaxLength,
+      },
+      peers,
+    );
     this.leases = new ActiveLeases(store, config);
-    this.unsubscribe = store.onRelease(() => this.dispatcher.wake());
+    const unsubscribes = [
+      store.onRelease(() => this.dispatcher.wake()),
+      health.onChange(() => this.dispatcher.wake()),
+      peers?.onChange(() => this.dispatcher.wake()),
+    ];
+    this.unsubscribe = () => unsubscribes.forEach((unsubscribe) => unsubscribe?.());
   }
 
   /**
@@ -79,6 +91,7 @@ export class TokenPoolService implements OnModuleDestroy {
    */
   async lease(request: LeaseRequest): Promise<AccountLease> {
     if (this.closed) throw shuttingDownError();
+    await this.health.learn(distinctAccounts(request.accounts).map((account) => account.id));
     const { candidates, scope } = this.candidatesOf(request);
     const { signal } = request;
     const ticket = request.ticket ?? { seq: this.nextSeq++, startedAt: Date.now() };
