@@ -10,10 +10,10 @@ import { basename, dirname, extname, join, relative, resolve, sep } from 'node:p
 const ROOT = resolve(__dirname, '..', '..');
 const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'coverage', join('bench', 'results')]);
 /** Where the Markdown pages that code and pages name are looked for. */
-const SCANNED_DIRS = ['src', 'test', 'bench', 'scripts', 'docs', '.ci'];
+const SCANNED_DIRS = ['src', 'test', 'bench', 'scripts', 'docs', '.ci', 'deploy'];
 const SCANNED_ROOT_FILES =
-  /^(README.*\.md|Dockerfile|docker-compose\.yml|render\.yaml|ecosystem\.config\.js|package\.json)$/;
-const TEXT_EXTENSIONS = new Set(['.ts', '.js', '.mjs', '.json', '.md', '.yml', '.yaml', '.sh', '']);
+  /^(README.*\.md|Dockerfile|docker-compose(\.[\w-]+)?\.yml|render\.yaml|ecosystem\.config\.js|package\.json)$/;
+const TEXT_EXTENSIONS = new Set(['.ts', '.js', '.mjs', '.json', '.md', '.yml', '.yaml', '.sh', '.conf', '']);
 
 function walk(dir: string, keep: (path: string) => boolean): string[] {
   const found: string[] = [];
@@ -107,7 +107,7 @@ function brokenLinks(file: string): string[] {
 /** Where a file can point a reader somewhere: all of a page, the comments of code; data and test strings are not pointers. */
 function citingText(file: string): string {
   if (file.endsWith('.md')) return read(file);
-  if (!/\.(ts|js|mjs|sh)$/.test(file)) return '';
+  if (!/(\.(ts|js|mjs|sh|conf|yml|yaml)|Dockerfile)$/.test(file)) return '';
   return read(file)
     .split('\n')
     .filter((line) => /^\s*(\/\/|\/\*|\*|#)/.test(line))
