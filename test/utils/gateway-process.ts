@@ -1,10 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import * as ts from 'typescript';
+import { compiledGateway } from './compiled-gateway';
 
-const ROOT = join(__dirname, '..', '..');
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 /** The tail of a child's output that is kept (a busy gateway logs every request). */
@@ -22,17 +19,10 @@ export interface GatewayProcess {
   output(): string;
 }
 
-/**
- * Compiled once per test file, without type checks (`tsc --noEmit` does those): node starts the
- * compiled gateway in about 2 s, ts-node needs about 10 s per process.
- */
-let build: { dir: string; mainJs: string } | undefined;
-
 const running = new Set<ChildProcessWithoutNullStreams>();
 
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
-  if (build) removeBuild(build.dir);
 });
 
 /**
@@ -41,12 +31,11 @@ process.once('exit', () => {
  * Resolves once it logged that it listens; rejects with its output when it exits or hangs before.
  */
 export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
-  const { dir, mainJs } = compiledGateway();
-  const child = spawn(process.execPath, ['--require', join(dir, 'exit-with-parent.js'), mainJs], {
-    cwd: dir,
+  const { mainJs, exitWithParent } = compiledGateway();
+  const child = spawn(process.execPath, ['--require', exitWithParent, mainJs], {
+    cwd: tmpdir(),
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
+      ...pick(process.env, ['PATH', 'HOME']),
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_FORMAT: 'json',
@@ -94,6 +83,10 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   }
 }
 
+function pick(from: NodeJS.ProcessEnv, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((name) => (from[name] === undefined ? [] : [[name, from[name]]])));
+}
+
 /** The address of main.ts's boot line (`Listening on http://127.0.0.1:<port> …`, its `address` field in JSON). */
 function listeningUrl(child: ChildProcessWithoutNullStreams, output: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -115,57 +108,4 @@ function listeningUrl(child: ChildProcessWithoutNullStreams, output: () => strin
     // Registered after the output buffer's listener, so output() already holds the chunk.
     child.stdout.on('data', onData);
   });
-}
-
-function compiledGateway(): { dir: string; mainJs: string } {
-  if (!build) {
-    const dir = mkdtempSync(join(tmpdir(), 'gateway-process-'));
-    transpileSources(join(ROOT, 'src'), join(dir, 'src'));
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    // The child's stdin is a pipe from this process: it ends when this process dies, even by SIGKILL.
-    // Worker threads run --require too, and their stdin is empty.
-    writeFileSync(
-      join(dir, 'exit-with-parent.js'),
-      [
-        "if (require('node:worker_threads').isMainThread) {",
-        "  process.stdin.on('end', () => process.kill(process.pid, 'SIGKILL'));",
-        '  process.stdin.resume();',
-        '}',
-        '',
-      ].join('\n'),
-    );
-    build = { dir, mainJs: join(dir, 'src', 'main.js') };
-  }
-  return build;
-}
-
-/** As the project's tsconfig.json says (decorator metadata included), one file at a time. */
-function transpileSources(from: string, to: string): void {
-  const { config } = ts.readConfigFile(join(ROOT, 'tsconfig.json'), (path) => ts.sys.readFile(path));
-  const { options } = ts.convertCompilerOptionsFromJson((config as { compilerOptions: object }).compilerOptions, ROOT);
-  const compilerOptions = { ...options, sourceMap: false };
-  for (const file of sourceFiles(from)) {
-    const { outputText } = ts.transpileModule(ts.sys.readFile(file) ?? '', { compilerOptions, fileName: file });
-    const target = join(to, relative(from, file)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, outputText);
-  }
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [path] : [];
-  });
-}
-
-/** The node_modules symlink goes first, so nothing it points to is touched. */
-function removeBuild(dir: string): void {
-  try {
-    unlinkSync(join(dir, 'node_modules'));
-  } catch {
-    // not created
-  }
-  rmSync(dir, { recursive: true, force: true });
 }
