@@ -53,7 +53,7 @@ function streamAnswer(client: OpenAI, prompt: string): { firstContent: Promise<v
   return { firstContent: Promise.race([firstContent, text.then(() => undefined)]), text };
 }
 
-/** Two (or more) real gateways, the accounts the clients' own tokens (pass-through), on one Redis and one fake DeepSeek. */
+/** Real gateway processes, the accounts the clients' own tokens (pass-through), on one Redis and one fake DeepSeek. */
 describeWithRedis('replicas as real processes on one Redis (e2e)', () => {
   jest.setTimeout(60_000);
   let redis: RedisServer;
