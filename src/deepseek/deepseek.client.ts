@@ -23,6 +23,8 @@ export interface CompletionOptions {
   sessionId?: string;
   /** The response message id to answer after; null/absent starts the session's first turn. */
   parentMessageId?: number | null;
+  /** Files uploaded to this account (file/upload_file), all of them `SUCCESS`. */
+  refFileIds?: readonly string[];
   /** Aborting cancels whatever is in flight (session, PoW, stream) and sends stop_stream if a message started. */
   signal: AbortSignal;
 }
@@ -49,6 +51,22 @@ export interface UpstreamCompletion {
   resume: () => void;
 }
 
+/** A file to upload to an account. */
+export interface FileUpload {
+  fileName: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** A file DeepSeek holds for an account; it may be referenced once `SUCCESS` (parsed). */
+export interface UpstreamFile {
+  id: string;
+  /** `PENDING` → `PARSING` → `SUCCESS` or `FAILED`. */
+  status: string;
+  /** DeepSeek's reason for `FAILED`, when it gave one. */
+  errorCode: string | null;
+}
+
 /** Everything the app asks of DeepSeek. The rest of the app never sees HTTP. */
 export abstract class DeepSeekClient {
   /** `users/current`: the account's state, or an UpstreamError (`auth` for a dead token). */
@@ -68,4 +86,10 @@ export abstract class DeepSeekClient {
   abstract stopStream(token: string, sessionId: string, messageId: number): Promise<void>;
 
   abstract deleteSession(token: string, sessionId: string): Promise<void>;
+
+  /** `file/upload_file`, with its own proof of work: the file as DeepSeek first reports it (often `PENDING`). */
+  abstract uploadFile(token: string, file: FileUpload, signal: AbortSignal): Promise<UpstreamFile>;
+
+  /** `file/fetch_files`: the current state of the account's files, by id. */
+  abstract fetchFiles(token: string, fileIds: readonly string[], signal: AbortSignal): Promise<UpstreamFile[]>;
 }

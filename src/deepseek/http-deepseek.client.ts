@@ -6,9 +6,11 @@ import { CompletionRun } from './completion/completion-run';
 import {
   CompletionOptions,
   DeepSeekClient,
+  FileUpload,
   ModelAvailability,
   UpstreamAccount,
   UpstreamCompletion,
+  UpstreamFile,
 } from './deepseek.client';
 import { createUpstreamHttp } from './http/upstream-http';
 import { UpstreamTransport } from './http/upstream-transport';
@@ -17,6 +19,7 @@ import { encodePowResponse } from './pow/pow-response';
 import { UpstreamError } from './upstream-error';
 
 const COMPLETION_PATH = '/api/v0/chat/completion';
+const UPLOAD_PATH = '/api/v0/file/upload_file';
 /** A challenge this close to expiry is not worth sending: fetch a fresh one. */
 const POW_EXPIRY_MARGIN_MS = 10_000;
 
@@ -87,7 +90,7 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
     try {
       [sessionId, powHeader] = await Promise.all([
         options.sessionId ?? this.createSession(token, preflight.signal),
-        this.solvePow(token, preflight.signal),
+        this.solvePow(token, COMPLETION_PATH, preflight.signal),
       ]);
     } catch (error) {
       preflight.abort();
@@ -100,7 +103,7 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
       parent_message_id: parentMessageId,
       model_type: parentMessageId === null ? options.modelType : null,
       prompt: options.prompt,
-      ref_file_ids: [],
+      ref_file_ids: options.refFileIds ?? [],
       thinking_enabled: options.thinking,
       search_enabled: options.search,
       source: 'input',
@@ -113,7 +116,7 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
       // The upstream's PoW refusals are undocumented (§6.4): fetch a new challenge and retry once.
       if (!(error instanceof UpstreamError && error.kind === 'pow')) throw error;
       this.logger.warn('proof of work refused by the upstream; retrying once with a fresh challenge');
-      return this.run(token, sessionId, await this.solvePow(token, signal), request, signal);
+      return this.run(token, sessionId, await this.solvePow(token, COMPLETION_PATH, signal), request, signal);
     }
   }
 
@@ -129,6 +132,26 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
 
   async deleteSession(token: string, sessionId: string, signal?: AbortSignal): Promise<void> {
     await this.transport.json('chat_session/delete', token, { chat_session_id: sessionId }, signal);
+  }
+
+  async uploadFile(token: string, file: FileUpload, signal: AbortSignal): Promise<UpstreamFile> {
+    const headers = {
+      'x-ds-pow-response': await this.solvePow(token, UPLOAD_PATH, signal),
+      'x-file-size': String(file.bytes.length),
+    };
+    const data = await this.transport.upload('file/upload_file', token, file, headers, signal);
+    return fileOf(data, 'file/upload_file');
+  }
+
+  async fetchFiles(token: string, fileIds: readonly string[], signal: AbortSignal): Promise<UpstreamFile[]> {
+    const query = `file/fetch_files?file_ids=${fileIds.map(encodeURIComponent).join(',')}`;
+    const data = (await this.transport.json(query, token, undefined, signal)) as { files?: unknown } | null;
+    if (!Array.isArray(data?.files)) {
+      throw new UpstreamError('bad_response', 'file/fetch_files: no file list in the answer', {
+        endpoint: 'file/fetch_files',
+      });
+    }
+    return data.files.map((file) => fileOf(file, 'file/fetch_files'));
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -160,21 +183,21 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
     return id;
   }
 
-  private async solvePow(token: string, signal: AbortSignal): Promise<string> {
-    let challenge = await this.fetchChallenge(token, signal);
+  private async solvePow(token: string, targetPath: string, signal: AbortSignal): Promise<string> {
+    let challenge = await this.fetchChallenge(token, targetPath, signal);
     let answer = await this.solve(challenge, signal);
     if (challenge.expireAt - Date.now() < POW_EXPIRY_MARGIN_MS) {
-      challenge = await this.fetchChallenge(token, signal);
+      challenge = await this.fetchChallenge(token, targetPath, signal);
       answer = await this.solve(challenge, signal);
     }
     return encodePowResponse(challenge, answer);
   }
 
-  private async fetchChallenge(token: string, signal: AbortSignal): Promise<PowChallenge> {
+  private async fetchChallenge(token: string, targetPath: string, signal: AbortSignal): Promise<PowChallenge> {
     const data = (await this.transport.json(
       'chat/create_pow_challenge',
       token,
-      { target_path: COMPLETION_PATH },
+      { target_path: targetPath },
       signal,
     )) as {
       challenge?: Record<string, unknown>;
@@ -198,7 +221,7 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
       signature: c.signature,
       difficulty: c.difficulty,
       expireAt: c.expire_at,
-      targetPath: typeof c.target_path === 'string' ? c.target_path : COMPLETION_PATH,
+      targetPath: typeof c.target_path === 'string' ? c.target_path : targetPath,
     };
   }
 
@@ -223,4 +246,14 @@ function linkedAbortController(parent: AbortSignal): AbortController {
   const own = new AbortController();
   const signal = AbortSignal.any([parent, own.signal]);
   return { signal, abort: (reason?: unknown) => own.abort(reason) };
+}
+
+/** A file record of upload_file or fetch_files; the id and the status are all we rely on. */
+function fileOf(value: unknown, endpoint: string): UpstreamFile {
+  const file = value as { id?: unknown; status?: unknown; error_code?: unknown } | null;
+  if (typeof file?.id !== 'string' || typeof file.status !== 'string') {
+    throw new UpstreamError('bad_response', `${endpoint}: a file without id or status`, { endpoint });
+  }
+  const errorCode = file.error_code === null || file.error_code === undefined ? null : String(file.error_code);
+  return { id: file.id, status: file.status, errorCode };
 }

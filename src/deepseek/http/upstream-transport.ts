@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HttpService } from '@nestjs/axios';
 import { type AxiosResponse, isAxiosError } from 'axios';
 import { type ClientRequest, type IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -57,7 +58,29 @@ export class UpstreamTransport {
 
   /** A JSON endpoint: resolves `biz_data`, or throws the UpstreamError the answer stands for. */
   async json(endpoint: string, token: string, body: object | undefined, signal?: AbortSignal): Promise<unknown> {
-    const response = await this.send(endpoint, token, body, { accept: 'application/json' }, signal);
+    const payload = body === undefined ? undefined : { data: JSON.stringify(body), type: 'application/json' };
+    return this.readJson(
+      endpoint,
+      await this.send(endpoint, token, payload, { accept: 'application/json' }, signal),
+      signal,
+    );
+  }
+
+  /** A file as `multipart/form-data` with the one field `file` (file/upload_file): resolves `biz_data`. */
+  async upload(
+    endpoint: string,
+    token: string,
+    file: MultipartFile,
+    extraHeaders: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    const boundary = `----ds-gateway-${randomUUID()}`;
+    const payload = { data: multipartBody(boundary, file), type: `multipart/form-data; boundary=${boundary}` };
+    const headers = { accept: 'application/json', ...extraHeaders };
+    return this.readJson(endpoint, await this.send(endpoint, token, payload, headers, signal), signal);
+  }
+
+  private async readJson(endpoint: string, response: IncomingMessage, signal?: AbortSignal): Promise<unknown> {
     const text = await this.readText(endpoint, response, signal);
     this.ensureJson(endpoint, response, text);
     return readEnvelope(endpoint, response.statusCode ?? 0, text);
@@ -74,7 +97,14 @@ export class UpstreamTransport {
     extraHeaders: Record<string, string>,
     signal: AbortSignal,
   ): Promise<OpenStream> {
-    const response = await this.send(endpoint, token, body, { accept: 'text/event-stream', ...extraHeaders }, signal);
+    const payload = { data: JSON.stringify(body), type: 'application/json' };
+    const response = await this.send(
+      endpoint,
+      token,
+      payload,
+      { accept: 'text/event-stream', ...extraHeaders },
+      signal,
+    );
     const type = String(response.headers['content-type'] ?? '');
     if (response.statusCode === 200 && type.includes('text/event-stream')) {
       return { body: response, headers: response.headers };
@@ -101,12 +131,11 @@ export class UpstreamTransport {
   private async send(
     endpoint: string,
     token: string,
-    body: object | undefined,
+    payload: { data: string | Buffer; type: string } | undefined,
     headers: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<IncomingMessage> {
     if (this.closing) throw new UpstreamError('network', `${endpoint}: the client is closed`, { endpoint });
-    const payload = body === undefined ? undefined : JSON.stringify(body);
     const headersDeadline = new AbortController();
     const timer = setTimeout(
       () => headersDeadline.abort(new TransportTimeout('HEADERS_TIMEOUT')),
@@ -129,9 +158,9 @@ export class UpstreamTransport {
             ...this.commonHeaders,
             ...headers,
             authorization: `Bearer ${token}`,
-            ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(payload === undefined ? {} : { 'content-type': payload.type }),
           },
-          data: payload,
+          data: payload?.data,
         }),
       );
     } catch (error) {
@@ -206,4 +235,20 @@ function transportCause(error: unknown): unknown {
   if (!isAxiosError(error)) return error;
   if (error.cause instanceof Error) return error.cause;
   return Object.assign(new Error(error.message), { code: error.code });
+}
+
+export interface MultipartFile {
+  fileName: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** One `file` field, as browsers send it; the name is quoted with `"` and line breaks escaped as they do. */
+function multipartBody(boundary: string, file: MultipartFile): Buffer {
+  const name = file.fileName.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const head =
+    `--${boundary}\r\n` +
+    `Content-Disposition: form-data; name="file"; filename="${name}"\r\n` +
+    `Content-Type: ${file.contentType}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, 'utf8'), file.bytes, Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8')]);
 }

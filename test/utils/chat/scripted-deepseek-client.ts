@@ -146,4 +146,13 @@ export class ScriptedDeepSeekClient extends DeepSeekClient {
   deleteSession(): Promise<void> {
     return Promise.resolve();
   }
+
+  /** Files go through the fake upstream (test/fake-deepseek) in the specs that need them. */
+  uploadFile(): Promise<never> {
+    return Promise.reject(new Error('file uploads are not scripted here'));
+  }
+
+  fetchFiles(): Promise<never> {
+    return Promise.reject(new Error('file uploads are not scripted here'));
+  }
 }
