@@ -90,10 +90,10 @@ export class ResponsesService {
     };
     const identity = { id: newResponseId(), createdAt: Math.floor(Date.now() / 1000) };
     const owner = ownerOf(credentials);
-    const onFinished = (response: ResponseObject) => {
+    const onFinished = async (response: ResponseObject): Promise<void> => {
       if (!request.store || this.config.responsesStoreMaxEntries === 0) return;
       const output = response.output.map(asInputItem).filter((item): item is ResolvedItem => item !== null);
-      void this.store.save({ owner, response, history: [...history, ...output] });
+      await this.store.save({ owner, response, history: [...history, ...output] });
     };
     return { chat, encoder: () => responsesEncoder({ identity, echo: request.echo, onFinished }) };
   }

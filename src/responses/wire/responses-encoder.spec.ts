@@ -1,7 +1,7 @@
 import { firstValueFrom, from, lastValueFrom, toArray } from 'rxjs';
 import type { ChatEvent } from '../../chat/events/chat-event';
 import { ApiError } from '../../common/errors/api-error';
-import { responsesEncoder } from './responses-encoder';
+import { responsesEncoder, type ResponsesEncoderOptions } from './responses-encoder';
 import type { ResponseEcho, ResponseObject } from './responses-types';
 
 const ANSWER = { model: 'deepseek-chat', sessionId: 's', responseMessageId: 2 };
@@ -31,7 +31,7 @@ const EVENTS: ChatEvent[] = [
   { type: 'finish', reason: 'tool_calls', usage: USAGE },
 ];
 
-function encoder(echo: Partial<ResponseEcho> = {}, onFinished?: (response: ResponseObject) => void) {
+function encoder(echo: Partial<ResponseEcho> = {}, onFinished?: ResponsesEncoderOptions['onFinished']) {
   return responsesEncoder({
     identity: { id: 'resp_1', createdAt: 1700000000 },
     echo: { ...ECHO, ...echo },
@@ -137,13 +137,27 @@ describe('responsesEncoder', () => {
   it('should give the same response as a non-stream body, and hand it over once finished', async () => {
     const finished: ResponseObject[] = [];
     const body = await firstValueFrom(
-      from(EVENTS).pipe(encoder({}, (response) => finished.push(response)).body(ANSWER)),
+      from(EVENTS).pipe(encoder({}, (response) => void finished.push(response)).body(ANSWER)),
     );
 
     expect(finished).toEqual([body]);
     const streamed = (await stream(EVENTS)).at(-1)![1].response;
     const shape = (response: ResponseObject) => response.output.map(({ id: _id, ...item }) => item);
     expect(shape(body)).toEqual(shape(streamed));
+  });
+
+  it('should send the body and the closing frames only once onFinished has settled (the response is stored)', async () => {
+    const order: string[] = [];
+    const storing = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order.push('stored');
+    };
+    const body = firstValueFrom(from(EVENTS).pipe(encoder({}, storing).body(ANSWER)));
+    await body.then(() => order.push('body'));
+    const frames = lastValueFrom(from(EVENTS).pipe(encoder({}, storing).frames(ANSWER), toArray()));
+    await frames.then(() => order.push('closing frames'));
+
+    expect(order).toEqual(['stored', 'body', 'stored', 'closing frames']);
   });
 
   it('should keep only a content filter template and the replaced reasoning in a non-stream body', async () => {

@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { concat, defer, filter, map, of, type OperatorFunction, reduce, tap } from 'rxjs';
+import { concat, concatMap, defer, filter, map, type OperatorFunction, reduce } from 'rxjs';
 import type { ChatEvent } from '../../chat/events/chat-event';
 import type { WireEncoder } from '../../chat/wire-encoder';
 import type { ApiError } from '../../common/errors/api-error';
@@ -9,8 +9,11 @@ import type { ResponseEcho, ResponseObject, StreamEvent } from './responses-type
 export interface ResponsesEncoderOptions {
   identity: ResponseIdentity;
   echo: ResponseEcho;
-  /** Called once with the finished response (completed or incomplete), e.g. to store it. */
-  onFinished?: (response: ResponseObject) => void;
+  /**
+   * Called once with the finished response (completed or incomplete), e.g. to store it. The body or the
+   * closing frames wait for it: a client's next request, on any replica, finds what it stored.
+   */
+  onFinished?: (response: ResponseObject) => void | Promise<void>;
 }
 
 /**
@@ -27,7 +30,10 @@ export function responsesEncoder(options: ResponsesEncoderOptions): WireEncoder<
     const numbered = { ...event, sequence_number: sequence++ };
     return `event: ${event.type}\ndata: ${JSON.stringify(numbered)}\n\n`;
   };
-  const finished = (response: ResponseObject) => options.onFinished?.(response);
+  const finished = async (response: ResponseObject): Promise<ResponseObject> => {
+    await options.onFinished?.(response);
+    return response;
+  };
 
   return {
     preamble: () => assemblerFor(true).opening().map(frame).join(''),
@@ -39,18 +45,16 @@ export function responsesEncoder(options: ResponsesEncoderOptions): WireEncoder<
             assembled.add(event);
             return assembled;
           }, body),
-          map((assembled) => assembled.final()),
-          tap(finished),
+          concatMap((assembled) => finished(assembled.final())),
         );
       }),
     frames: (): OperatorFunction<ChatEvent, string> => (events) =>
       defer(() => {
         const stream = assemblerFor(true);
         const items = events.pipe(map((event) => stream.add(event).map(frame).join('')));
-        const closing = defer(() => {
-          const response = stream.final();
-          finished(response);
-          return of(stream.closing().map(frame).join(''));
+        const closing = defer(async () => {
+          await finished(stream.final());
+          return stream.closing().map(frame).join('');
         });
         return concat(items, closing);
       }).pipe(filter((text) => text !== '')),
