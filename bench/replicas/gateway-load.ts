@@ -10,6 +10,7 @@ import { sleep, tallyErrors } from '../load/launch';
 import type { StreamOutcome } from '../load/stream-outcome';
 import { cpuBetween, ProbeClient } from '../probe/probe-client';
 import type { ProbeSnapshot } from '../probe/probe-types';
+import type { RedisCommandCounter } from './redis-server';
 
 /** A gateway process and an undici agent of its own (its connections are not shared with another target). */
 export interface Target {
@@ -52,8 +53,9 @@ export async function measureTtfb(
 ): Promise<Map<string, TtfbResult>> {
   await fake.prepare(tokens.length, params, false);
   for (let w = 0; w < params.warmup; w++) {
-    for (const { label, target: t } of targets)
+    for (const { label, target: t } of targets) {
       await gatewayStream(t.agent, t.gateway.url, tokens, `ttfb:warm:${label}:${w}`);
+    }
   }
   const outcomes = new Map<string, StreamOutcome[]>(targets.map(({ label }) => [label, []]));
   const cpuBefore = await Promise.all(targets.map(({ target: t }) => t.probe.snapshot()));
@@ -109,6 +111,8 @@ export interface ThroughputPhase {
   firstTokens: number[];
   /** CPU ms over the whole phase (settle and drain included) and its wall time. */
   cpu: { gateways: number; fake: number | null; redis: number | null; load: number; wallMs: number };
+  /** Redis commands the phase caused, by command (null without Redis). */
+  redisCalls: Record<string, number> | null;
   /** Busy share of the whole machine over the phase (every process, others' too), 0–1. */
   machineBusy: number | null;
   /** The fake's own view: the most generations one account ever ran at once, and busy refusals. */
@@ -129,8 +133,10 @@ export async function measureThroughput(
   params: ThroughputParams,
   pids: { fake: number; redis: number | null },
   label: string,
+  redisCounter: RedisCommandCounter | null,
 ): Promise<ThroughputPhase> {
   await fake.prepare(tokens.length, params, false);
+  const callsBefore = redisCounter ? await redisCounter.read() : null;
   const before = await snapshot(targets, pids);
   const started = performance.now();
   const windowStart = started + params.settleMs;
@@ -146,6 +152,7 @@ export async function measureThroughput(
   };
   await Promise.all(Array.from({ length: params.clients }, (_, i) => client(i)));
   const after = await snapshot(targets, pids);
+  const callsAfter = redisCounter ? await redisCounter.read() : null;
   const state = await fake.state();
   const accounts = Object.values(state.accounts);
   const ok = inWindow.filter((o) => o.ok && o.frames >= params.frames);
@@ -163,11 +170,20 @@ export async function measureThroughput(
       load: after.load - before.load,
       wallMs: after.at - before.at,
     },
+    redisCalls: callsBefore && callsAfter ? callsBetween(callsBefore, callsAfter) : null,
     machineBusy: busyShare(before.machine, after.machine),
     maxPerAccount: Math.max(0, ...accounts.map((a) => a.maxInFlight)),
     busyRefusals: accounts.reduce((sum, a) => sum + a.busyRefusals, 0),
     generations: accounts.reduce((sum, a) => sum + a.generations, 0),
   };
+}
+
+function callsBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const [command, n] of Object.entries(after)) {
+    if (n - (before[command] ?? 0) > 0) calls[command] = n - (before[command] ?? 0);
+  }
+  return calls;
 }
 
 interface Snapshot {

@@ -31,7 +31,7 @@ import {
   warmUpTargets,
 } from './gateway-load';
 import { LEASE_KINDS, measureLeaseRoundTrip, STORE_LABELS } from './lease-round-trip';
-import { haveRedisServer, redisServerVersion, startRedisServer } from './redis-server';
+import { haveRedisServer, RedisCommandCounter, redisServerVersion, startRedisServer } from './redis-server';
 import { type NamedPacing, parseReplicasArgs, REPLICAS_USAGE, replicasParams } from './params';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -63,6 +63,8 @@ async function main(): Promise<void> {
   try {
     const redis = await startRedisServer(ROOT, runDir);
     cleanup.add(() => redis.stop());
+    const redisCounter = new RedisCommandCounter(redis.url);
+    cleanup.add(() => redisCounter.close());
 
     say(`1/3 lease round trip: ${params.lease.iterations} per store and kind…`);
     const lease = await measureLeaseRoundTrip(redis.url, params.lease);
@@ -139,6 +141,7 @@ async function main(): Promise<void> {
             tp,
             { fake: fakeProcess.pid, redis: setup.redis ? redis.pid : null },
             `${p}:${config}:${r}`,
+            setup.redis ? redisCounter : null,
           );
           phases.get(config)!.push(phase);
           say(
@@ -205,6 +208,7 @@ async function profileReplica(
     { ...params.throughput, ...params.throughput.pacings[0] },
     { fake: fakePid, redis: redisPid },
     'profile',
+    null,
   );
   await replica.probe.stopProfile(file);
   say(
@@ -307,6 +311,23 @@ function throughputReport(
       decimals: 0,
     })
     .add('busy', 'upstream busy refusals', 'count', (a) => a.busyRefusals, { decimals: 0 })
+    .add('redis.eval', 'Redis EVALs per request (lease calls)', 'count', (a) => a.redisPerRequest?.eval ?? null, {
+      ratio: true,
+      decimals: 2,
+    })
+    .add(
+      'redis.lost',
+      'lease attempts that found it taken, per request',
+      'count',
+      (a) => a.redisPerRequest?.lost ?? null,
+      {
+        decimals: 2,
+      },
+    )
+    .add('redis.all', 'Redis commands per request, all', 'count', (a) => a.redisPerRequest?.all ?? null, {
+      ratio: true,
+      decimals: 2,
+    })
     .add('cpu.perRequest', 'gateway CPU per request (all replicas)', 'ms', (a) => a.gatewayCpuPerRequest, {
       ratio: true,
       decimals: 2,
@@ -336,6 +357,9 @@ function throughputReport(
       `(pass-through); requests ending in a ${tp.durationMs / 1000} s window (after ${tp.settleMs / 1000} s) count; ` +
       `${tp.rounds} round(s), phases in the order ABC${tp.rounds > 1 ? ', CBA' : ''}. Redis phases: both replicas ` +
       'run (the idle one also hears every release); CPU % of one core over each whole phase.',
+    'Redis commands per request count those the Lua scripts run (TIME, ZREMRANGEBYSCORE, ZCARD, ZADD, PEXPIRE, ' +
+      'ZREM, PUBLISH) and the SETs of the conversation stores; a lease attempt that found the account taken is one ' +
+      'EVAL more (another replica held it, or both were woken by the same release and one lost).',
     'Most generations on one account at once and busy refusals are the fake upstream’s own counts: 1 and 0 mean ' +
       'the shared lock held across replicas.',
   ];
@@ -377,6 +401,10 @@ interface Aggregate {
   allCpuPerRequest: number;
   cpu: { gateways: number; fake: number | null; redis: number | null; load: number };
   machineBusy: number | null;
+  /** Every Redis command the phases caused, by command. */
+  redisCalls: Record<string, number> | null;
+  /** Redis commands per request served: EVALs (lease calls), all commands; null without Redis. */
+  redisPerRequest: { eval: number; lost: number; all: number } | null;
 }
 
 /** The rounds of one configuration together: requests over the sum of the windows, percentiles over all samples. */
@@ -395,6 +423,14 @@ function aggregate(list: readonly ThroughputPhase[]): Aggregate {
   // CPU is read over each whole phase (settle and drain too): per request, divide by every request it served.
   const served = sum((p) => p.generations)!;
   const busy = list.map((p) => p.machineBusy);
+  const redisCalls = list.every((p) => p.redisCalls !== null)
+    ? list
+        .map((p) => p.redisCalls!)
+        .reduce<Record<string, number>>((total, calls) => {
+          for (const [command, n] of Object.entries(calls)) total[command] = (total[command] ?? 0) + n;
+          return total;
+        }, {})
+    : null;
   return {
     rps: (completed * 1000) / sum((p) => p.windowMs)!,
     wallMs: sum((p) => p.cpu.wallMs)!,
@@ -408,6 +444,13 @@ function aggregate(list: readonly ThroughputPhase[]): Aggregate {
     gatewayCpuPerRequest: cpu.gateways / served,
     allCpuPerRequest: (cpu.gateways + (cpu.fake ?? 0) + (cpu.redis ?? 0) + cpu.load) / served,
     cpu,
+    redisPerRequest: redisCalls && {
+      eval: ((redisCalls.eval ?? 0) + (redisCalls.evalsha ?? 0)) / served,
+      // ZRANGE runs only in the acquire script's branch for an account whose slots are all held.
+      lost: (redisCalls.zrange ?? 0) / served,
+      all: Object.values(redisCalls).reduce((a, b) => a + b, 0) / served,
+    },
+    redisCalls,
     machineBusy: busy.some((b) => b === null) ? null : (summarize(busy as number[]).mean ?? 0) * 100,
   };
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { type RunningChild, startChild } from '../harness/child-process';
 import { freePort } from '../harness/free-port';
 
@@ -29,4 +30,27 @@ export async function startRedisServer(cwd: string, logDir: string): Promise<Run
     readyLine: /Ready to accept connections/,
   });
   return { ...child, url: `redis://127.0.0.1:${port}` };
+}
+
+/** Calls per command since the server started (`INFO commandstats`), read over a connection of its own. */
+export class RedisCommandCounter {
+  private readonly client: Redis;
+
+  constructor(url: string) {
+    this.client = new Redis(url, { maxRetriesPerRequest: 1 });
+  }
+
+  /** e.g. `{ eval: 1234, publish: 600, … }`; this reader's own INFO calls are left out. */
+  async read(): Promise<Record<string, number>> {
+    const text = await this.client.info('commandstats');
+    const calls: Record<string, number> = {};
+    for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      if (match[1] !== 'info') calls[match[1]] = Number(match[2]);
+    }
+    return calls;
+  }
+
+  close(): void {
+    this.client.disconnect();
+  }
 }
