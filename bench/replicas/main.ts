@@ -98,9 +98,11 @@ async function main(): Promise<void> {
       return t;
     };
     say('starting three gateways: one without Redis, two with REDIS_URL…');
-    const plain = await start('gateway-no-redis', {});
-    const replicaA = await start('gateway-redis-a', { REDIS_URL: redis.url });
-    const replicaB = await start('gateway-redis-b', { REDIS_URL: redis.url });
+    const [plain, replicaA, replicaB] = await Promise.all([
+      start('gateway-no-redis', {}),
+      start('gateway-redis-a', { REDIS_URL: redis.url }),
+      start('gateway-redis-b', { REDIS_URL: redis.url }),
+    ]);
     const all = [plain, replicaA, replicaB];
     await warmUpTargets(all, fake, tokens, params.warmUpRequests);
 

@@ -18,7 +18,7 @@ export interface ReplicasOptions {
 export const REPLICAS_USAGE = `Usage: npm run bench:replicas -- [options]
   --quick               small sizes, one round, short answers only: a smoke test (under a minute)
   --clients N           concurrent clients in the throughput phases (default 48)
-  --duration-ms N       measured window of each throughput phase (default 10000, quick 2500)
+  --duration-ms N       measured window of each throughput phase (default 10000, quick 2000)
   --gateway-dist DIR    measure this built gateway (e.g. dist) instead of building the working tree
   --gateway-log-level L LOG_LEVEL of the gateways (default warn)
   --cpu-prof            profile one gateway on Redis during an extra short-answer phase (not in the figures)
@@ -125,15 +125,15 @@ export function replicasParams(options: ReplicasOptions) {
   };
   const throughput: Omit<ThroughputParams, keyof Pacing> & { rounds: number; pacings: NamedPacing[] } = {
     clients: options.clients ?? 48,
-    durationMs: options.durationMs ?? (quick ? 2500 : 10_000),
-    settleMs: quick ? 500 : 1000,
+    durationMs: options.durationMs ?? (quick ? 2000 : 10_000),
+    settleMs: quick ? 300 : 1000,
     rounds: quick ? 1 : 2,
     pacings: quick ? [short] : [short, paced],
   };
   return {
     accounts,
     powWorkers: Number(process.env.POW_WORKERS ?? 2),
-    warmUpRequests: quick ? 40 : 100,
+    warmUpRequests: quick ? 20 : 100,
     // Real per-account locks: the fake refuses a second generation on a busy account.
     gatewayEnv: { ACCOUNT_MAX_INFLIGHT: '1', QUEUE_TIMEOUT_MS: '30000' },
     lease,
