@@ -8,6 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Cleanup } from './cleanup';
 import { HARNESS_USAGE, parseHarnessArgs } from './cli';
 import {
   buildProbe,
@@ -27,20 +28,6 @@ import { type Run, runScenario } from './scenario-runner';
 const ROOT = resolve(__dirname, '..', '..');
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
-
-/** Things to undo at the end, last first: processes, then the worktree and the scratch builds. */
-class Cleanup {
-  private readonly steps: (() => Promise<void> | void)[] = [];
-
-  add(step: () => Promise<void> | void): void {
-    this.steps.push(step);
-  }
-
-  async run(): Promise<void> {
-    for (const step of this.steps.reverse()) await Promise.resolve(step()).catch(() => undefined);
-    this.steps.length = 0;
-  }
-}
 
 async function main(): Promise<void> {
   const options = parseHarnessArgs(process.argv.slice(2));

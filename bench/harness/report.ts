@@ -13,6 +13,8 @@ export interface ScenarioReport {
   goals: GoalVerdict[];
   /** Targets the scenario does not measure: no column, no ratio. */
   notMeasured?: string[];
+  /** Ratio columns to print instead of the default ones (each gateway ÷ direct), e.g. for other benches. */
+  ratios?: { title: string; of: string; to: string }[];
 }
 
 const pad = (text: string, width: number, right = false): string => (right ? text.padStart(width) : text.padEnd(width));
@@ -51,10 +53,12 @@ export function renderScenario(report: ScenarioReport, allLabels: readonly strin
   const skipped = new Set(report.notMeasured ?? []);
   const labels = allLabels.filter((label) => !skipped.has(label));
   const [direct, ...gateways] = allLabels;
-  const ratioColumns: { title: string; of: string; to: string }[] = skipped.has(direct)
-    ? []
-    : gateways.map((g) => ({ title: `${g}/${direct}`, of: g, to: direct }));
-  if (gateways.length > 1) {
+  const ratioColumns: { title: string; of: string; to: string }[] = report.ratios
+    ? [...report.ratios]
+    : skipped.has(direct)
+      ? []
+      : gateways.map((g) => ({ title: `${g}/${direct}`, of: g, to: direct }));
+  if (!report.ratios && gateways.length > 1) {
     ratioColumns.push({ title: `${gateways[0]}/${gateways[1]}`, of: gateways[0], to: gateways[1] });
   }
 
