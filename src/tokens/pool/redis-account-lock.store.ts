@@ -68,8 +68,11 @@ export class RedisAccountLockStore extends AccountLockStore {
   ) {
     super();
     void this.redis.subscriber.subscribe(RELEASED).catch(() => undefined);
-    this.redis.subscriber.on('message', (channel: string, accountId: string) => {
-      if (channel === RELEASED) this.notify(accountId);
+    // `<replica id> <account id>`: this replica's own releases woke its waiters already.
+    this.redis.subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== RELEASED) return;
+      const [from, accountId] = message.split(' ');
+      if (from !== this.redis.replicaId && accountId) this.notify(accountId);
     });
     this.local.onRelease((accountId) => this.notify(accountId));
   }
@@ -103,7 +106,8 @@ export class RedisAccountLockStore extends AccountLockStore {
   async release(accountId: string, leaseId: string): Promise<void> {
     if (this.localLeases.delete(leaseId)) return this.local.release(accountId, leaseId);
     try {
-      await this.redis.command.eval(RELEASE, 1, slotsKey(accountId), leaseId, RELEASED, accountId);
+      const message = `${this.redis.replicaId} ${accountId}`;
+      await this.redis.command.eval(RELEASE, 1, slotsKey(accountId), leaseId, RELEASED, message);
     } catch (error) {
       // The lease expires on its own within its TTL.
       this.logger.warn(`releasing a lease of account ${accountId} failed: ${messageOf(error)}`);
