@@ -1,5 +1,19 @@
 import { registerAs } from '@nestjs/config';
-import { LOG_FORMATS, readEnvironment } from './environment';
+import { LOG_FORMATS, readEnvironment, splitList } from './environment';
+import { parseByteSize } from './security-syntax';
+
+const MB = 1024 * 1024;
+/** Images DeepSeek reads, and the document types its web page accepts. */
+const DEFAULT_ATTACHMENT_TYPES = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/*',
+  'application/json',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+];
 import { DEFAULT_MODEL_ALIASES, type ModelAlias, parseModelAliases } from './model-aliases';
 
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -24,6 +38,22 @@ export const appConfig = registerAs('app', () => {
     strictModels: env.STRICT_MODELS === 'true',
     /** Image, audio and file parts of messages are dropped instead of refused with a 400. */
     dropUnsupportedParts: env.DROP_UNSUPPORTED_PARTS === 'true',
+    /** Images and files clients attach (docs/api.md): limits per request, and how URLs are fetched. */
+    attachments: {
+      maxCount: env.ATTACHMENT_MAX_COUNT ?? 8,
+      maxFileBytes: parseByteSize(env.ATTACHMENT_MAX_BYTES ?? '10mb') ?? 10 * MB,
+      maxTotalBytes: parseByteSize(env.ATTACHMENT_MAX_TOTAL_BYTES ?? '20mb') ?? 20 * MB,
+      allowedTypes: env.ATTACHMENT_TYPES ? splitList(env.ATTACHMENT_TYPES.toLowerCase()) : DEFAULT_ATTACHMENT_TYPES,
+      /** Total time for fetching one URL, redirects included. */
+      fetchTimeoutMs: env.FETCH_TIMEOUT_MS ?? 15_000,
+      fetchMaxRedirects: 3,
+      /** Private, loopback and link-local addresses may be fetched (off: no SSRF into the server's network). */
+      fetchAllowPrivate: env.FETCH_ALLOW_PRIVATE === 'true',
+      /** How long an upload may take to be parsed by DeepSeek (`fetch_files` until SUCCESS). */
+      uploadTimeoutMs: env.FILE_UPLOAD_TIMEOUT_MS ?? 60_000,
+      /** The same bytes on the same account are not uploaded again for this long. */
+      uploadCacheTtlMs: 60 * 60_000,
+    },
     /** Stored Responses API responses (`store: true`) kept in memory: at most this many (0: none kept)… */
     responsesStoreMaxEntries: env.RESPONSES_STORE_MAX_ENTRIES ?? 1000,
     /** …each for this long. */

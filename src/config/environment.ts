@@ -78,6 +78,19 @@ export class EnvironmentVariables {
   @Transform(blankToUndefined) @IsOptional() @OneOf(['true', 'false']) STRICT_MODELS?: string;
   @Transform(blankToUndefined) @IsOptional() @OneOf(['true', 'false']) DROP_UNSUPPORTED_PARTS?: string;
   @Transform(toInt) @IsOptional() @WholeNumber(0) RESPONSES_STORE_MAX_ENTRIES?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0, 100) ATTACHMENT_MAX_COUNT?: number;
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @ParsesWith(parseByteSize, 'a size in bytes such as 8388608, 512kb or 20mb')
+  ATTACHMENT_MAX_BYTES?: string;
+  @Transform(blankToUndefined)
+  @IsOptional()
+  @ParsesWith(parseByteSize, 'a size in bytes such as 8388608, 512kb or 20mb')
+  ATTACHMENT_MAX_TOTAL_BYTES?: string;
+  @Transform(blankToUndefined) @IsOptional() @IsString() ATTACHMENT_TYPES?: string;
+  @Transform(toInt) @IsOptional() @WholeNumber(1) FETCH_TIMEOUT_MS?: number;
+  @Transform(blankToUndefined) @IsOptional() @OneOf(['true', 'false']) FETCH_ALLOW_PRIVATE?: string;
+  @Transform(toInt) @IsOptional() @WholeNumber(1) FILE_UPLOAD_TIMEOUT_MS?: number;
   @Transform(toInt) @IsOptional() @WholeNumber(1) RESPONSES_STORE_TTL_SECONDS?: number;
   @Transform(blankToUndefined) @IsOptional() @IsString() ADMIN_TOKEN?: string;
   @Transform(blankToUndefined)

@@ -254,6 +254,7 @@ function fileOf(value: unknown, endpoint: string): UpstreamFile {
   if (typeof file?.id !== 'string' || typeof file.status !== 'string') {
     throw new UpstreamError('bad_response', `${endpoint}: a file without id or status`, { endpoint });
   }
-  const errorCode = file.error_code === null || file.error_code === undefined ? null : String(file.error_code);
+  const code = file.error_code;
+  const errorCode = typeof code === 'string' || typeof code === 'number' ? String(code) : null;
   return { id: file.id, status: file.status, errorCode };
 }

@@ -1,4 +1,5 @@
 import type { ConversationRef } from '../conversation-id';
+import type { Attachment, AttachmentLimits } from './attachment';
 import type { ResponseFormat } from '../structured-output/response-format';
 import type { ToolRequest } from '../tools/tool-types';
 
@@ -36,6 +37,8 @@ export interface ChatMessage {
   isError: boolean;
   /** DeepSeek extension echoed back on assistant turns; accepted, not sent upstream. */
   reasoningContent: string | null;
+  /** Images and files of the message, in order (their text markers are in `content`). */
+  attachments: Attachment[];
 }
 
 /** A message of `role` with `content` and nothing else (no name, calls, ids or reasoning), unless `extra` says. */
@@ -52,6 +55,7 @@ export function chatMessage(
     toolCallId: null,
     isError: false,
     reasoningContent: null,
+    attachments: [],
     ...extra,
   };
 }
@@ -87,6 +91,8 @@ export interface ChatCompletionRequest {
 export interface RequestLimits {
   maxMessages: number;
   maxPromptChars: number;
-  /** `DROP_UNSUPPORTED_PARTS`: image, audio and file parts are dropped instead of refused. */
+  /** `DROP_UNSUPPORTED_PARTS`: audio, video and unknown parts are dropped instead of refused. */
   dropUnsupportedParts?: boolean;
+  /** Images and files; absent: none accepted (refused or dropped as unsupported). */
+  attachments?: AttachmentLimits;
 }

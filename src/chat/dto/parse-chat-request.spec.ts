@@ -36,6 +36,7 @@ describe('parseChatCompletionRequest', () => {
             toolCallId: null,
             isError: false,
             reasoningContent: null,
+            attachments: [],
           },
         ],
         stream: false,

@@ -31,6 +31,7 @@ export function parseMessage(value: unknown, path: string, dropped: Set<string>,
     isError: false,
     reasoningContent:
       role === 'assistant' ? optionalString(value, 'reasoning_content', `${path}.reasoning_content`) : null,
+    attachments: [],
   };
 }
 
