@@ -138,7 +138,12 @@ describe('RemoteFetcher: addresses', () => {
   it.each([
     ['a decimal IPv4 literal', (port: number) => `http://2130706433:${port}/`],
     ['a hex IPv4 literal', (port: number) => `http://0x7f.1:${port}/`],
+    ['an octal IPv4 literal', (port: number) => `http://0177.0.0.1:${port}/`],
+    ['a short IPv4 literal', (port: number) => `http://127.1:${port}/`],
+    ['a trailing-dot IPv4 literal', (port: number) => `http://127.0.0.1.:${port}/`],
+    ['0 (this host)', (port: number) => `http://0:${port}/`],
     ['an IPv4-mapped IPv6 literal', (port: number) => `http://[::ffff:127.0.0.1]:${port}/`],
+    ['a NAT64 literal of the loopback', (port: number) => `http://[64:ff9b::7f00:1]:${port}/`],
     ['the IPv6 loopback', (port: number) => `http://[::1]:${port}/`],
     ['localhost by name', (port: number) => `http://localhost:${port}/`],
     ['a trailing-dot localhost', (port: number) => `http://LOCALHOST.:${port}/`],
@@ -326,6 +331,11 @@ describe('RemoteFetcher: size and time', () => {
     const error = await expectReason(fetcher({ allowPrivate: true, timeoutMs: 200 }).fetch(server.url('/')), 'timeout');
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(error.message).toContain('200 ms');
+  });
+
+  it('counts name resolution in the time cap', async () => {
+    const lookup: Resolve = () => new Promise(() => undefined);
+    await expectReason(fetcher({ lookup, timeoutMs: 200 }).fetch('http://slow-dns.example.test/'), 'timeout');
   });
 
   it('times out a body that stalls after the headers', async () => {
