@@ -4,7 +4,7 @@ import { isForbiddenAddress } from './address-policy';
 import type { Resolve } from './guarded-lookup';
 import { RemoteFetchError, type RemoteFetchReason } from './remote-fetch-error';
 import { RemoteFetcher, type RemoteFetcherOptions } from './remote-fetcher';
-import { startLocalServer, unusedPort, type LocalServer } from './testing/local-server';
+import { startLocalServer, unusedPort, type LocalServer } from '../../../test/utils/attachments/local-server';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 const PDF = Buffer.from('%PDF-1.7\n%…\n');
