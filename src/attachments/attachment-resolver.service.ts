@@ -3,20 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/errors/api-error';
 import { appConfig, type AppConfig } from '../config/app.config';
 import { type Attachment, isAllowedType } from '../chat/dto/attachment';
+import { RemoteFetcher } from './fetch/remote-fetcher';
+import { RemoteFetchError, remoteFetchApiError } from './fetch/remote-fetch-error';
 import type { ResolvedFile } from './resolved-file';
-
-/** What fetching a URL gave: the bytes within the limits, their type, a name if the server said one. */
-export interface FetchedFile {
-  bytes: Buffer;
-  contentType: string;
-  fileName: string | null;
-}
-
-/** Fetches a client's URL server-side, safely (no private addresses, caps on size, time and redirects). */
-export abstract class UrlFetcher {
-  /** Rejects with an ApiError 400 naming `path` when the URL cannot be used. */
-  abstract fetch(url: string, path: string, signal: AbortSignal): Promise<FetchedFile>;
-}
 
 const EXTENSIONS: Readonly<Record<string, string>> = {
   'image/png': 'png',
@@ -37,7 +26,7 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 @Injectable()
 export class AttachmentResolver {
   constructor(
-    private readonly fetcher: UrlFetcher,
+    private readonly fetcher: RemoteFetcher,
     @Inject(appConfig.KEY) private readonly config: Pick<AppConfig, 'attachments'>,
   ) {}
 
@@ -49,7 +38,7 @@ export class AttachmentResolver {
       const { source, path } = attachment;
       const fetched =
         source.type === 'url'
-          ? await this.fetcher.fetch(source.url, path, signal)
+          ? await this.fetch(source.url, path, signal)
           : { bytes: source.data, contentType: source.mediaType ?? 'application/octet-stream', fileName: null };
       const contentType = fetched.contentType.split(';')[0].trim().toLowerCase();
       if (!isAllowedType(contentType, allowedTypes)) {
@@ -73,5 +62,14 @@ export class AttachmentResolver {
       files.push({ path, fileName, contentType, bytes: fetched.bytes, sha256 });
     }
     return files;
+  }
+
+  private async fetch(url: string, path: string, signal: AbortSignal) {
+    try {
+      return await this.fetcher.fetch(url, signal);
+    } catch (error) {
+      if (error instanceof RemoteFetchError) throw remoteFetchApiError(error, path);
+      throw error;
+    }
   }
 }

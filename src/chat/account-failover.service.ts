@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { FileUploadService } from '../attachments/file-uploads.service';
+import type { ResolvedFile } from '../attachments/resolved-file';
 import { ApiError } from '../common/errors/api-error';
 import { abortableDelay, abortReason } from '../common/lifecycle/abort';
 import { MetricsService } from '../common/metrics/metrics.service';
@@ -35,7 +37,10 @@ export interface StartedCompletion {
 const isModelRefusal = (error: UpstreamError): boolean =>
   error.kind === 'invalid_request' && /model.?type/i.test(error.details.upstreamMessage ?? '');
 
-export type CompletionRequest = Omit<CompletionOptions, 'token' | 'signal'>;
+/** A completion to start, with the files to put on whichever account answers it (their ids differ per account). */
+export type CompletionRequest = Omit<CompletionOptions, 'token' | 'signal' | 'refFileIds'> & {
+  files?: readonly ResolvedFile[];
+};
 
 /**
  * Pre-flight with failover: lease an account, open the upstream completion, and when the upstream
@@ -50,6 +55,7 @@ export class AccountFailoverService {
     private readonly pool: TokenPoolService,
     private readonly deepseek: DeepSeekClient,
     private readonly capabilities: ModelCapabilitiesService,
+    private readonly uploads: FileUploadService,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
@@ -83,7 +89,9 @@ export class AccountFailoverService {
       ticket = lease.ticket;
       const { id } = lease.account;
       try {
-        const options = { ...request, modelType, token: lease.account.token, signal };
+        const { files = [], ...rest } = request;
+        const refFileIds = files.length > 0 ? await this.uploads.upload(lease.account, files, signal) : undefined;
+        const options = { ...rest, modelType, refFileIds, token: lease.account.token, signal };
         const completion = await this.deepseek.startCompletion(options);
         this.pool.reportSuccess(id);
         return { lease, completion, modelType };
@@ -125,8 +133,10 @@ export class AccountFailoverService {
    */
   async continueOn(lease: AccountLease, request: CompletionRequest, signal: AbortSignal): Promise<UpstreamCompletion> {
     const { id, token } = lease.account;
+    // The chat holds the request's files already.
+    const { files: _files, ...rest } = request;
     try {
-      const completion = await this.deepseek.startCompletion({ ...request, token, signal });
+      const completion = await this.deepseek.startCompletion({ ...rest, token, signal });
       this.pool.reportSuccess(id);
       return completion;
     } catch (error) {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../common/errors/api-error';
 import type { ConversationRef } from './conversation-id';
-import type { ChatCompletionRequest, RequestLimits } from './dto/chat-completion-request';
+import type { Attachment } from './dto/attachment';
+import type { ChatCompletionRequest, ChatMessage, RequestLimits } from './dto/chat-completion-request';
 import type { TokenLimits } from './events/token-limit';
 import { ModelFlags, resolveModel } from './models';
-import { buildPrompt } from './prompt';
+import { buildPrompt, messagesToSend } from './prompt';
 import type { ResponseFormat } from './structured-output/response-format';
 import {
   continuationPoint,
@@ -45,12 +46,17 @@ export interface ChatPlan extends ModelFlags {
   promptForKnownTools: string | null;
   /** Native multi-turn without `conversation_id`; null when off, with `conversation_id`, or for `fold` models. */
   thread: ThreadPlan | null;
+  /** The images and files of the messages `prompt` sends, in order: uploaded to the answering account. */
+  attachments: readonly Attachment[];
 }
 
 /** How a request may continue an upstream chat it extends, and how its answer is found next turn. */
 export interface ThreadPlan {
-  /** The exchange this request extends (its key) and the prompt that sends only what follows it. */
-  continues: { key: string; prompt: string } | null;
+  /**
+   * The exchange this request extends (its key), the prompt that sends only what follows it, and how many
+   * of the plan's attachments that is (the last ones: what follows is the end of the history).
+   */
+  continues: { key: string; prompt: string; attachmentCount: number } | null;
   /** Every message of the request; the answer is added to it for the key of the next turn. */
   fingerprint: ConversationFingerprint;
 }
@@ -101,7 +107,12 @@ export function buildChatPlan(
     toolPromptDigest,
     promptForKnownTools,
     thread,
+    attachments: attachmentsOf(messagesToSend(messages, continuation !== null)),
   };
+}
+
+function attachmentsOf(messages: readonly ChatMessage[]): Attachment[] {
+  return messages.flatMap((message) => message.attachments);
 }
 
 function threadPlan(
@@ -114,6 +125,7 @@ function threadPlan(
   const continues = point && {
     key: point.key,
     prompt: buildPrompt(messages, { continuation: true, tools, responseFormat, toolsDeclared: true, toolPrompt }),
+    attachmentCount: attachmentsOf(messagesToSend(messages, true)).length,
   };
   return { continues, fingerprint: ConversationFingerprint.of(scope, messages) };
 }

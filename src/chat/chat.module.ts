@@ -1,6 +1,7 @@
 import { SessionJanitorService } from './continuation/session-janitor.service';
 import { ConversationThreadsService } from './continuation/conversation-threads.service';
 import { Module } from '@nestjs/common';
+import { AttachmentsModule } from '../attachments/attachments.module';
 import { SseModule } from '../common/sse/sse.module';
 import { DeepSeekModule } from '../deepseek/deepseek.module';
 import { TokensModule } from '../tokens/tokens.module';
@@ -10,7 +11,7 @@ import { ChatService } from './chat.service';
 import { ModelsModule } from './models.module';
 
 @Module({
-  imports: [DeepSeekModule, TokensModule, ModelsModule, SseModule],
+  imports: [DeepSeekModule, TokensModule, ModelsModule, SseModule, AttachmentsModule],
   controllers: [ChatController],
   providers: [ChatService, AccountFailoverService, ConversationThreadsService, SessionJanitorService],
   exports: [ChatService],

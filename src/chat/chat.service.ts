@@ -1,3 +1,4 @@
+import { AttachmentResolver } from '../attachments/attachment-resolver.service';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   catchError,
@@ -54,6 +55,7 @@ export class ChatService {
     private readonly threads: ConversationThreadsService,
     private readonly owners: SessionOwnerStore,
     private readonly capabilities: ModelCapabilitiesService,
+    private readonly attachments: AttachmentResolver,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     @Optional() metrics?: MetricsService,
   ) {
@@ -124,7 +126,10 @@ export class ChatService {
     const affinity = owner?.accountId;
     const toolsDeclared = plan.toolPromptDigest !== null && owner?.toolPromptDigest === plan.toolPromptDigest;
     const requested = await this.availableModelType(plan.modelType, accounts);
+    // Fetched before an account is leased: a slow URL must not hold one.
+    const files = plan.attachments.length > 0 ? await this.attachments.resolve(plan.attachments, signal) : undefined;
     const request = {
+      files,
       prompt: toolsDeclared && plan.promptForKnownTools !== null ? plan.promptForKnownTools : plan.prompt,
       thinking: plan.thinking,
       search: plan.search,

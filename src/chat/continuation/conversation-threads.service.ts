@@ -52,8 +52,10 @@ export class ConversationThreadsService {
     if (continues) {
       const turn = await this.store.find(continues.key);
       if (turn && mayContinue(turn, accounts, caller)) {
+        const files = fresh.files ?? [];
         const request = {
           ...fresh,
+          files: files.slice(files.length - continues.attachmentCount),
           prompt: continues.prompt,
           sessionId: turn.sessionId,
           parentMessageId: turn.messageId,
