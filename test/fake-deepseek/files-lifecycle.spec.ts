@@ -204,6 +204,13 @@ describe('fake DeepSeek: file status, fetch_files, fork_file_task and ref_file_i
       expect(Object.keys(fake.state().files)).toEqual([id]);
     });
 
+    it('should give a fork the current files config (immediate FAILED here)', async () => {
+      const { id } = await upload(alice, IMAGE);
+      fake.configure({ files: { immediate: true, outcome: 'FAILED' } });
+      const res = await alice.json('/api/v0/file/fork_file_task', { file_id: id, to_model_type: 'vision' });
+      expect(res.data.biz_data).toMatchObject({ status: 'FAILED', error_code: 'PARSE_FAILED', model_kind: 'VISION' });
+    });
+
     it('should answer 422 without file_id', async () => {
       const res = await rawRequest(
         `${fake.url}/api/v0/file/fork_file_task`,

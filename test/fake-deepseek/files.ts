@@ -159,17 +159,17 @@ export function newFileRecord(file: NewFile): FileRecord {
   return record;
 }
 
-/** A copy re-targeted at the vision model, starting over as PENDING (fork_file_task). */
+/** A copy re-targeted at the vision model, starting over as PENDING by the current config (fork_file_task). */
 export function forkedFileRecord(source: FileRecord, config: FileConfig): FileRecord {
   const now = Date.now();
   return {
     ...source,
     id: `file-${randomUUID()}`,
     modelKind: 'VISION',
-    status: config.immediate ? 'SUCCESS' : 'PENDING',
+    status: config.immediate ? config.outcome : 'PENDING',
     polls: 0,
     plan: {
-      outcome: 'SUCCESS',
+      outcome: config.outcome,
       errorCode: config.errorCode,
       pollsToParsing: config.pollsToParsing,
       pollsToDone: config.pollsToDone,
