@@ -12,6 +12,7 @@ import {
   sendSseError,
   sendUnprocessable,
 } from './http-responses';
+import { referencedFiles } from './file-routes';
 import { isKnownModelType } from './models';
 import { COMPLETION_PATH } from './pow';
 import { loadReplay } from './replay';
@@ -34,9 +35,8 @@ export const completion: RouteHandler = (ctx, req, res) => {
   if (ctx.store.refuseAsBusy(account, ctx.config.allowConcurrentGenerations)) return sendBusy(res, ctx.config.busyForm);
   const modelType = effectiveModelType(body.model_type, session);
   if (!modelAvailable(ctx, req, modelType)) return sendBizError(res, 1, 'model type not available');
-  if (Array.isArray(body.ref_file_ids) && body.ref_file_ids.length > 0) {
-    return sendBizError(res, 9, 'invalid ref file id');
-  }
+  const files = referencedFiles(ctx, account.token, body.ref_file_ids);
+  if (!files) return sendBizError(res, 9, 'invalid ref file id');
   if (typeof body.prompt !== 'string') return sendUnprocessable(res, 'prompt', 'field required');
   const invalid = invalidOptionalField(body);
   if (invalid) return sendUnprocessable(res, invalid.field, invalid.msg);
@@ -52,6 +52,7 @@ export const completion: RouteHandler = (ctx, req, res) => {
     thinkingEnabled: body.thinking_enabled === true,
     searchEnabled: body.search_enabled === true,
     modelType,
+    files,
     body,
   };
   const replay = ctx.takeReplay();
@@ -66,6 +67,7 @@ export const completion: RouteHandler = (ctx, req, res) => {
     actionSent: Object.hasOwn(body, 'action'),
     thinkingEnabled: request.thinkingEnabled,
     searchEnabled: request.searchEnabled,
+    refFileIds: files.map((f) => f.id),
     format: replayRounds ? 'C' : chooseFormat(ctx, req, account),
     replay,
     replayRound2: null,
@@ -191,7 +193,7 @@ function chooseFormat(ctx: FakeContext, req: ApiRequest, account: AccountRecord)
 
 function scriptedAnswer(ctx: FakeContext, request: ReplyRequest): MessageAnswer {
   const { config } = ctx;
-  const base = config.echo ? { reasoning: config.reply.reasoning, content: request.prompt } : config.reply;
+  const base = config.echo ? { reasoning: config.reply.reasoning, content: echoed(request) } : config.reply;
   const custom = ctx.replyFor?.(request) ?? {};
   const searched = request.searchEnabled && config.searchResults.length > 0;
   let content = custom.content ?? base.content;
@@ -202,6 +204,12 @@ function scriptedAnswer(ctx: FakeContext, request: ReplyRequest): MessageAnswer 
     searchResults: searched ? config.searchResults : null,
     tip: config.emitTip,
   };
+}
+
+/** Echo mode: the prompt, then `[files: a.png, b.pdf]` when files were attached (the model "read" them). */
+function echoed(request: ReplyRequest): string {
+  if (request.files.length === 0) return request.prompt;
+  return `${request.prompt} [files: ${request.files.map((f) => f.fileName).join(', ')}]`;
 }
 
 function start(

@@ -1,9 +1,20 @@
 import { resolve } from 'node:path';
 import { CLIENT_VERSION_PATTERN } from './client-version';
-import type { AccountOptions, AccountsOption, FakeConfig, FakeConfigPatch, StreamFormat } from './types';
+import type { AccountOptions, AccountsOption, FakeConfig, FakeConfigPatch, FileConfig, StreamFormat } from './types';
 
 /** `../shared` beside the repository (see test/utils/shared-fixtures.ts, which needs Jest globals). */
 export const DEFAULT_CAPTURES_DIR = resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'deepseek-captures');
+
+export const DEFAULT_FILE_CONFIG: FileConfig = {
+  pollsToParsing: 1,
+  pollsToDone: 2,
+  parseDelayMs: null,
+  immediate: false,
+  outcome: 'SUCCESS',
+  errorCode: 'PARSE_FAILED',
+  maxBytes: 100 * 1024 * 1024,
+  unsupportedExtensions: [],
+};
 
 export const DEFAULT_CONFIG: FakeConfig = {
   format: 'C',
@@ -30,6 +41,7 @@ export const DEFAULT_CONFIG: FakeConfig = {
   minClientVersion: null,
   replay: null,
   capturesDir: DEFAULT_CAPTURES_DIR,
+  files: DEFAULT_FILE_CONFIG,
 };
 
 export function isStreamFormat(value: unknown): value is StreamFormat {
@@ -64,6 +76,19 @@ const oneOf =
   (v) =>
     typeof v === 'string' && values.includes(v);
 
+const isCount: Check = (v) => isNumber(v) && Number.isInteger(v);
+
+const FILE_CHECKS: { [K in keyof FileConfig]: Check } = {
+  pollsToParsing: isCount,
+  pollsToDone: isCount,
+  parseDelayMs: (v) => v === null || isNumber(v),
+  immediate: isBoolean,
+  outcome: oneOf('SUCCESS', 'FAILED'),
+  errorCode: (v) => typeof v === 'string',
+  maxBytes: isCount,
+  unsupportedExtensions: (v) => Array.isArray(v) && v.every((e) => typeof e === 'string'),
+};
+
 const CHECKS: { [K in keyof FakeConfig]: Check } = {
   format: isStreamFormat,
   powDifficulty: (v) => isNumber(v) && Number.isInteger(v) && (v as number) > 0,
@@ -92,6 +117,11 @@ const CHECKS: { [K in keyof FakeConfig]: Check } = {
   minClientVersion: (v) => v === null || (typeof v === 'string' && CLIENT_VERSION_PATTERN.test(v)),
   replay: (v) => v === null || typeof v === 'string',
   capturesDir: (v) => typeof v === 'string',
+  files: (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.entries(v).every(([key, value]) => FILE_CHECKS[key as keyof FileConfig]?.(value) === true),
 };
 
 /** Validates a config patch that arrived as JSON (control API); throws a readable Error. */
@@ -120,5 +150,6 @@ export function applyConfigPatch(config: FakeConfig, patch: FakeConfigPatch): Fa
     if (value !== undefined) next[key] = value;
   }
   next.reply = { ...config.reply, ...patch.reply };
+  next.files = { ...config.files, ...patch.files };
   return next as unknown as FakeConfig;
 }

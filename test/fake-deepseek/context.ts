@@ -27,6 +27,8 @@ export interface ApiRequest {
   body: Record<string, unknown>;
   /** Set by a `model_unavailable` fault for this request. */
   modelUnavailable: boolean;
+  /** upload_file only: the raw body (empty and `truncated` when over the size cap). */
+  upload?: { body: Buffer; truncated: boolean };
 }
 
 export type RouteHandler = (ctx: FakeContext, req: ApiRequest, res: ServerResponse) => void;

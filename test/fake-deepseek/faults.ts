@@ -14,6 +14,9 @@ const STREAM_FAULTS: ReadonlySet<FaultName> = new Set([
   'close_retry',
 ]);
 
+/** Faults of file uploads; consumed only by `upload_file`, after its authentication and PoW. */
+const UPLOAD_FAULTS: ReadonlySet<FaultName> = new Set(['file_failed', 'upload_rate_limit']);
+
 const FAULT_NAMES: ReadonlySet<string> = new Set<FaultName>([
   'waf_html',
   'auth_40003',
@@ -35,9 +38,16 @@ const FAULT_NAMES: ReadonlySet<string> = new Set<FaultName>([
   'cancelled',
   'content_empty',
   'close_retry',
+  'file_failed',
+  'upload_rate_limit',
 ]);
 
-export type FaultPhase = 'request' | 'stream';
+export type FaultPhase = 'request' | 'stream' | 'upload';
+
+function phaseOf(fault: FaultName): FaultPhase {
+  if (STREAM_FAULTS.has(fault)) return 'stream';
+  return UPLOAD_FAULTS.has(fault) ? 'upload' : 'request';
+}
 
 /** Queued faults (§10.6): per account (or '*') and endpoint (or '*'), consumed in order. */
 export class FaultQueue {
@@ -62,13 +72,14 @@ export class FaultQueue {
     return entry;
   }
 
-  /** The first matching fault of that phase, counted as used once. */
-  take(account: string, endpoint: FakeEndpoint, phase: FaultPhase): QueuedFault | undefined {
+  /** The first matching fault of that phase (and name, when `only` is given), counted as used once. */
+  take(account: string, endpoint: FakeEndpoint, phase: FaultPhase, only?: FaultName): QueuedFault | undefined {
     const index = this.queued.findIndex(
       (f) =>
         (f.account === '*' || f.account === account) &&
         (f.endpoint === '*' || f.endpoint === endpoint) &&
-        STREAM_FAULTS.has(f.fault) === (phase === 'stream'),
+        phaseOf(f.fault) === phase &&
+        (only === undefined || f.fault === only),
     );
     if (index < 0) return undefined;
     const fault = this.queued[index];

@@ -82,6 +82,8 @@ export function answerWithFault(
     case 'cancelled':
     case 'content_empty':
     case 'close_retry':
+    case 'file_failed':
+    case 'upload_rate_limit':
       return false;
   }
 }

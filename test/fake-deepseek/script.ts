@@ -235,6 +235,8 @@ function applyFault(
     case 'client_version_too_low':
     case 'banned':
     case 'suspended':
+    case 'file_failed':
+    case 'upload_rate_limit':
       return { items: all, ending: { kind: 'status', status: 'FINISHED', elapsedSecs: null } };
   }
 }

@@ -16,9 +16,11 @@ import {
   usersCurrent,
 } from './api-routes';
 import { completion, continueMessage, traceId } from './chat-routes';
+import { fetchFiles, forkFileTask, uploadFile } from './file-routes';
+import { readBodyUpTo, uploadReadLimit } from './files';
 import { isVersionBelow, VERSION_CHECKED_ENDPOINTS } from './client-version';
 import { applyConfigPatch, DEFAULT_CONFIG, normalizeAccounts } from './config';
-import type { FakeContext, RouteHandler } from './context';
+import type { ApiRequest, FakeContext, RouteHandler } from './context';
 import { handleControl } from './control-api';
 import { FaultQueue, numberParam } from './faults';
 import { Generation, generationKey, type GenerationSpec } from './generation';
@@ -72,6 +74,9 @@ const ROUTES = new Map<string, { endpoint: FakeEndpoint; handler: RouteHandler }
   ['POST /api/v0/chat_session/delete', { endpoint: 'chat_session_delete', handler: deleteSession }],
   ['POST /api/v0/chat_session/delete_all', { endpoint: 'chat_session_delete_all', handler: deleteAllSessions }],
   ['GET /api/v0/client/settings', { endpoint: 'client_settings', handler: clientSettings }],
+  ['POST /api/v0/file/upload_file', { endpoint: 'upload_file', handler: uploadFile }],
+  ['GET /api/v0/file/fetch_files', { endpoint: 'fetch_files', handler: fetchFiles }],
+  ['POST /api/v0/file/fork_file_task', { endpoint: 'fork_file_task', handler: forkFileTask }],
 ]);
 
 const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'x-ds-pow-response', 'cookie']);
@@ -215,7 +220,9 @@ class FakeDeepSeekServer implements FakeDeepSeek, FakeContext {
 
     if (!route) return sendJson(res, 404, { code: 404, msg: 'Not Found', data: null });
     let body: Record<string, unknown> = {};
-    if (req.method === 'POST') {
+    let upload: ApiRequest['upload'];
+    if (endpoint === 'upload_file') upload = await readBodyUpTo(req, uploadReadLimit(this.config.files));
+    else if (req.method === 'POST') {
       const raw = await readBody(req);
       try {
         const parsed: unknown = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : {};
@@ -226,7 +233,7 @@ class FakeDeepSeekServer implements FakeDeepSeek, FakeContext {
       }
     }
     if (this.clientVersionTooLow(endpoint, req.headers['x-client-version'])) return sendClientVersionTooLow(res);
-    route.handler(this, { endpoint, token, headers: req.headers, query, body, modelUnavailable }, res);
+    route.handler(this, { endpoint, token, headers: req.headers, query, body, modelUnavailable, upload }, res);
   }
 }
 

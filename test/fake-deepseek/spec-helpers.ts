@@ -124,6 +124,37 @@ export function powHeader(challenge: IssuedChallenge, answer: number, override: 
   return Buffer.from(JSON.stringify(value)).toString('base64');
 }
 
+export interface UploadPart {
+  filename: string;
+  contentType?: string;
+  data: Buffer | string;
+}
+
+export interface FormPart {
+  name: string;
+  filename?: string;
+  contentType?: string;
+  data: Buffer | string;
+}
+
+/** A multipart/form-data body as browsers build it. */
+export function multipartBody(
+  parts: FormPart[],
+  boundary = '----WebKitFormBoundary7MA4YWxkTrZu0gW',
+): { body: Buffer; contentType: string } {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const filename = part.filename === undefined ? '' : `; filename="${part.filename}"`;
+    const type = part.contentType === undefined ? '' : `\r\nContent-Type: ${part.contentType}`;
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}${type}\r\n\r\n`),
+    );
+    chunks.push(typeof part.data === 'string' ? Buffer.from(part.data) : part.data, Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
 /** Talks to the fake as one account, the way our real client will. */
 export class FakeClient {
   constructor(
@@ -149,9 +180,50 @@ export class FakeClient {
     return envelope.data.biz_data.challenge;
   }
 
-  async solvedHeader(): Promise<string> {
-    const challenge = await this.challenge();
+  async solvedHeader(targetPath = '/api/v0/chat/completion'): Promise<string> {
+    const challenge = await this.challenge(targetPath);
     return powHeader(challenge, solvePow(challenge));
+  }
+
+  /**
+   * POST file/upload_file with one `file` part, a fresh upload PoW unless `pow` is given (null = none) and
+   * `x-file-size` = the bytes unless `fileSize` is given (null = no header).
+   */
+  async upload(
+    file: UploadPart,
+    options: { pow?: string | null; fileSize?: number | string | null; headers?: Record<string, string> } = {},
+  ): Promise<RawResponse> {
+    const pow = options.pow === undefined ? await this.solvedHeader('/api/v0/file/upload_file') : options.pow;
+    const data = typeof file.data === 'string' ? Buffer.from(file.data) : file.data;
+    const form = multipartBody([{ name: 'file', filename: file.filename, contentType: file.contentType, data }]);
+    const size = options.fileSize === undefined ? data.length : options.fileSize;
+    return rawRequest(`${this.url}/api/v0/file/upload_file`, form.body, {
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        'content-type': form.contentType,
+        ...(pow === null ? {} : { 'x-ds-pow-response': pow }),
+        ...(size === null ? {} : { 'x-file-size': String(size) }),
+        ...options.headers,
+      },
+    });
+  }
+
+  /** GET file/fetch_files for these ids; the envelope. */
+  async fetchFiles(ids: string[]): Promise<any> {
+    const res = await rawRequest(`${this.url}/api/v0/file/fetch_files?file_ids=${ids.join(',')}`, undefined, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    return res.json;
+  }
+
+  /** Uploads, then polls fetch_files until the file is SUCCESS or FAILED; its last fetch_files entry. */
+  async uploadAndWait(file: UploadPart): Promise<any> {
+    const uploaded = (await this.upload(file)).json.data.biz_data;
+    for (let i = 0; i < 50; i++) {
+      const [entry] = (await this.fetchFiles([uploaded.id])).data.biz_data.files;
+      if (entry.status === 'SUCCESS' || entry.status === 'FAILED') return entry;
+    }
+    throw new Error(`file ${uploaded.id} never finished`);
   }
 
   /** POST chat/completion with a fresh solved PoW unless `pow` is given (null = no header). */

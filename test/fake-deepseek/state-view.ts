@@ -1,4 +1,5 @@
 import type { FaultQueue } from './faults';
+import { fileView } from './files';
 import type { PowAuthority } from './pow';
 import type { FakeStore, MessageRecord } from './store';
 import type { FakeState, MessageView } from './types';
@@ -23,11 +24,14 @@ export function buildState(store: FakeStore, faults: FaultQueue, pow: PowAuthori
     const { id, account, deleted, createdAt } = s;
     sessions[id] = { id, account, deleted, createdAt, messages: s.messages.map(messageView) };
   }
+  const files: FakeState['files'] = {};
+  for (const file of store.files.values()) files[file.id] = fileView(file);
   return {
     requests: { ...store.requests },
     lastHeaders: Object.fromEntries(Object.entries(store.lastHeaders).map(([key, value]) => [key, { ...value }])),
     accounts,
     sessions,
+    files,
     aborts: store.aborts.map((abort) => ({ ...abort })),
     faults: faults.view(),
     pow: { issued: pow.issued, verified: pow.verified, rejected: store.powRejections.map((r) => ({ ...r })) },
@@ -50,6 +54,7 @@ function messageView(m: MessageRecord): MessageView {
     actionSent: m.actionSent,
     thinkingEnabled: m.thinkingEnabled,
     searchEnabled: m.searchEnabled,
+    refFileIds: [...m.refFileIds],
     format: m.format,
     reasoning: m.progress.reasoning,
     content: m.progress.content,

@@ -3,7 +3,10 @@ import type {
   AbortRecord,
   AccountOptions,
   FakeEndpoint,
+  FileOutcome,
+  FileStatus,
   MessageStatus,
+  ModelKind,
   PowRejection,
   SearchResult,
   StreamFormat,
@@ -53,6 +56,7 @@ export interface MessageRecord {
   actionSent: boolean;
   thinkingEnabled: boolean;
   searchEnabled: boolean;
+  refFileIds: string[];
   format: StreamFormat;
   status: MessageStatus;
   rounds: number;
@@ -65,6 +69,33 @@ export interface MessageRecord {
   insertedAt: number;
   answer: MessageAnswer;
   progress: MessageProgress;
+}
+
+/** An uploaded (or forked) file; its status is derived from `plan` by files.ts. */
+export interface FileRecord {
+  id: string;
+  account: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  isImage: boolean;
+  modelKind: ModelKind;
+  status: FileStatus;
+  polls: number;
+  /** Fixed at upload: how it will end and when. */
+  plan: {
+    outcome: FileOutcome;
+    errorCode: string;
+    pollsToParsing: number;
+    pollsToDone: number;
+    parseDelayMs: number | null;
+  };
+  tokenUsage: number;
+  forkedFrom: string | null;
+  uploadedAtMs: number;
+  insertedAt: number;
+  updatedAt: number;
 }
 
 export interface SessionRecord {
@@ -93,6 +124,7 @@ export type NewMessage = Omit<
 export class FakeStore {
   readonly accounts = new Map<string, AccountRecord>();
   readonly sessions = new Map<string, SessionRecord>();
+  readonly files = new Map<string, FileRecord>();
   readonly requests: Partial<Record<FakeEndpoint, number>> = {};
   readonly lastHeaders: Partial<Record<FakeEndpoint, Record<string, string>>> = {};
   readonly aborts: AbortRecord[] = [];

@@ -28,7 +28,17 @@ export interface ReplyRequest {
   thinkingEnabled: boolean;
   searchEnabled: boolean;
   modelType: string;
+  /** The files of `ref_file_ids` (all the caller's, all SUCCESS), in the order sent. */
+  files: readonly ReplyFile[];
   body: Record<string, unknown>;
+}
+
+export interface ReplyFile {
+  id: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  isImage: boolean;
 }
 
 /** In-process only: picks the reply of one completion; undefined fields fall back to the config. */
@@ -38,6 +48,31 @@ export interface AccountOptions {
   /** Unix seconds, as the wire carries it. */
   mutedUntil?: number | null;
   format?: StreamFormat;
+}
+
+export type FileStatus = 'PENDING' | 'PARSING' | 'SUCCESS' | 'FAILED';
+export type FileOutcome = 'SUCCESS' | 'FAILED';
+export type ModelKind = 'NORMAL' | 'VISION';
+
+/** How uploaded files behave (`files` in the config; a patch merges into the current value). */
+export interface FileConfig {
+  /**
+   * Poll rule: the n-th fetch_files that lists a file shows it `PENDING` while n < pollsToParsing,
+   * `PARSING` while n < pollsToDone, then the outcome. The upload reply is poll 0 (`PENDING`).
+   */
+  pollsToParsing: number;
+  pollsToDone: number;
+  /** Time rule instead of pollsToDone: the outcome once this many ms have passed since the upload. */
+  parseDelayMs: number | null;
+  /** The upload reply already carries the outcome (SUCCESS with a token_usage, or FAILED), as the real one sometimes does. */
+  immediate: boolean;
+  outcome: FileOutcome;
+  /** `error_code` of a FAILED file. */
+  errorCode: string;
+  /** Larger files (bytes of the `file` part) are refused with biz_code 9 `file too large`. */
+  maxBytes: number;
+  /** File name extensions (lower case, no dot) refused with biz_code 9 `unsupported file type`. */
+  unsupportedExtensions: string[];
 }
 
 export type AccountsOption = string[] | Record<string, AccountOptions | null>;
@@ -85,19 +120,24 @@ export interface FakeConfig {
   /** Capture id whose bytes answer the next completion (consumed by it). */
   replay: string | null;
   capturesDir: string;
+  files: FileConfig;
 }
 
-export interface FakeConfigPatch extends Partial<Omit<FakeConfig, 'reply'>> {
+export interface FakeConfigPatch extends Partial<Omit<FakeConfig, 'reply' | 'files'>> {
   /** Merged into the current reply. */
   reply?: Partial<Reply>;
+  /** Merged into the current file behaviour. */
+  files?: Partial<FileConfig>;
   /** Adds or updates accounts; `null` as a value removes one. */
   accounts?: AccountsOption;
   replyFor?: ReplyHook | null;
 }
 
-export interface FakeOptions extends Partial<Omit<FakeConfig, 'reply'>> {
+export interface FakeOptions extends Partial<Omit<FakeConfig, 'reply' | 'files'>> {
   /** Merged into the default reply. */
   reply?: Partial<Reply>;
+  /** Merged into the default file behaviour. */
+  files?: Partial<FileConfig>;
   accounts?: AccountsOption;
   replyFor?: ReplyHook;
   /** Default 0 (any free port). */
@@ -116,6 +156,9 @@ export type FakeEndpoint =
   | 'chat_session_delete'
   | 'chat_session_delete_all'
   | 'client_settings'
+  | 'upload_file'
+  | 'fetch_files'
+  | 'fork_file_task'
   | 'not_found';
 
 export interface FaultParams {
@@ -139,6 +182,10 @@ export interface FaultParams {
   cancelled: { afterTokens?: number };
   content_empty: { afterTokens?: number };
   close_retry: { afterTokens?: number };
+  /** Upload: the next uploaded file ends FAILED with this `error_code` (default: `files.errorCode`). */
+  file_failed: { error_code?: string };
+  /** Upload: refused as throttled, `biz_code 7 rate limit reached` (form `code`: top-level `code 7`). */
+  upload_rate_limit: { form?: 'biz' | 'code' };
 }
 
 export type FaultName = keyof FaultParams;
@@ -200,6 +247,8 @@ export interface MessageView {
   actionSent: boolean;
   thinkingEnabled: boolean;
   searchEnabled: boolean;
+  /** The body's `ref_file_ids` (checked: the caller's own SUCCESS files). */
+  refFileIds: string[];
   format: StreamFormat;
   /** The text the message holds now: what was streamed (or would have been, after a disconnect). */
   reasoning: string;
@@ -250,12 +299,38 @@ export interface PowRejection {
   at: number;
 }
 
+export interface FileView {
+  id: string;
+  account: string;
+  fileName: string;
+  /** Bytes of the `file` part. */
+  size: number;
+  /** Hex SHA-256 of the bytes received. */
+  sha256: string;
+  /** From the part headers (`application/octet-stream` when absent). */
+  contentType: string;
+  isImage: boolean;
+  modelKind: ModelKind;
+  status: FileStatus;
+  /** fetch_files requests that listed it. */
+  polls: number;
+  tokenUsage: number | null;
+  errorCode: string | null;
+  /** The file a fork_file_task copied, or null. */
+  forkedFrom: string | null;
+  /** Unix seconds, as on the wire. */
+  insertedAt: number;
+  updatedAt: number;
+}
+
 export interface FakeState {
   requests: Partial<Record<FakeEndpoint, number>>;
   /** Headers of the last request per endpoint, lower-case names, secrets redacted. */
   lastHeaders: Partial<Record<FakeEndpoint, Record<string, string>>>;
   accounts: Record<string, AccountView>;
   sessions: Record<string, SessionView>;
+  /** Uploaded and forked files by id. */
+  files: Record<string, FileView>;
   aborts: AbortRecord[];
   faults: { queued: QueuedFault[]; consumed: ConsumedFault[] };
   pow: { issued: number; verified: number; rejected: PowRejection[] };
