@@ -61,6 +61,7 @@ describe('buildChatPlan', () => {
       toolPromptDigest: null,
       promptForKnownTools: null,
       thread: null,
+      attachments: [],
     });
   });
 

@@ -1,3 +1,6 @@
+import { AttachmentResolver } from '../../../src/attachments/attachment-resolver.service';
+import { RemoteFetcher } from '../../../src/attachments/fetch/remote-fetcher';
+import { FileUploadService } from '../../../src/attachments/file-uploads.service';
 import { Test } from '@nestjs/testing';
 import { AccountFailoverService } from '../../../src/chat/account-failover.service';
 import type { ChatCall } from '../../../src/chat/chat-call.decorator';
@@ -52,6 +55,18 @@ export async function createChatRig(
     providers: [
       ChatService,
       AccountFailoverService,
+      AttachmentResolver,
+      FileUploadService,
+      {
+        provide: RemoteFetcher,
+        useValue: new RemoteFetcher({
+          ...appConfig().attachments,
+          maxBytes: 1 << 20,
+          maxRedirects: 0,
+          timeoutMs: 1_000,
+          allowPrivate: false,
+        }),
+      },
       ConversationThreadsService,
       SessionJanitorService,
       { provide: CredentialsService, useValue: { poolAccounts: [] } },
