@@ -309,7 +309,9 @@ describe('errors, by status, as clients see them (e2e)', () => {
           expect(res.headers['retry-after'] !== undefined).toBe(retryAfter);
         }
         const after = await expectSettled(stack);
-        expect([after.invalid, after.muted, after.cooling]).toEqual([before.invalid, before.muted, before.cooling]);
+        expect([after.invalid, after.muted]).toEqual([before.invalid, before.muted]);
+        // Earlier tests' cooldowns may end meanwhile (this one waits out a timeout); none may start.
+        expect(after.cooling).toBeLessThanOrEqual(before.cooling);
       },
     );
 
