@@ -1,15 +1,9 @@
 import { rawRequest } from '../utils/http/raw-request';
 import { type FakeDeepSeek, startFakeDeepSeek } from './index';
-import { decodeStream, FakeClient, type UploadPart } from './spec-helpers';
+import { biz, decodeStream, FakeClient, type UploadPart } from './spec-helpers';
 
 const TEXT = { filename: 'notes.txt', contentType: 'text/plain', data: 'four score and seven years ago' };
 const IMAGE = { filename: 'cat.png', contentType: 'image/png', data: Buffer.from('\x89PNG\r\n\x1a\nrest', 'latin1') };
-
-const biz = (bizCode: number, bizMsg: string, bizData: unknown = null) => ({
-  code: 0,
-  msg: '',
-  data: { biz_code: bizCode, biz_msg: bizMsg, biz_data: bizData },
-});
 
 describe('fake DeepSeek: file status, fetch_files, fork_file_task and ref_file_ids', () => {
   let fake: FakeDeepSeek;

@@ -2,17 +2,11 @@ import { createHash } from 'node:crypto';
 import { rawRequest } from '../utils/http/raw-request';
 import { looksLikeImage, parseMultipart } from './files';
 import { type FakeDeepSeek, startFakeDeepSeek } from './index';
-import { FakeClient, multipartBody, powHeader, solvePow } from './spec-helpers';
+import { biz, FakeClient, multipartBody, powHeader, solvePow } from './spec-helpers';
 
 const UPLOAD = '/api/v0/file/upload_file';
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(24, 1)]);
 const TEXT = 'line one\nline two\n';
-
-const biz = (bizCode: number, bizMsg: string, bizData: unknown = null) => ({
-  code: 0,
-  msg: '',
-  data: { biz_code: bizCode, biz_msg: bizMsg, biz_data: bizData },
-});
 
 describe('fake DeepSeek: file upload', () => {
   let fake: FakeDeepSeek;

@@ -124,6 +124,13 @@ export function powHeader(challenge: IssuedChallenge, answer: number, override: 
   return Buffer.from(JSON.stringify(value)).toString('base64');
 }
 
+/** A business envelope as the fake (and DeepSeek) answers it: `{code: 0, data: {biz_code, biz_msg, biz_data}}`. */
+export const biz = (bizCode: number, bizMsg: string, bizData: unknown = null) => ({
+  code: 0,
+  msg: '',
+  data: { biz_code: bizCode, biz_msg: bizMsg, biz_data: bizData },
+});
+
 export interface UploadPart {
   filename: string;
   contentType?: string;
