@@ -68,7 +68,6 @@ export function fromDataUrl(budget: AttachmentBudget, url: string, place: Attach
   if (isBase64) return fromBase64(budget, data, mediaType, place);
   checkCount(budget, place.path);
   checkType(budget, mediaType, place.path);
-  checkFileSize(budget, data.length, place.path);
   let text: string;
   try {
     text = decodeURIComponent(data);
@@ -147,7 +146,7 @@ function acceptBytes(
   const { maxTotalBytes } = budget.limits;
   if (total > maxTotalBytes) {
     throw ApiError.badRequest(
-      `Attachments are ${megabytes(total)} with the one at '${place.path}'; at most ${megabytes(maxTotalBytes)} per request (ATTACHMENT_MAX_TOTAL_BYTES).`,
+      `Attachments are ${formatSize(total)} with the one at '${place.path}'; at most ${formatSize(maxTotalBytes)} per request (ATTACHMENT_MAX_TOTAL_BYTES).`,
       place.path,
       'attachments_too_large',
     );
@@ -192,7 +191,7 @@ function checkFileSize(budget: AttachmentBudget, bytes: number, path: string): v
   const { maxFileBytes } = budget.limits;
   if (bytes > maxFileBytes) {
     throw ApiError.badRequest(
-      `Attachment at '${path}' is ${megabytes(bytes)}; at most ${megabytes(maxFileBytes)} per file (ATTACHMENT_MAX_BYTES).`,
+      `Attachment at '${path}' is ${formatSize(bytes)}; at most ${formatSize(maxFileBytes)} per file (ATTACHMENT_MAX_BYTES).`,
       path,
       'attachment_too_large',
     );
@@ -203,10 +202,11 @@ function invalidAttachment(field: string, reason: string): ApiError {
   return ApiError.badRequest(`Invalid attachment at '${field}': ${reason}`, field, 'invalid_attachment');
 }
 
-/** `12.3 MB`, `10 MB`: one decimal, none when whole. */
-export function megabytes(bytes: number): string {
-  const value = Math.round((bytes / (1024 * 1024)) * 10) / 10;
-  return `${value} MB`;
+/** `12.3 MB`, `10 MB`, `512 KB`, `7 bytes`: one decimal, none when whole. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const [value, unit] = bytes < 1024 * 1024 ? [bytes / 1024, 'KB'] : [bytes / (1024 * 1024), 'MB'];
+  return `${Math.round(value * 10) / 10} ${unit}`;
 }
 
 /** `file_id` (OpenAI Files API) or `source.type: 'file'` (Anthropic Files API): ids we have no way to resolve. */
