@@ -117,6 +117,13 @@ describe('attachment parts', () => {
       "Invalid attachment at 'p[0].url': The data is not valid base64.",
     ],
     [
+      'an empty file',
+      () => fromDataUrl(new AttachmentBudget(limits), 'data:image/png;base64,', place),
+      'p[0].url',
+      'invalid_attachment',
+      "Invalid attachment at 'p[0].url': The file is empty.",
+    ],
+    [
       'bad percent-encoding',
       () => fromDataUrl(new AttachmentBudget(limits), 'data:text/plain,%E0%A4%A', place),
       'p[0].url',

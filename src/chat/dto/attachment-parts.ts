@@ -141,6 +141,7 @@ function acceptBytes(
   mediaType: string,
   place: AttachmentPlace,
 ): AcceptedAttachment {
+  if (data.length === 0) throw invalidAttachment(place.field, 'The file is empty.');
   checkFileSize(budget, data.length, place.path);
   const total = budget.totalBytes + data.length;
   const { maxTotalBytes } = budget.limits;

@@ -83,21 +83,6 @@ function refusalReason(type: string, policy: PartPolicy, noun: string): string {
 }
 
 /**
- * An array of content parts → its text parts. `textKeyOf` says which part types carry text, and
- * under which key; every other part goes to `refuseOrDropPart`.
- */
-export function textPartsOf(
-  value: unknown,
-  path: string,
-  policy: PartPolicy,
-  textKeyOf: (type: string) => string | null,
-  expected = 'one of a string or array of objects',
-  noun = 'part',
-): TextPart[] {
-  return contentPartsOf(value, path, policy, textKeyOf, null, expected, noun).parts;
-}
-
-/**
  * An array of content parts → its text and attachments. `textKeyOf` says which part types carry text,
  * and under which key; `readAttachment` (null where attachments do not belong) reads images and files
  * when the policy has a budget; every other part goes to `refuseOrDropPart`.
@@ -109,7 +94,6 @@ export function contentPartsOf(
   textKeyOf: (type: string) => string | null,
   readAttachment: AttachmentReader | null,
   expected = 'one of a string or array of objects',
-  noun = 'part',
 ): MessageContent {
   if (!Array.isArray(value)) throw invalidType(path, expected, value);
   const content: MessageContent = { parts: [], attachments: [] };
@@ -127,7 +111,7 @@ export function contentPartsOf(
     if (accepted) {
       content.parts.push(accepted.marker);
       content.attachments.push(accepted.attachment);
-    } else refuseOrDropPart(type, partPath, policy, noun);
+    } else refuseOrDropPart(type, partPath, policy);
   });
   return content;
 }

@@ -1,4 +1,11 @@
-import { invalidType, isObject, type JsonObject, optionalString, requiredString } from '../../common/http/json-checks';
+import {
+  invalidType,
+  isObject,
+  type JsonObject,
+  missing,
+  optionalString,
+  requiredString,
+} from '../../common/http/json-checks';
 import {
   type AcceptedAttachment,
   type AttachmentBudget,
@@ -27,6 +34,7 @@ function imageUrlPart(value: unknown, path: string, budget: AttachmentBudget): A
   const field = `${path}.image_url`;
   // Some clients send the URL bare, not as `{url}`.
   if (typeof value === 'string') return fromUrl(budget, value, { path, field, kind: 'image', fileName: null });
+  if (value == null) throw missing(field);
   if (!isObject(value)) throw invalidType(field, 'an object', value);
   optionalString(value, 'detail', `${field}.detail`);
   const url = requiredString(value, 'url', `${field}.url`);
@@ -35,6 +43,7 @@ function imageUrlPart(value: unknown, path: string, budget: AttachmentBudget): A
 
 function filePart(value: unknown, path: string, budget: AttachmentBudget): AcceptedAttachment {
   const field = `${path}.file`;
+  if (value == null) throw missing(field);
   if (!isObject(value)) throw invalidType(field, 'an object', value);
   const fileName = optionalString(value, 'filename', `${field}.filename`, FIELD_LIMITS.fileName);
   if (value.file_data == null && value.file_id != null) throw unsupportedFileId(`${field}.file_id`);

@@ -101,6 +101,13 @@ describe('parseChatCompletionRequest attachments', () => {
       "Missing required parameter: 'messages[0].content[0].file.file_data'.",
     ],
     [
+      'an image_url part without its image_url',
+      [userWith({ type: 'image_url' })],
+      'messages[0].content[0].image_url',
+      'missing_required_parameter',
+      "Missing required parameter: 'messages[0].content[0].image_url'.",
+    ],
+    [
       'an image_url without url',
       [userWith(image({ detail: 'low' }))],
       'messages[0].content[0].image_url.url',
