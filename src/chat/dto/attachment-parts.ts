@@ -30,9 +30,13 @@ export interface AcceptedAttachment {
   marker: TextPart;
 }
 
-/** The text the prompt shows where attachment `n` (1-based, counted over the whole request) was. */
+/**
+ * The text the prompt shows where attachment `n` (1-based, counted over the whole request) was. The
+ * client's file name is kept to one line without brackets, so it cannot end the marker or start a turn.
+ */
 export function attachmentMarker(n: number, attachment: Attachment): string {
-  return `[attachment ${n}: ${attachment.fileName ?? attachment.kind}]`;
+  const name = attachment.fileName?.replace(/[\p{Cc}[\]]+/gu, ' ').trim() || attachment.kind;
+  return `[attachment ${n}: ${name}]`;
 }
 
 /** A URL part: `http(s)` is fetched later, server-side (its size and type are checked then); `data:` is read now. */
