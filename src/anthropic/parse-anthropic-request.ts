@@ -13,6 +13,7 @@ import {
 import { ApiError } from '../common/errors/api-error';
 import { type ModelAlias, resolveAlias } from '../config/model-aliases';
 import type { ChatCompletionRequest, ChatMessage, RequestLimits } from '../chat/dto/chat-completion-request';
+import { partPolicyFor } from '../chat/dto/content-parts';
 import { FIELD_LIMITS } from '../chat/dto/field-limits';
 import { type BlockOptions, parseAnthropicMessage, parseSystem } from './parse-anthropic-messages';
 import { parseAnthropicTools } from './parse-anthropic-tools';
@@ -48,7 +49,7 @@ export function parseAnthropicRequest(
   if (maxTokens === null && purpose === 'generate') throw missing('max_tokens');
   checkSampling(body);
   optionalObject(body, 'metadata', 'metadata');
-  const options: BlockOptions = { dropParts: limits.dropUnsupportedParts === true, dropped: new Set() };
+  const options: BlockOptions = partPolicyFor(limits);
   const system = parseSystem(body.system, options);
   const messages = parseMessages(body, limits, options);
   const tools = parseAnthropicTools(body);

@@ -13,7 +13,7 @@ export function toChatMessages(instructions: string | null, items: readonly Reso
   for (const item of items) {
     switch (item.type) {
       case 'message':
-        messages.push(message(item.role, item.content));
+        messages.push(message(item.role, item.content, { attachments: item.attachments ?? [] }));
         break;
       case 'call': {
         const last = messages.at(-1);
@@ -43,4 +43,15 @@ export function asInputItem(item: OutputItem): ResolvedItem | null {
     case 'reasoning':
       return null;
   }
+}
+
+/**
+ * An item as the response store keeps it: a message's attachment markers stay in its text, its bytes do
+ * not (stored JSON holds no Buffers). So a later turn by `previous_response_id` does not send earlier
+ * files again; the model sees only where they were.
+ */
+export function withoutAttachments(item: ResolvedItem): ResolvedItem {
+  if (item.type !== 'message' || item.attachments === undefined) return item;
+  const { attachments: _attachments, ...stored } = item;
+  return stored;
 }

@@ -1,3 +1,4 @@
+import type { Attachment } from '../chat/dto/attachment';
 import type { ChatRole, TextPart } from '../chat/dto/chat-completion-request';
 
 /**
@@ -5,7 +6,8 @@ import type { ChatRole, TextPart } from '../chat/dto/chat-completion-request';
  * (reasoning and hosted-tool items are gone by now; item references are resolved, or still to be).
  */
 export type InputItem =
-  | { type: 'message'; role: ChatRole; content: string | TextPart[] }
+  /** `attachments`: a user message's images and files, in this request only (never stored: see `withoutAttachments`). */
+  | { type: 'message'; role: ChatRole; content: string | TextPart[]; attachments?: Attachment[] }
   /** A function or custom tool call; a custom call's arguments are `{"input": <raw text>}`. */
   | { type: 'call'; callId: string; name: string; arguments: string }
   | { type: 'callOutput'; callId: string; output: string }

@@ -8,7 +8,7 @@ import { quote } from '../common/http/json-checks';
 import type { SseStream } from '../common/sse/sse-response.service';
 import { appConfig, type AppConfig } from '../config/app.config';
 import type { RequestCredentials } from '../tokens/auth/request-credentials.decorator';
-import { asInputItem, toChatMessages } from './conversation';
+import { asInputItem, toChatMessages, withoutAttachments } from './conversation';
 import type { ResponsesRequest } from './dto/responses-request';
 import type { ResolvedItem } from './input-items';
 import { mayRead, ownerOf } from './response-owner';
@@ -93,7 +93,7 @@ export class ResponsesService {
     const onFinished = async (response: ResponseObject): Promise<void> => {
       if (!request.store || this.config.responsesStoreMaxEntries === 0) return;
       const output = response.output.map(asInputItem).filter((item): item is ResolvedItem => item !== null);
-      await this.store.save({ owner, response, history: [...history, ...output] });
+      await this.store.save({ owner, response, history: [...history.map(withoutAttachments), ...output] });
     };
     return { chat, encoder: () => responsesEncoder({ identity, echo: request.echo, onFinished }) };
   }

@@ -1,7 +1,5 @@
 /** Where an attachment's bytes are: sent with the request (base64), or at a URL the server fetches. */
-export type AttachmentSource =
-  | { type: 'bytes'; data: Buffer; mediaType: string | null }
-  | { type: 'url'; url: string };
+export type AttachmentSource = { type: 'bytes'; data: Buffer; mediaType: string | null } | { type: 'url'; url: string };
 
 /**
  * An image or file a client attached to a message (OpenAI `image_url` / `file` parts, Anthropic `image`

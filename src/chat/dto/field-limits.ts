@@ -15,6 +15,8 @@ export const FIELD_LIMITS = {
   /** `tool_calls[].id` and `tool_call_id`. */
   toolCallId: 256,
   stopSequence: 256,
+  /** An attachment's file name: it goes into the prompt as its marker. */
+  fileName: 256,
   /** Entries of a `stop` array: OpenAI's limit. */
   stopSequences: 4,
 } as const;

@@ -11,6 +11,7 @@ import {
   optionalObject,
   optionalString,
 } from '../../common/http/json-checks';
+import { type PartPolicy, partPolicyFor } from './content-parts';
 import { FIELD_LIMITS } from './field-limits';
 import { parseMessage } from './parse-message';
 import { parseGenerationParameters } from './parse-parameters';
@@ -26,8 +27,8 @@ import { parseToolRequest } from '../tools/tool-request';
 export function parseChatCompletionRequest(body: unknown, limits: RequestLimits): ChatCompletionRequest {
   if (!isObject(body)) throw ApiError.badRequest('The request body must be a JSON object.', null, 'invalid_type');
   const model = parseModel(body);
-  const dropped = new Set<string>();
-  const messages = parseMessages(body, limits, dropped);
+  const policy = partPolicyFor(limits);
+  const messages = parseMessages(body, limits, policy);
   return {
     model,
     messages,
@@ -37,7 +38,7 @@ export function parseChatCompletionRequest(body: unknown, limits: RequestLimits)
     reasoningEffort: optionalString(body, 'reasoning_effort', 'reasoning_effort', FIELD_LIMITS.reasoningEffort),
     thinking: parseThinking(body.thinking),
     conversation: parseConversation(body),
-    droppedPartTypes: [...dropped],
+    droppedPartTypes: [...policy.dropped],
     tools: parseToolRequest(body),
     responseFormat: parseResponseFormat(body.response_format),
   };
@@ -50,7 +51,7 @@ function parseModel(body: JsonObject): string {
   return model;
 }
 
-function parseMessages(body: JsonObject, limits: RequestLimits, dropped: Set<string>): ChatMessage[] {
+function parseMessages(body: JsonObject, limits: RequestLimits, policy: PartPolicy): ChatMessage[] {
   const { maxMessages } = limits;
   const raw = body.messages;
   if (raw == null) throw missing('messages');
@@ -71,7 +72,7 @@ function parseMessages(body: JsonObject, limits: RequestLimits, dropped: Set<str
   }
   const messages: ChatMessage[] = [];
   for (let i = 0; i < raw.length; i++) {
-    messages.push(parseMessage(raw[i], `messages[${i}]`, dropped, limits.dropUnsupportedParts === true));
+    messages.push(parseMessage(raw[i], `messages[${i}]`, policy));
   }
   return messages;
 }

@@ -9,21 +9,25 @@ import {
   quote,
   requiredString,
 } from '../../common/http/json-checks';
-import { textPartsOf } from './content-parts';
+import { contentPartsOf, type MessageContent, type PartPolicy } from './content-parts';
+import { readOpenAiAttachment } from './openai-attachment-parts';
 import { FIELD_LIMITS } from './field-limits';
 
 const SUPPORTED_ROLES = "'system', 'assistant', 'user', 'function', 'tool', and 'developer'";
 
 /**
- * One entry of `messages`; `path` is `messages[i]`. A non-text part is a 400 `unsupported_content`
- * naming it, or, with `dropParts` (DROP_UNSUPPORTED_PARTS), left out and its type noted in `dropped`.
+ * One entry of `messages`; `path` is `messages[i]`. Images and files of a user message become its
+ * attachments (as the spec has it, other roles carry text only); any other non-text part is a 400
+ * `unsupported_content` naming it, or, with `dropParts` (DROP_UNSUPPORTED_PARTS), left out and its type
+ * noted in `dropped`.
  */
-export function parseMessage(value: unknown, path: string, dropped: Set<string>, dropParts = false): ChatMessage {
+export function parseMessage(value: unknown, path: string, policy: PartPolicy): ChatMessage {
   if (!isObject(value)) throw invalidType(path, 'an object', value);
   const role = parseRole(value, `${path}.role`);
+  const { content, attachments } = parseContent(value.content, `${path}.content`, role, policy);
   return {
     role,
-    content: parseContent(value.content, `${path}.content`, dropped, dropParts),
+    content,
     name: optionalString(value, 'name', `${path}.name`, FIELD_LIMITS.name),
     toolCalls: role === 'assistant' ? parseToolCalls(value, path) : [],
     toolCallId:
@@ -31,7 +35,7 @@ export function parseMessage(value: unknown, path: string, dropped: Set<string>,
     isError: false,
     reasoningContent:
       role === 'assistant' ? optionalString(value, 'reasoning_content', `${path}.reasoning_content`) : null,
-    attachments: [],
+    attachments,
   };
 }
 
@@ -45,15 +49,20 @@ function parseRole(message: JsonObject, param: string): ChatRole {
 function parseContent(
   value: unknown,
   path: string,
-  dropped: Set<string>,
-  dropParts: boolean,
-): string | TextPart[] | null {
-  if (value == null) return null;
-  if (typeof value === 'string') return value;
-  // An assistant's refusal part is text the model said; anything else (images, audio, files) waits.
-  return textPartsOf(value, path, { dropped, dropParts }, (type) =>
-    type === 'text' ? 'text' : type === 'refusal' ? 'refusal' : null,
+  role: ChatRole,
+  policy: PartPolicy,
+): { content: string | TextPart[] | null; attachments: MessageContent['attachments'] } {
+  if (value == null) return { content: null, attachments: [] };
+  if (typeof value === 'string') return { content: value, attachments: [] };
+  // An assistant's refusal part is text the model said.
+  const { parts, attachments } = contentPartsOf(
+    value,
+    path,
+    policy,
+    (type) => (type === 'text' ? 'text' : type === 'refusal' ? 'refusal' : null),
+    role === 'user' ? readOpenAiAttachment : null,
   );
+  return { content: parts, attachments };
 }
 
 function parseToolCalls(message: JsonObject, path: string): ToolCall[] {

@@ -1,5 +1,6 @@
-import type { ChatRole, TextPart } from '../../chat/dto/chat-completion-request';
-import { textPartsOf } from '../../chat/dto/content-parts';
+import type { AttachmentLimits } from '../../chat/dto/attachment';
+import type { ChatRole } from '../../chat/dto/chat-completion-request';
+import { contentPartsOf, type MessageContent, type PartPolicy, partPolicyFor } from '../../chat/dto/content-parts';
 import { FIELD_LIMITS } from '../../chat/dto/field-limits';
 import {
   invalidType,
@@ -12,6 +13,7 @@ import {
   requiredString,
 } from '../../common/http/json-checks';
 import type { InputItem } from '../input-items';
+import { readResponsesAttachment } from './responses-attachment-parts';
 
 const MESSAGE_ROLES: readonly ChatRole[] = ['user', 'developer', 'system', 'assistant'];
 /** Part types we name in the dropped-parts note; any other is `other`, so no client string reaches a log. */
@@ -26,11 +28,17 @@ export interface ParsedInput {
 export interface InputOptions {
   maxItems: number;
   dropUnsupportedParts: boolean;
+  /** Images and files; absent: refused or dropped like any other part. */
+  attachments?: AttachmentLimits;
 }
 
 /** `input`: a string (one user message) or a list of items; reasoning items are accepted and not sent on. */
 export function parseInput(value: unknown, options: InputOptions): ParsedInput {
-  const parsed: ParsedInput = { items: [], skipped: 0, droppedPartTypes: new Set() };
+  const policy = partPolicyFor({
+    dropUnsupportedParts: options.dropUnsupportedParts,
+    attachments: options.attachments,
+  });
+  const parsed: ParsedInput = { items: [], skipped: 0, droppedPartTypes: policy.dropped };
   if (value == null) return parsed;
   if (typeof value === 'string') {
     parsed.items.push({ type: 'message', role: 'user', content: value });
@@ -44,11 +52,11 @@ export function parseInput(value: unknown, options: InputOptions): ParsedInput {
       'array_above_max_length',
     );
   }
-  value.forEach((entry: unknown, i) => parseItem(entry, `input[${i}]`, parsed, options.dropUnsupportedParts));
+  value.forEach((entry: unknown, i) => parseItem(entry, `input[${i}]`, parsed, policy));
   return parsed;
 }
 
-function parseItem(value: unknown, path: string, parsed: ParsedInput, dropParts: boolean): void {
+function parseItem(value: unknown, path: string, parsed: ParsedInput, policy: PartPolicy): void {
   if (!isObject(value)) throw invalidType(path, 'an object', value);
   // `{role, content}` without a type is a message (EasyInputMessage).
   const type = optionalString(value, 'type', `${path}.type`) ?? (value.role != null ? 'message' : null);
@@ -56,7 +64,7 @@ function parseItem(value: unknown, path: string, parsed: ParsedInput, dropParts:
   const { items } = parsed;
   switch (type) {
     case 'message':
-      items.push(parseMessageItem(value, path, parsed.droppedPartTypes, dropParts));
+      items.push(parseMessageItem(value, path, policy));
       return;
     case 'reasoning':
       // Our reasoning is never sent back to the model; its opaque `encrypted_content` is ours to ignore.
@@ -82,7 +90,7 @@ function parseItem(value: unknown, path: string, parsed: ParsedInput, dropParts:
       items.push({
         type: 'callOutput',
         callId: callIdOf(value, path),
-        output: outputText(value.output, `${path}.output`, parsed.droppedPartTypes, dropParts),
+        output: outputText(value.output, `${path}.output`, policy),
       });
       return;
     case 'item_reference':
@@ -101,7 +109,8 @@ function callIdOf(item: JsonObject, path: string): string {
   return requiredString(item, 'call_id', `${path}.call_id`, FIELD_LIMITS.toolCallId);
 }
 
-function parseMessageItem(item: JsonObject, path: string, dropped: Set<string>, dropParts: boolean): InputItem {
+/** Images and files are attachments of user messages only (like Chat Completions); elsewhere refused or dropped. */
+function parseMessageItem(item: JsonObject, path: string, policy: PartPolicy): InputItem {
   const rolePath = `${path}.role`;
   const role = requiredString(item, 'role', rolePath);
   const known = MESSAGE_ROLES.find((candidate) => candidate === role);
@@ -114,28 +123,31 @@ function parseMessageItem(item: JsonObject, path: string, dropped: Set<string>, 
   const content = item.content;
   if (content == null) throw missing(`${path}.content`);
   if (typeof content === 'string') return { type: 'message', role: known, content };
-  return { type: 'message', role: known, content: textParts(content, `${path}.content`, dropped, dropParts) };
+  const { parts, attachments } = messageParts(content, `${path}.content`, policy, known === 'user');
+  return { type: 'message', role: known, content: parts, ...(attachments.length > 0 && { attachments }) };
 }
 
-function outputText(value: unknown, path: string, dropped: Set<string>, dropParts: boolean): string {
+/** A tool's output: text only (an image in it is refused or dropped). */
+function outputText(value: unknown, path: string, policy: PartPolicy): string {
   if (value == null) throw missing(path);
   if (typeof value === 'string') return value;
-  return textParts(value, path, dropped, dropParts)
-    .map((part) => part.text)
+  return messageParts(value, path, policy, false)
+    .parts.map((part) => part.text)
     .join('\n');
 }
 
-function textParts(value: unknown, path: string, dropped: Set<string>, dropParts: boolean): TextPart[] {
-  return textPartsOf(
+function messageParts(value: unknown, path: string, policy: PartPolicy, attach: boolean): MessageContent {
+  return contentPartsOf(
     value,
     path,
-    { dropped, dropParts },
+    policy,
     (type) =>
       type === 'input_text' || type === 'output_text' || type === 'text'
         ? 'text'
         : type === 'refusal'
           ? 'refusal'
           : null,
+    attach ? readResponsesAttachment : null,
     'a string or an array of objects',
   );
 }

@@ -34,6 +34,7 @@ export function parseResponsesRequest(body: unknown, limits: ResponsesLimits): R
   const input = parseInput(body.input, {
     maxItems: limits.maxMessages,
     dropUnsupportedParts: limits.dropUnsupportedParts === true,
+    attachments: limits.attachments,
   });
   const tools = parseResponsesTools(body);
   const text = parseTextFormat(body);

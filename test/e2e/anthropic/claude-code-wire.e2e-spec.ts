@@ -187,14 +187,15 @@ describe('a Claude Code-shaped request on the wire (e2e)', () => {
     expect(res.json.content).toEqual([{ type: 'text', text: REPLY }]);
   });
 
-  it("should refuse an image block with 400 unsupported_content naming it, in Anthropic's error shape", async () => {
+  it("should refuse a block it cannot send with 400 unsupported_content naming it, in Anthropic's error shape", async () => {
+    // Images are attachments now; a search result still has nowhere to go.
     const body = {
       model: 'claude-haiku-4-5',
       max_tokens: 64,
       messages: [
         {
           role: 'user',
-          content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AA==' } }],
+          content: [{ type: 'search_result', source: 'https://example.com', title: 'T', content: [] }],
         },
       ],
     };

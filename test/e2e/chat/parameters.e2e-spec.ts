@@ -130,7 +130,7 @@ describe('request parameters through the openai SDK (e2e)', () => {
     expect(completion.choices[0].finish_reason).toBe('stop');
   });
 
-  it('should refuse an image part with a 400 naming the part', async () => {
+  it('should refuse an audio part with a 400 naming the part', async () => {
     const error: unknown = await client.chat.completions
       .create({
         model: 'deepseek-chat',
@@ -140,8 +140,8 @@ describe('request parameters through the openai SDK (e2e)', () => {
           {
             role: 'user',
             content: [
-              { type: 'text', text: 'What is in this picture?' },
-              { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+              { type: 'text', text: 'What is said in this recording?' },
+              { type: 'input_audio', input_audio: { data: 'UklGRg==', format: 'wav' } },
             ],
           },
         ],
