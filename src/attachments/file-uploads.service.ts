@@ -58,6 +58,11 @@ export class FileUploadService {
     return ids;
   }
 
+  /** DeepSeek no longer knows these files on `account` (deleted, expired): the next upload sends them again. */
+  forget(account: Account, files: readonly ResolvedFile[]): void {
+    for (const file of files) this.uploaded.delete(cacheKey(account, file));
+  }
+
   private async untilParsed(account: Account, pending: Map<string, ResolvedFile>, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + this.config.attachments.uploadTimeoutMs;
     for (let wait = FIRST_POLL_MS; pending.size > 0; wait = Math.min(wait * 2, MAX_POLL_MS)) {

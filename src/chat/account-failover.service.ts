@@ -33,6 +33,10 @@ export interface StartedCompletion {
   modelType: ModelType;
 }
 
+/** biz_code 9: a file id of `ref_file_ids` the account does not hold (any more). */
+const isUnknownFileRefusal = (error: UpstreamError): boolean =>
+  error.kind === 'invalid_request' && /ref file/i.test(error.details.upstreamMessage ?? '');
+
 /** DeepSeek's refusal of a model type the account may not use (biz_code 1 `model type not available`). */
 const isModelRefusal = (error: UpstreamError): boolean =>
   error.kind === 'invalid_request' && /model.?type/i.test(error.details.upstreamMessage ?? '');
@@ -89,10 +93,8 @@ export class AccountFailoverService {
       ticket = lease.ticket;
       const { id } = lease.account;
       try {
-        const { files = [], ...rest } = request;
-        const refFileIds = files.length > 0 ? await this.uploads.upload(lease.account, files, signal) : undefined;
-        const options = { ...rest, modelType, refFileIds, token: lease.account.token, signal };
-        const completion = await this.deepseek.startCompletion(options);
+        const options = { ...request, modelType, token: lease.account.token, signal };
+        const completion = await this.startWithFiles(lease.account, options);
         this.pool.reportSuccess(id);
         return { lease, completion, modelType };
       } catch (error) {
@@ -124,6 +126,27 @@ export class AccountFailoverService {
         // Moving to a fresh account needs only jitter; repeated path failures and same-account retries back off.
         await jitteredBackoff(BACKOFF_BASE_MS * 2 ** Math.max(0, MAX_ATTEMPTS - budget - 1), signal);
       }
+    }
+  }
+
+  /**
+   * Uploads the request's files to the account (or reuses its earlier uploads of the same bytes), then
+   * starts the completion referencing them. A file DeepSeek no longer knows (`invalid ref file id`: it
+   * deleted an earlier upload) is uploaded again, once.
+   */
+  private async startWithFiles(
+    account: Account,
+    { files = [], ...options }: CompletionRequest & { token: string; signal: AbortSignal },
+  ): Promise<UpstreamCompletion> {
+    if (files.length === 0) return this.deepseek.startCompletion(options);
+    const refFileIds = await this.uploads.upload(account, files, options.signal);
+    try {
+      return await this.deepseek.startCompletion({ ...options, refFileIds });
+    } catch (error) {
+      if (!(error instanceof UpstreamError && isUnknownFileRefusal(error))) throw error;
+      this.uploads.forget(account, files);
+      const uploaded = await this.uploads.upload(account, files, options.signal);
+      return this.deepseek.startCompletion({ ...options, refFileIds: uploaded });
     }
   }
 
