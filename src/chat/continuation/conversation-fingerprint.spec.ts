@@ -56,6 +56,25 @@ describe('conversation fingerprints', () => {
     expect(continuationPoint(otherScope, next)?.key).not.toBe(key);
   });
 
+  it('should tell apart histories whose images differ under the same name', () => {
+    const picture = (data: string) =>
+      message('user', 'What is this? [attachment 1: photo.png]', {
+        attachments: [
+          {
+            path: 'messages[0].content[1]',
+            kind: 'image',
+            source: { type: 'bytes', data: Buffer.from(data), mediaType: 'image/png' },
+            fileName: 'photo.png',
+          },
+        ],
+      });
+    const key = answeredKey([picture('a cat')], ['A cat.']);
+    const same = [picture('a cat'), message('assistant', 'A cat.'), message('user', 'Sure?')];
+    const other = [picture('a dog'), message('assistant', 'A cat.'), message('user', 'Sure?')];
+    expect(continuationPoint(scope, same)?.key).toBe(key);
+    expect(continuationPoint(scope, other)?.key).not.toBe(key);
+  });
+
   it('should not match an answer the client changed', () => {
     const key = answeredKey(history, ['It is sunny.']);
     const next = [...history, message('assistant', 'It is sunny!'), message('user', 'And tomorrow?')];

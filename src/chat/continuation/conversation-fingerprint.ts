@@ -18,6 +18,7 @@ const MESSAGE = '\u0001';
 const TEXT = '\u0002';
 const CALL = '\u0003';
 const ARGUMENTS = '\u0004';
+const FILE = '\u0005';
 
 /** What makes two histories with the same messages different conversations here. */
 export interface FingerprintScope {
@@ -64,6 +65,11 @@ export class ConversationFingerprint {
   addMessage(message: ChatMessage): this {
     this.openMessage(message.isError ? 'tool-error' : roleOf(message.role));
     this.hash.update(contentText(message.content));
+    // The markers in the text name files, not their bytes: another picture under the same name is another history.
+    for (const { source } of message.attachments) {
+      this.hash.update(FILE);
+      this.hash.update(source.type === 'url' ? source.url : source.data);
+    }
     for (const call of message.toolCalls) this.addCall(call.name, call.arguments);
     return this;
   }

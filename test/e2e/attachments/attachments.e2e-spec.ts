@@ -151,6 +151,29 @@ describe('images and files reach DeepSeek as uploaded files (e2e)', () => {
     expect(upstreamMessages(stack.fake)).toEqual([]);
   });
 
+  it('should send only the new files when a chat is continued', async () => {
+    const client = stack.openai(['tok-files-a']);
+    const picture = (bytes: Buffer, text: string): OpenAI.ChatCompletionMessageParam => ({
+      role: 'user',
+      content: [
+        { type: 'text', text },
+        { type: 'image_url', image_url: { url: dataUrl('image/png', bytes) } },
+      ],
+    });
+    const second = Buffer.concat([PNG, Buffer.from(' and another one')]);
+    const history = [picture(PNG, 'First picture.')];
+    const first = await client.chat.completions.create({ model: 'deepseek-chat', messages: history });
+    history.push({ role: 'assistant', content: first.choices[0].message.content }, picture(second, 'Second picture.'));
+    await client.chat.completions.create({ model: 'deepseek-chat', messages: history });
+
+    const [turn1, turn2] = upstreamMessages(stack.fake);
+    expect(turn2).toMatchObject({ sessionId: turn1.sessionId, parentMessageId: turn1.responseMessageId });
+    expect(turn2.refFileIds).toHaveLength(1);
+    expect(fileOf(turn2.refFileIds[0]).sha256).toBe(sha256(second));
+    expect(turn2.prompt).toContain('Second picture.');
+    expect(turn2.prompt).not.toContain('First picture.');
+  });
+
   it("should upload the AI SDK's image parts", async () => {
     const provider = createOpenAICompatible({ name: 'gateway', baseURL: stack.baseURL, apiKey: 'tok-files-a' });
     const result = await generateText({
