@@ -174,6 +174,22 @@ describe('images and files reach DeepSeek as uploaded files (e2e)', () => {
     expect(turn2.prompt).not.toContain('First picture.');
   });
 
+  it('should upload a file again when DeepSeek no longer knows the earlier upload', async () => {
+    const ask = () =>
+      stack.openai(['tok-files-a']).chat.completions.create({
+        model: 'deepseek-chat',
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: dataUrl('image/png', PNG) } }] }],
+      });
+    await ask();
+    stack.fake.reset(); // DeepSeek deleted the account's files
+    const completion = await ask();
+
+    expect(completion.choices[0].message.content).toBe('I see it.');
+    const message = onlyUpstreamMessage(stack.fake);
+    expect(fileOf(message.refFileIds[0])).toMatchObject({ account: 'tok-files-a', sha256: sha256(PNG) });
+    expect(stack.fake.state().requests.upload_file).toBe(1);
+  });
+
   it("should upload the AI SDK's image parts", async () => {
     const provider = createOpenAICompatible({ name: 'gateway', baseURL: stack.baseURL, apiKey: 'tok-files-a' });
     const result = await generateText({
