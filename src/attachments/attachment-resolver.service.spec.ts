@@ -45,7 +45,11 @@ describe('AttachmentResolver', () => {
 
   it('should fetch URLs, name files and hash their bytes', async () => {
     const files = await resolver().resolve(
-      [bytes(Buffer.from('# notes'), 'text/markdown'), url(server.url('/photos/cat.png'))],
+      [
+        bytes(Buffer.from('# notes'), 'text/markdown'),
+        url(server.url('/photos/cat.png')),
+        bytes(PNG, 'image/png', 'Q3 chart'),
+      ],
       signal,
     );
 
@@ -56,6 +60,7 @@ describe('AttachmentResolver', () => {
         sha256: createHash('sha256').update('# notes').digest('hex'),
       },
       { fileName: 'cat.png', contentType: 'image/png', sha256: createHash('sha256').update(PNG).digest('hex') },
+      { fileName: 'Q3 chart.png', contentType: 'image/png', sha256: createHash('sha256').update(PNG).digest('hex') },
     ]);
   });
 

@@ -56,8 +56,7 @@ export class AttachmentResolver {
           'attachments_too_large',
         );
       }
-      const fileName =
-        attachment.fileName ?? fetched.fileName ?? `attachment-${i + 1}.${EXTENSIONS[contentType] ?? 'bin'}`;
+      const fileName = withExtension(attachment.fileName ?? fetched.fileName ?? `attachment-${i + 1}`, contentType);
       const sha256 = createHash('sha256').update(fetched.bytes).digest('hex');
       files.push({ path, fileName, contentType, bytes: fetched.bytes, sha256 });
     }
@@ -72,4 +71,9 @@ export class AttachmentResolver {
       throw error;
     }
   }
+}
+
+/** DeepSeek reads a file by its extension too: a name without one (an Anthropic document's title) gets its type's. */
+function withExtension(name: string, contentType: string): string {
+  return /\.[a-z0-9]{1,5}$/i.test(name) ? name : `${name}.${EXTENSIONS[contentType] ?? 'bin'}`;
 }

@@ -153,17 +153,11 @@ export class SlotDispatcher {
       const open = candidates
         .filter((account, i) => conditions[i].kind === 'ready' && !unavailable.has(account.id))
         .sort((a, b) => this.health.lastUsed(a.id) - this.health.lastUsed(b.id));
-      const handoffEnd = open.length > 0 ? this.runningHandoff(waiter, now) : 0;
-      if (handoffEnd > now) {
-        nextChange = Math.min(nextChange, handoffEnd);
-        blockedSets.add(waiter.candidateKey);
-        this.park(waiter, () => conditions);
-        continue;
-      }
       try {
         const outcome = await this.tryTake(waiter, open, unavailable);
         if (outcome === 'served') continue;
         if (outcome !== 'blocked') {
+          // Left for an older waiter of another replica: this one (and its set) waits for the handoff.
           nextChange = Math.min(nextChange, outcome.handedOffUntil);
           blockedSets.add(waiter.candidateKey);
           this.park(waiter, () => conditions);
@@ -175,8 +169,8 @@ export class SlotDispatcher {
         continue;
       }
       // Read again: a refused quota claim changed what the accounts wait for.
-      const now2 = Date.now();
-      const blocked = candidates.map((account) => this.health.condition(account.id, now2));
+      const later = Date.now();
+      const blocked = candidates.map((account) => this.health.condition(account.id, later));
       candidates.forEach((account, i) => {
         unavailable.add(account.id);
         const condition = blocked[i];
@@ -237,6 +231,8 @@ export class SlotDispatcher {
     open: readonly Account[],
     unavailable: Set<string>,
   ): Promise<'served' | 'blocked' | { handedOffUntil: number }> {
+    const running = open.length > 0 ? this.runningHandoff(waiter, Date.now()) : 0;
+    if (running > 0) return { handedOffUntil: running };
     for (const account of open) {
       if (waiter.done) return 'served';
       const leaseId = await this.store.tryAcquire(account.id, this.limits.maxInflight, this.limits.leaseTtlMs);
