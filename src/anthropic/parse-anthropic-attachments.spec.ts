@@ -1,4 +1,4 @@
-import type { AttachmentLimits } from '../chat/dto/attachment';
+import type { AttachmentLimits } from '../attachments/attachment';
 import { ApiError } from '../common/errors/api-error';
 import { toAnthropicErrorBody } from '../common/errors/anthropic-error-body';
 import { parseModelAliases } from '../config/model-aliases';

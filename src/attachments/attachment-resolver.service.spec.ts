@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { startLocalServer, type LocalServer } from '../../test/utils/attachments/local-server';
 import { ApiError } from '../common/errors/api-error';
 import { appConfig } from '../config/app.config';
-import type { Attachment } from '../chat/dto/attachment';
+import type { Attachment } from './attachment';
 import { AttachmentResolver } from './attachment-resolver.service';
 import { RemoteFetcher } from './fetch/remote-fetcher';
 

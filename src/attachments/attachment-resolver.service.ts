@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/errors/api-error';
 import { appConfig, type AppConfig } from '../config/app.config';
-import { type Attachment, isAllowedType } from '../chat/dto/attachment';
+import { type Attachment, isAllowedType } from './attachment';
 import { RemoteFetcher } from './fetch/remote-fetcher';
 import { RemoteFetchError, remoteFetchApiError } from './fetch/remote-fetch-error';
 import type { ResolvedFile } from './resolved-file';

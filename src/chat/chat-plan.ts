@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApiError } from '../common/errors/api-error';
 import type { ConversationRef } from './conversation-id';
-import type { Attachment } from './dto/attachment';
+import type { Attachment } from '../attachments/attachment';
 import type { ChatCompletionRequest, ChatMessage, RequestLimits } from './dto/chat-completion-request';
 import type { TokenLimits } from './events/token-limit';
 import { ModelFlags, resolveModel } from './models';

@@ -1,4 +1,4 @@
-import type { Attachment } from '../chat/dto/attachment';
+import type { Attachment } from '../attachments/attachment';
 import type { ChatRole, TextPart } from '../chat/dto/chat-completion-request';
 
 /**

@@ -55,8 +55,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
         randomUUID(),
       )) as [number, number, number];
     } catch {
-      if (!this.degraded)
-        {this.logger.error('Redis is unreachable: rate limits are counted per replica until it is back');}
+      if (!this.degraded) {
+        this.logger.error('Redis is unreachable: rate limits are counted per replica until it is back');
+      }
       this.degraded = true;
       return this.local.increment(key, ttl, limit, 0, throttlerName);
     }

@@ -9,7 +9,7 @@ import {
   fromUrl,
   formatSize,
 } from './attachment-parts';
-import type { AttachmentLimits } from './attachment';
+import type { AttachmentLimits } from '../../attachments/attachment';
 
 const MB = 1024 * 1024;
 const limits: AttachmentLimits = {

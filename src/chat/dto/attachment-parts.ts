@@ -1,7 +1,7 @@
 import { ApiError } from '../../common/errors/api-error';
 import { quote } from '../../common/http/json-checks';
 import type { TextPart } from './chat-completion-request';
-import { type Attachment, type AttachmentLimits, isAllowedType } from './attachment';
+import { type Attachment, type AttachmentLimits, isAllowedType } from '../../attachments/attachment';
 
 /**
  * Image and file parts of every API → `Attachment`s, with the ATTACHMENT_* limits checked as they are

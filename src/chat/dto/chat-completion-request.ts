@@ -1,5 +1,5 @@
 import type { ConversationRef } from '../conversation-id';
-import type { Attachment, AttachmentLimits } from './attachment';
+import type { Attachment, AttachmentLimits } from '../../attachments/attachment';
 import type { ResponseFormat } from '../structured-output/response-format';
 import type { ToolRequest } from '../tools/tool-types';
 

@@ -1,6 +1,6 @@
 import { ApiError } from '../../common/errors/api-error';
 import { invalidType, isObject, type JsonObject, quote, requiredString } from '../../common/http/json-checks';
-import type { Attachment } from './attachment';
+import type { Attachment } from '../../attachments/attachment';
 import { type AcceptedAttachment, AttachmentBudget } from './attachment-parts';
 import type { RequestLimits, TextPart } from './chat-completion-request';
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../../common/errors/api-error';
-import type { AttachmentLimits } from './attachment';
+import type { AttachmentLimits } from '../../attachments/attachment';
 import type { RequestLimits } from './chat-completion-request';
 import { parseChatCompletionRequest } from './parse-chat-request';
 

@@ -1,4 +1,4 @@
-import type { AttachmentLimits } from '../../chat/dto/attachment';
+import type { AttachmentLimits } from '../../attachments/attachment';
 import type { ChatRole } from '../../chat/dto/chat-completion-request';
 import { contentPartsOf, type MessageContent, type PartPolicy, partPolicyFor } from '../../chat/dto/content-parts';
 import { FIELD_LIMITS } from '../../chat/dto/field-limits';
