@@ -176,4 +176,58 @@ describeWithRedis('replicas as real processes on one Redis (e2e)', () => {
       expect(fake.state().accounts[account]).toMatchObject({ maxInFlight: 1, busyRefusals: 0 });
     });
   });
+  describe('two replicas: conversations and quotas', () => {
+    let replicas: GatewayProcess[] = [];
+
+    beforeAll(async () => {
+      // The earlier tests' generations count for an hour: an empty Redis (restarted without persistence).
+      await redis.kill();
+      await redis.start();
+      replicas = await startReplicas(2, { ACCOUNT_MAX_PER_HOUR: '2', QUEUE_TIMEOUT_MS: '1500' });
+    });
+    afterAll(() => Promise.all(replicas.map((replica) => replica.stop())));
+
+    it('should continue on replica B a conversation that replica A answered', async () => {
+      const [a, b] = replicas.map((replica) => clientOf(replica, [ACCOUNTS[0]]));
+      const history: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'One.' }];
+      const first = await a.chat.completions.create({ model: 'deepseek-chat', messages: history });
+      history.push({ role: 'assistant', content: first.choices[0].message.content }, { role: 'user', content: 'Two.' });
+      await b.chat.completions.create({ model: 'deepseek-chat', messages: history });
+
+      const [turn1, turn2] = upstreamMessages(fake);
+      expect(turn2).toMatchObject({
+        sessionId: turn1.sessionId,
+        account: turn1.account,
+        parentMessageId: turn1.responseMessageId,
+        prompt: 'Two.',
+      });
+    });
+
+    it("should count an account's hourly quota once, whichever replica starts the generation", async () => {
+      const [a, b] = replicas.map((replica) => clientOf(replica, [ACCOUNTS[1]]));
+      const outcomes = [await ask(a, 'Quota 1'), await ask(b, 'Quota 2'), await ask(a, 'Quota 3')];
+
+      expect(outcomes.slice(0, 2)).toEqual([{ answer: ANSWER }, { answer: ANSWER }]);
+      expect(outcomes[2]).toMatchObject({ status: 429, message: expect.stringMatching(/quota/i) });
+      expect(fake.state().accounts[ACCOUNTS[1]].generations).toBe(2);
+    });
+  });
+
+  describe('two replicas: rate limits', () => {
+    let replicas: GatewayProcess[] = [];
+
+    beforeAll(async () => {
+      replicas = await startReplicas(2, { RATE_LIMIT_CHAT_PER_MINUTE: '3' });
+    });
+    afterAll(() => Promise.all(replicas.map((replica) => replica.stop())));
+
+    it("should count a client's requests once, whichever replica they reach", async () => {
+      const [a, b] = replicas.map((replica) => clientOf(replica));
+      const outcomes = [];
+      for (const client of [a, b, a, b]) outcomes.push(await ask(client, 'Hi'));
+
+      expect(outcomes.slice(0, 3)).toEqual([{ answer: ANSWER }, { answer: ANSWER }, { answer: ANSWER }]);
+      expect(outcomes[3]).toMatchObject({ status: 429 });
+    });
+  });
 });
