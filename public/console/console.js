@@ -332,7 +332,7 @@ function svgElement(name, attributes) {
 }
 
 function drawChart(svg, series) {
-  const width = 300;
+  const width = 500;
   const height = 90;
   const top = 12;
   const bottom = height - 12;
@@ -353,7 +353,7 @@ function drawChart(svg, series) {
         children.push(svgElement('rect', { x: i * step + 0.5, y: bottom - h, width: Math.max(1, step - 1), height: h, class: s.className }));
       });
     } else {
-      // A line through the minutes that have a value; a gap where one has none.
+      // A line through the minutes that have a value, a gap where one has none, and a dot on each value.
       let path = '';
       let pen = 'M';
       s.values.forEach((value, i) => {
@@ -361,8 +361,10 @@ function drawChart(svg, series) {
           pen = 'M';
           return;
         }
-        path += `${pen}${(i + 0.5) * step},${y(value).toFixed(1)} `;
+        const [cx, cy] = [(i + 0.5) * step, y(value).toFixed(1)];
+        path += `${pen}${cx},${cy} `;
         pen = 'L';
+        children.push(svgElement('circle', { cx, cy, r: 2, class: `dot ${s.className}` }));
       });
       if (path) children.push(svgElement('path', { d: path.trim(), class: s.className }));
     }
