@@ -290,7 +290,8 @@ function renderStatus(status) {
   const rows = status.accounts.map((account) => {
     const tr = document.createElement('tr');
     tr.dataset.account = account.id;
-    const state = (MESSAGES[lang].states[account.state] || account.state) + (account.suspended ? ` (${t('suspended')})` : '');
+    const state =
+      (MESSAGES[lang].states[account.state] || account.state) + (account.suspended ? ` (${t('suspended')})` : '');
     tr.append(
       cell(account.id, 'id'),
       cell(state, `state state-${account.state}`),
@@ -317,7 +318,9 @@ function renderStatus(status) {
     { values: minutes.map((m) => m.ttft_p95_ms), kind: 'line', className: 'line p95' },
   ]);
   drawChart($('chart-errors'), [{ values: errorsPerMinute, kind: 'bar', className: 'bar err' }]);
-  drawChart($('chart-queue'), [{ values: minutes.map((m) => m.queue_wait_max_ms), kind: 'line', className: 'line queue' }]);
+  drawChart($('chart-queue'), [
+    { values: minutes.map((m) => m.queue_wait_max_ms), kind: 'line', className: 'line queue' },
+  ]);
   const kinds = Object.entries(hour.errors).sort((a, b) => b[1] - a[1]);
   $('error-kinds').textContent = kinds.length ? kinds.map(([kind, n]) => `${kind}: ${n}`).join(' · ') : t('noErrors');
   $('updated').textContent = formatTime(status.now);
@@ -350,7 +353,15 @@ function drawChart(svg, series) {
       s.values.forEach((value, i) => {
         if (!value) return;
         const h = bottom - y(value);
-        children.push(svgElement('rect', { x: i * step + 0.5, y: bottom - h, width: Math.max(1, step - 1), height: h, class: s.className }));
+        children.push(
+          svgElement('rect', {
+            x: i * step + 0.5,
+            y: bottom - h,
+            width: Math.max(1, step - 1),
+            height: h,
+            class: s.className,
+          }),
+        );
       });
     } else {
       // A line through the minutes that have a value, a gap where one has none, and a dot on each value.
@@ -520,7 +531,9 @@ function start() {
     lastStatus = null;
     showLogin('');
   });
-  for (const tab of document.querySelectorAll('.tab')) tab.addEventListener('click', () => selectView(tab.dataset.view));
+  for (const tab of document.querySelectorAll('.tab')) {
+    tab.addEventListener('click', () => selectView(tab.dataset.view));
+  }
   $('api-key').value = sessionStorage.getItem(API_KEY) || '';
   $('api-key').addEventListener('change', () => void loadModels());
   $('load-models').addEventListener('click', () => void loadModels());

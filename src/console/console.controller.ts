@@ -34,7 +34,10 @@ interface ConsoleFile {
   body: string;
 }
 
-const read = (name: string, type: string): ConsoleFile => ({ type, body: readFileSync(join(CONSOLE_DIR, name), 'utf8') });
+const read = (name: string, type: string): ConsoleFile => ({
+  type,
+  body: readFileSync(join(CONSOLE_DIR, name), 'utf8'),
+});
 
 /**
  * `GET /` and `/console`: the operator console (public/console/), static files read once at boot. The

@@ -36,6 +36,10 @@ async function openPage(chromium: Chromium, url: string): Promise<WatchedPage> {
   return { page, problems };
 }
 
+/** A value of the page's sessionStorage (evaluated in the page: this file has no DOM types). */
+const sessionItem = (page: Page, key: string) =>
+  page.evaluate<string | null>(`sessionStorage.getItem(${JSON.stringify(key)})`);
+
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `console-${name}.png`) });
 
 async function signIn(page: Page, token: string): Promise<void> {
@@ -74,7 +78,7 @@ describeWithChromium('the web console in Chromium (e2e)', () => {
     expect(await page.locator('#accounts tbody tr').count()).toBe(2);
     expect(await page.locator('#chart-requests line.axis').count()).toBe(2);
     // The token stays in the tab's sessionStorage, not in the page.
-    expect(await page.evaluate(() => sessionStorage.getItem('console.adminToken'))).toBe(ADMIN_TOKEN);
+    expect(await sessionItem(page, 'console.adminToken')).toBe(ADMIN_TOKEN);
     expect(await page.content()).not.toContain(ADMIN_TOKEN);
 
     await page.locator('#lang').click();
@@ -129,7 +133,7 @@ describeWithChromium('the web console in Chromium (e2e)', () => {
     await expect(page.locator('#answer').innerText()).resolves.toBe('Hello! How can I help you today?');
     expect(await page.locator('#play-error').isVisible()).toBe(false);
     await expect(page.locator('#timing').innerText()).resolves.toMatch(/time to first token \d+ ms · total \d+ ms/);
-    expect(await page.evaluate(() => sessionStorage.getItem('console.apiKey'))).toBe(API_KEY);
+    expect(await sessionItem(page, 'console.apiKey')).toBe(API_KEY);
     await shot(page, 'playground');
 
     expect(problems).toEqual([]);
@@ -143,7 +147,7 @@ describeWithChromium('the web console in Chromium (e2e)', () => {
     await page.locator('#login-error', { hasText: 'refused this admin token' }).waitFor({ timeout: REFRESH_MS });
     expect(await page.locator('#view-status').isVisible()).toBe(false);
     expect(await page.locator('#accounts tbody tr').count()).toBe(0);
-    expect(await page.evaluate(() => sessionStorage.getItem('console.adminToken'))).toBeNull();
+    expect(await sessionItem(page, 'console.adminToken')).toBeNull();
     await shot(page, 'refused');
     await page.close();
 

@@ -117,7 +117,13 @@ describe('MinuteHistory (the console ring buffer)', () => {
 describe('MetricsService feeds the history from what it observes', () => {
   it('should count API requests with their TTFT, upstream errors of every phase and queue waits; not the operator routes', () => {
     const metrics = new MetricsService();
-    metrics.requestFinished({ method: 'POST', route: '/v1/chat/completions', status: 200, durationMs: 900, ttfbMs: 400 });
+    metrics.requestFinished({
+      method: 'POST',
+      route: '/v1/chat/completions',
+      status: 200,
+      durationMs: 900,
+      ttfbMs: 400,
+    });
     metrics.requestFinished({ method: 'GET', route: '/v1/models', status: 401, durationMs: 2 });
     for (const route of ['/', '/console/console.js', '/admin/status', '/admin/accounts', '/metrics', '/readyz']) {
       metrics.requestFinished({ method: 'GET', route, status: 200, durationMs: 1 });

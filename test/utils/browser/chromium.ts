@@ -12,7 +12,10 @@ export const HAVE_CHROMIUM = existsSync(CHROMIUM_PATH);
 export const describeWithChromium: jest.Describe = HAVE_CHROMIUM
   ? describe
   : (((name: string, fn: () => void) =>
-      describe.skip(`${name} (skipped: no ${CHROMIUM_PATH} on this machine; apt-get install chromium)`, fn)) as jest.Describe);
+      describe.skip(
+        `${name} (skipped: no ${CHROMIUM_PATH} on this machine; apt-get install chromium)`,
+        fn,
+      )) as jest.Describe);
 
 /** Flags that work in containers and CI: no sandbox (root), no GPU, nothing phoning home. */
 const ARGS = [
