@@ -30,6 +30,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The web console's static files (src/console/console-files.ts finds them next to dist/).
+COPY public ./public
 # Files stay root-owned: the app user can read its code but not change it.
 USER node
 EXPOSE 8000

@@ -39,4 +39,14 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  {
+    // The console's browser script (public/console/): plain JavaScript, no type information.
+    files: ['public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      globals: { ...globals.browser },
+      parserOptions: { projectService: false },
+    },
+  },
 );

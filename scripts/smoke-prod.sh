@@ -191,6 +191,10 @@ reply=$(http_get /ping)
 reply=$(http_get /readyz)
 [ "$reply" = '200 {"status":"ready","inflight":0}' ] || fail "GET /readyz answered: $reply"
 echo "   /healthz, /ping and /readyz OK"
+# The console's files come from public/ (a COPY of the runtime stage); without ADMIN_TOKEN, / is the welcome page.
+reply=$(http_get /)
+case "$reply" in "200 "*"<code>ADMIN_TOKEN</code> in the server"*) ;; *) fail "GET / did not answer the welcome page: ${reply:0:200}" ;; esac
+echo "   / (welcome page from public/) OK"
 check_chat
 # The request is counted when its response closes, which may be a moment after curl has it all.
 counted='deepseek_gateway_http_requests_total{route="/v1/chat/completions",method="POST",status="200",model="deepseek-chat",stream="true"} 1'

@@ -5,6 +5,7 @@ import { AdminModule } from './admin/admin.module';
 import { AnthropicModule } from './anthropic/anthropic.module';
 import { ChatModule } from './chat/chat.module';
 import { CANONICAL_MODEL_IDS } from './chat/models';
+import { ConsoleModule } from './console/console.module';
 import { ApiExceptionFilter } from './common/filters/api-exception.filter';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
 import { LoggingModule } from './common/logging/logging.module';
@@ -39,6 +40,7 @@ import { SecurityModule } from './security/security.module';
     ResponsesModule,
     AnthropicModule,
     AdminModule,
+    ConsoleModule,
   ],
   // No global ValidationPipe: request bodies are checked by hand, field by field (chat and token dto).
   providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

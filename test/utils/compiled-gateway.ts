@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
 
@@ -7,6 +17,8 @@ const ROOT = join(__dirname, '..', '..');
 /** Inside node_modules, so module resolution from the compiled files finds the project's packages. */
 const CACHE = join(ROOT, 'node_modules', '.cache', 'gateway-process');
 const STALE_MS = 60 * 60_000;
+/** Read by the gateway at run time next to its code, as in the image (the Dockerfile copies them beside dist/). */
+const RUNTIME_FILES = ['package.json', 'public'];
 
 /**
  * The child's stdin is a pipe from the test process: it ends when that process dies, even by SIGKILL,
@@ -35,7 +47,10 @@ export function compiledGateway(): CompiledGateway {
   const files = sourceFiles(join(ROOT, 'src'));
   const options = compilerOptions();
   const hash = createHash('sha256').update(ts.version).update(JSON.stringify(options)).update(EXIT_WITH_PARENT);
-  for (const file of files) hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  const runtimeFiles = RUNTIME_FILES.flatMap((path) => filesUnder(join(ROOT, path)));
+  for (const file of [...files, ...runtimeFiles]) {
+    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  }
   const dir = join(CACHE, hash.digest('hex').slice(0, 16));
   if (!existsSync(dir)) build(dir, files, options);
   compiled = { mainJs: join(dir, 'src', 'main.js'), exitWithParent: join(dir, 'exit-with-parent.js') };
@@ -53,6 +68,7 @@ function build(dir: string, files: readonly string[], options: ts.CompilerOption
     writeFileSync(target, outputText);
   }
   writeFileSync(join(scratch, 'exit-with-parent.js'), EXIT_WITH_PARENT);
+  for (const path of RUNTIME_FILES) cpSync(join(ROOT, path), join(scratch, path), { recursive: true });
   try {
     renameSync(scratch, dir);
   } catch {
@@ -66,6 +82,14 @@ function compilerOptions(): ts.CompilerOptions {
   const { config } = ts.readConfigFile(join(ROOT, 'tsconfig.json'), (path) => ts.sys.readFile(path));
   const { options } = ts.convertCompilerOptionsFromJson((config as { compilerOptions: object }).compilerOptions, ROOT);
   return { ...options, sourceMap: false };
+}
+
+/** A file, or every file under a directory, sorted. */
+function filesUnder(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .flatMap((entry) => filesUnder(join(path, entry.name)))
+    .sort();
 }
 
 function sourceFiles(dir: string): string[] {

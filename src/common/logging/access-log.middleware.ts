@@ -7,8 +7,8 @@ import { routeLabelOf } from '../metrics/route-label';
 import { clip, MAX_LOGGED_PATH_LENGTH, printable } from './client-text';
 import { traceOf } from '../../chat/chat-trace';
 
-/** Probes and scrapes: logged at debug level, so a load balancer's polling does not drown the log. */
-const QUIET_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/ping', '/metrics']);
+/** Probes, scrapes and the console's polling: logged at debug level, so polling does not drown the log. */
+const QUIET_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/ping', '/metrics', '/admin/status']);
 /** nginx's code for a client that closed the connection before the response started. */
 const CLIENT_CLOSED = 499;
 /** The model name is the client's free text. */

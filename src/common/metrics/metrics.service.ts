@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { METRIC_PREFIX, METRICS_OPTIONS } from './metrics.constants';
+import { MinuteHistory } from './minute-history';
 
 export interface MetricsOptions {
   /** Model names that get their own `model` label value; any other name is counted as `other`. */
@@ -58,6 +59,11 @@ export type UpstreamErrorPhase = 'validation' | 'preflight' | 'stream';
 const POOL_STATES = ['idle', 'busy', 'cooling', 'quota', 'muted', 'banned', 'invalid'] as const;
 const seconds = (ms: number) => ms / 1000;
 
+/** The operator's own routes (probes, scrapes, the console and its polling): not traffic in the console's charts. */
+const OPERATOR_ROUTES: ReadonlySet<string> = new Set(['/', '/healthz', '/readyz', '/ping', '/metrics']);
+const isOperatorRoute = (route: string) =>
+  OPERATOR_ROUTES.has(route) || route.startsWith('/admin') || route.startsWith('/console');
+
 /**
  * The gateway's Prometheus series on a registry of its own (not prom-client's global one, so several
  * apps in one process do not collide). All observations are per request or per upstream call, never
@@ -66,6 +72,11 @@ const seconds = (ms: number) => ms / 1000;
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
+  /**
+   * The last hour per minute, fed below from the same observations as the Prometheus series, for the
+   * console (`GET /admin/status`). In this process only: with several replicas each shows its own traffic.
+   */
+  readonly history = new MinuteHistory();
   private readonly knownModels: ReadonlySet<string>;
   private poolSource: (() => PoolCounts) | null = null;
   private accountsSource: (() => PoolAccountState[]) | null = null;
@@ -219,10 +230,12 @@ export class MetricsService {
     if (request.promptTokens !== undefined) this.tokens.inc({ type: 'prompt' }, request.promptTokens);
     if (request.completionTokens !== undefined) this.tokens.inc({ type: 'completion' }, request.completionTokens);
     if (request.upstreamError !== undefined) this.upstreamError(request.upstreamError, 'stream');
+    if (!isOperatorRoute(route)) this.history.request(request.status, request.ttfbMs);
   }
 
   upstreamError(kind: string, phase: UpstreamErrorPhase): void {
     this.upstreamErrors.inc({ kind, phase });
+    this.history.upstreamError(kind);
   }
 
   toolCall(kind: string): void {
@@ -251,6 +264,7 @@ export class MetricsService {
 
   observeQueueWait(ms: number): void {
     this.queueWait.observe(seconds(ms));
+    this.history.queueWait(ms);
   }
 
   /** The exposition text: the gateway's series, then the process and Node.js ones (event-loop delay included). */
