@@ -1,3 +1,4 @@
+import { badRequestOf } from '../../test/utils/bad-request';
 import type { AttachmentLimits } from '../attachments/attachment';
 import { ApiError } from '../common/errors/api-error';
 import { toAnthropicErrorBody } from '../common/errors/anthropic-error-body';
@@ -28,17 +29,6 @@ const parse = (messages: unknown[], options: Partial<AnthropicRequestLimits> = {
   parseAnthropicRequest({ model: 'claude-haiku-4-5', max_tokens: 10, messages, system }, { ...limits, ...options })
     .chat;
 const user = (...content: unknown[]) => ({ role: 'user', content });
-
-function failure(run: () => unknown): [string | null, string | null, string] {
-  try {
-    run();
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    expect(error.getStatus()).toBe(400);
-    return [error.param, error.code, error.message];
-  }
-  throw new Error('expected a 400');
-}
 
 describe('parseAnthropicRequest attachments', () => {
   it('should read base64 and URL image blocks of a user turn, a marker where each was', () => {
@@ -210,11 +200,11 @@ describe('parseAnthropicRequest attachments', () => {
       "Unsupported content block at 'messages[1].content[0]': type 'image' is accepted in user messages only; set DROP_UNSUPPORTED_PARTS=true on the server to drop the others.",
     ],
   ])('should refuse %s', (_name, messages, param, code, message) => {
-    expect(failure(() => parse(messages))).toEqual([param, code, message]);
+    expect(badRequestOf(() => parse(messages))).toEqual([param, code, message]);
   });
 
   it('should refuse an image in system blocks', () => {
-    expect(failure(() => parse([user({ type: 'text', text: 'Hi' })], {}, [urlImage]))).toEqual([
+    expect(badRequestOf(() => parse([user({ type: 'text', text: 'Hi' })], {}, [urlImage]))).toEqual([
       'system[0]',
       'unsupported_content',
       "Unsupported content block at 'system[0]': type 'image' is accepted in user messages only; set DROP_UNSUPPORTED_PARTS=true on the server to drop the others.",
@@ -243,7 +233,7 @@ describe('parseAnthropicRequest attachments', () => {
   });
 
   it('should accept no image without ATTACHMENT limits: refused as before', () => {
-    expect(failure(() => parse([user(base64Image)], { attachments: undefined }))).toEqual([
+    expect(badRequestOf(() => parse([user(base64Image)], { attachments: undefined }))).toEqual([
       'messages[0].content[0]',
       'unsupported_content',
       "Unsupported content block at 'messages[0].content[0]': type 'image'. Only text reaches the DeepSeek web chat; set DROP_UNSUPPORTED_PARTS=true on the server to drop the others.",

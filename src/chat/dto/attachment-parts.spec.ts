@@ -1,4 +1,4 @@
-import { ApiError } from '../../common/errors/api-error';
+import { badRequestOf } from '../../../test/utils/bad-request';
 import {
   AttachmentBudget,
   type AttachmentPlace,
@@ -22,17 +22,6 @@ const place: AttachmentPlace = { path: 'p[0]', field: 'p[0].url', kind: 'image',
 const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 
 /** The 400 `run` fails with: `[param, code, message]`. */
-function failure(run: () => unknown): [string | null, string | null, string] {
-  try {
-    run();
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    expect(error.getStatus()).toBe(400);
-    return [error.param, error.code, error.message];
-  }
-  throw new Error('expected a 400');
-}
-
 describe('attachment parts', () => {
   it('should read a base64 data URL into bytes with its media type', () => {
     const budget = new AttachmentBudget(limits);
@@ -154,7 +143,7 @@ describe('attachment parts', () => {
       "Invalid attachment at 'p[0].url': Bare base64 needs a file name with a known extension (.pdf, .png…) to tell its type; send a data URL (data:<media type>;base64,<data>) instead.",
     ],
   ])('should refuse %s', (_name, run, param, code, message) => {
-    expect(failure(run)).toEqual([param, code, message]);
+    expect(badRequestOf(run)).toEqual([param, code, message]);
   });
 
   it('should tell bare base64 file data its type from the file name', () => {
@@ -186,7 +175,7 @@ describe('attachment parts', () => {
     fromUrl(budget, 'https://example.com/1.png', place);
     fromUrl(budget, 'https://example.com/2.png', place);
 
-    expect(failure(() => fromUrl(budget, 'https://example.com/3.png', { ...place, path: 'p[2]' }))).toEqual([
+    expect(badRequestOf(() => fromUrl(budget, 'https://example.com/3.png', { ...place, path: 'p[2]' }))).toEqual([
       'p[2]',
       'too_many_attachments',
       "Too many attachments at 'p[2]': at most 2 per request (ATTACHMENT_MAX_COUNT).",
@@ -197,7 +186,7 @@ describe('attachment parts', () => {
     const from = jest.spyOn(Buffer, 'from');
     const huge = 'A'.repeat(Math.ceil((12.3 * MB * 4) / 3));
 
-    expect(failure(() => fromBase64(new AttachmentBudget(limits), huge, 'image/png', place))).toEqual([
+    expect(badRequestOf(() => fromBase64(new AttachmentBudget(limits), huge, 'image/png', place))).toEqual([
       'p[0]',
       'attachment_too_large',
       "Attachment at 'p[0]' is 12.3 MB; at most 10 MB per file (ATTACHMENT_MAX_BYTES).",
@@ -211,9 +200,9 @@ describe('attachment parts', () => {
     const { attachment } = fromBase64(budget, Buffer.from('hello').toString('base64'), 'text/plain', place);
 
     expect(attachment.source).toMatchObject({ data: Buffer.from('hello') });
-    expect(failure(() => fromBase64(budget, Buffer.from('hello!').toString('base64'), 'text/plain', place))[1]).toBe(
-      'attachment_too_large',
-    );
+    expect(
+      badRequestOf(() => fromBase64(budget, Buffer.from('hello!').toString('base64'), 'text/plain', place))[1],
+    ).toBe('attachment_too_large');
   });
 
   it('should refuse a percent-encoded data URL over ATTACHMENT_MAX_BYTES once decoded', () => {
@@ -223,7 +212,7 @@ describe('attachment parts', () => {
       data: Buffer.from('ABCD'),
     });
 
-    expect(failure(() => fromDataUrl(budget, 'data:text/plain,hello', place))[1]).toBe('attachment_too_large');
+    expect(badRequestOf(() => fromDataUrl(budget, 'data:text/plain,hello', place))[1]).toBe('attachment_too_large');
   });
 
   it('should refuse the attachment that takes the request past ATTACHMENT_MAX_TOTAL_BYTES', () => {
@@ -231,7 +220,9 @@ describe('attachment parts', () => {
     fromBase64(budget, Buffer.alloc(6).toString('base64'), 'text/plain', place);
 
     expect(
-      failure(() => fromBase64(budget, Buffer.alloc(5).toString('base64'), 'text/plain', { ...place, path: 'p[1]' })),
+      badRequestOf(() =>
+        fromBase64(budget, Buffer.alloc(5).toString('base64'), 'text/plain', { ...place, path: 'p[1]' }),
+      ),
     ).toEqual([
       'p[1]',
       'attachments_too_large',

@@ -1,4 +1,4 @@
-import { ApiError } from '../../common/errors/api-error';
+import { badRequestOf } from '../../../test/utils/bad-request';
 import type { AttachmentLimits } from '../../attachments/attachment';
 import type { RequestLimits } from './chat-completion-request';
 import { parseChatCompletionRequest } from './parse-chat-request';
@@ -18,17 +18,6 @@ const parse = (messages: unknown[], options: Partial<RequestLimits> = {}) =>
   parseChatCompletionRequest({ model: 'deepseek-chat', messages }, { ...limits, ...options });
 const userWith = (...content: unknown[]) => ({ role: 'user', content });
 const image = (url: unknown) => ({ type: 'image_url', image_url: url });
-
-function failure(run: () => unknown): [string | null, string | null, string] {
-  try {
-    run();
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    expect(error.getStatus()).toBe(400);
-    return [error.param, error.code, error.message];
-  }
-  throw new Error('expected a 400');
-}
 
 describe('parseChatCompletionRequest attachments', () => {
   it('should read image_url parts (detail accepted) into attachments, a marker where each was', () => {
@@ -192,7 +181,7 @@ describe('parseChatCompletionRequest attachments', () => {
       "Unsupported content part at 'messages[0].content[0]': type 'input_audio'. Only text, images and files reach the DeepSeek web chat; set DROP_UNSUPPORTED_PARTS=true on the server to drop the others.",
     ],
   ])('should refuse %s', (_name, messages, param, code, message) => {
-    expect(failure(() => parse(messages))).toEqual([param, code, message]);
+    expect(badRequestOf(() => parse(messages))).toEqual([param, code, message]);
   });
 
   it('should drop audio and misplaced images with DROP_UNSUPPORTED_PARTS, and still attach user images', () => {
@@ -213,7 +202,7 @@ describe('parseChatCompletionRequest attachments', () => {
   it('should accept no attachment without ATTACHMENT limits: refused or dropped as any other part', () => {
     const withoutLimits = { attachments: undefined };
 
-    expect(failure(() => parse([userWith(image(pngUrl))], withoutLimits))).toEqual([
+    expect(badRequestOf(() => parse([userWith(image(pngUrl))], withoutLimits))).toEqual([
       'messages[0].content[0]',
       'unsupported_content',
       "Unsupported content part at 'messages[0].content[0]': type 'image_url'. Only text parts reach the DeepSeek web chat; set DROP_UNSUPPORTED_PARTS=true on the server to drop the others.",

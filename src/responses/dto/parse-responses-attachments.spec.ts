@@ -1,5 +1,5 @@
+import { badRequestOf } from '../../../test/utils/bad-request';
 import type { AttachmentLimits } from '../../attachments/attachment';
-import { ApiError } from '../../common/errors/api-error';
 import type { InputItem } from '../input-items';
 import { parseResponsesRequest } from './parse-responses-request';
 import type { ResponsesLimits } from './responses-request';
@@ -22,17 +22,6 @@ const messageOf = (item: InputItem) => {
   if (item.type !== 'message') throw new Error(`expected a message, got ${item.type}`);
   return item;
 };
-
-function failure(run: () => unknown): [string | null, string | null, string] {
-  try {
-    run();
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    expect(error.getStatus()).toBe(400);
-    return [error.param, error.code, error.message];
-  }
-  throw new Error('expected a 400');
-}
 
 describe('parseResponsesRequest attachments', () => {
   it('should read input_image parts (data or http URL, detail accepted) of user messages', () => {
@@ -184,7 +173,7 @@ describe('parseResponsesRequest attachments', () => {
       "Unsupported content part at 'input[0].output[0]': type 'input_image' is accepted in user messages only; set DROP_UNSUPPORTED_PARTS=true on the server to drop the others.",
     ],
   ])('should refuse %s', (_name, input, param, code, message) => {
-    expect(failure(() => parse(input))).toEqual([param, code, message]);
+    expect(badRequestOf(() => parse(input))).toEqual([param, code, message]);
   });
 
   it('should drop audio with DROP_UNSUPPORTED_PARTS and keep the images', () => {
@@ -204,7 +193,7 @@ describe('parseResponsesRequest attachments', () => {
 
   it('should accept no attachment without ATTACHMENT limits: refused as before', () => {
     expect(
-      failure(() => parse([user({ type: 'input_image', image_url: pngUrl })], { attachments: undefined })),
+      badRequestOf(() => parse([user({ type: 'input_image', image_url: pngUrl })], { attachments: undefined })),
     ).toEqual([
       'input[0].content[0]',
       'unsupported_content',
