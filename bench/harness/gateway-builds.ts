@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  copyFileSync,
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -70,11 +72,14 @@ function describeWorkingTree(root: string): string {
   return `working tree = ${head} + ${changed} changed path(s) under src/ (digest ${digest})`;
 }
 
-/** The working tree compiled into `<buildDir>/current/dist`, next to a node_modules symlink to ours. */
+/** The working tree compiled into `<buildDir>/current/dist`, next to a node_modules symlink to ours and a copy of public/. */
 export function buildWorkingTree(root: string, buildDir: string): GatewayBuild {
   const projectDir = join(buildDir, 'current');
   mkdirSync(projectDir, { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(projectDir, 'node_modules'), 'dir');
+  // Beside dist/ as in the image: the console's files and the version it shows.
+  cpSync(join(root, 'public'), join(projectDir, 'public'), { recursive: true });
+  copyFileSync(join(root, 'package.json'), join(projectDir, 'package.json'));
   compile(root, root, join(projectDir, 'dist'));
   return {
     label: 'gateway',
