@@ -97,8 +97,9 @@ export class AccountHealthService implements OnModuleInit, OnModuleDestroy {
    * checked is not checked again and a muted account is not tried.
    */
   async learn(accountIds: readonly string[]): Promise<void> {
+    if (!this.sync) return; // every account is "loaded" without a shared store
     const unknown = accountIds.filter((id) => !this.record(id).loaded);
-    if (!this.sync || unknown.length === 0) return;
+    if (unknown.length === 0) return;
     let known: Map<string, KnownAccountState>;
     try {
       known = await this.sync.load(unknown);

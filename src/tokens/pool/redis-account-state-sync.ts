@@ -114,7 +114,7 @@ export class RedisAccountStateSync extends AccountStateSync {
   }
 
   async claimStart(accountId: string, at: number, quota: StartQuota): Promise<StartClaim> {
-    const member = `${this.redis.replicaId}:${++this.members}`;
+    const member = this.nextMember();
     const message = JSON.stringify({ from: this.redis.replicaId, id: accountId, start: at } satisfies Message);
     const [granted, scored] = (await this.redis.command.eval(
       CLAIM,
@@ -156,9 +156,14 @@ export class RedisAccountStateSync extends AccountStateSync {
   }
 
   private memberFor(accountId: string, at: number): string {
-    const member = `${this.redis.replicaId}:${++this.members}`;
+    const member = this.nextMember();
     this.lastMembers.set(accountId, { at, member });
     return member;
+  }
+
+  /** A start's member in the sorted set: unique across replicas and across this replica's starts. */
+  private nextMember(): string {
+    return `${this.redis.replicaId}:${++this.members}`;
   }
 
   private receive(raw: string): void {

@@ -1,14 +1,12 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
-import { generateText, stepCountIs, streamText, tool } from 'ai';
-import { z } from 'zod';
+import { generateText, stepCountIs, streamText } from 'ai';
 import { toolLoopModel, toolResultsIn } from '../../fake-deepseek/tool-model';
 import { expectAllIdle } from '../../utils/settle';
 import { startStack, type Stack } from '../../utils/stack';
 import { upstreamMessages } from '../../utils/upstream-view';
+import { aiSdkWeatherTools, timeIn, weatherIn } from '../../utils/chat/weather-tools';
 
 const ACCOUNT = 'tok-ai-sdk-anthropic';
-const weatherIn = (city: string) => `sunny, 21°C in ${city}`;
-const timeIn = (timezone: string) => `14:05 in ${timezone}`;
 const FINAL = `Done. get_weather: ${weatherIn('Paris')}; get_time: ${timeIn('Europe/Paris')}`;
 const LOOP = toolLoopModel([
   [
@@ -33,33 +31,12 @@ describe('@ai-sdk/anthropic against /v1/messages (e2e)', () => {
   });
   afterEach(() => expectAllIdle(stack));
 
-  function tools(ran: string[]) {
-    return {
-      get_weather: tool({
-        description: 'Weather now',
-        inputSchema: z.object({ city: z.string() }),
-        execute: ({ city }) => {
-          ran.push(`get_weather ${city}`);
-          return weatherIn(city);
-        },
-      }),
-      get_time: tool({
-        description: 'Local time',
-        inputSchema: z.object({ timezone: z.string() }),
-        execute: ({ timezone }) => {
-          ran.push(`get_time ${timezone}`);
-          return timeIn(timezone);
-        },
-      }),
-    };
-  }
-
   it('should run a two-call step then answer with generateText and stopWhen', async () => {
     const ran: string[] = [];
     const result = await generateText({
       model: model(),
       prompt: 'Weather and time in Paris?',
-      tools: tools(ran),
+      tools: aiSdkWeatherTools(ran),
       stopWhen: stepCountIs(5),
       maxRetries: 0,
     });
@@ -80,7 +57,7 @@ describe('@ai-sdk/anthropic against /v1/messages (e2e)', () => {
     const result = streamText({
       model: model(),
       prompt: 'Weather and time in Paris?',
-      tools: tools(ran),
+      tools: aiSdkWeatherTools(ran),
       stopWhen: stepCountIs(5),
       maxRetries: 0,
     });

@@ -3,15 +3,14 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { AIMessage, HumanMessage, type BaseMessage, ToolMessage } from '@langchain/core/messages';
 import { tool as langchainTool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
-import { generateText, stepCountIs, streamText, tool, type LanguageModel } from 'ai';
+import { generateText, stepCountIs, streamText, type LanguageModel } from 'ai';
 import { z } from 'zod';
 import { toolLoopModel, toolResultsIn } from '../../fake-deepseek/tool-model';
 import { startStack, type Stack } from '../../utils/stack';
 import { expectAllIdle } from '../../utils/settle';
 import { upstreamMessages } from '../../utils/upstream-view';
+import { aiSdkWeatherTools, timeIn, weatherIn } from '../../utils/chat/weather-tools';
 
-const weatherIn = (city: string) => `sunny, 21°C in ${city}`;
-const timeIn = (timezone: string) => `14:05 in ${timezone}`;
 const CALLS = [
   { name: 'get_weather', args: { city: 'Paris' } },
   { name: 'get_time', args: { timezone: 'Europe/Paris' } },
@@ -40,33 +39,12 @@ describe('emulated tool calls with the AI SDK and LangChain (e2e)', () => {
   });
   afterEach(() => expectAllIdle(stack));
 
-  function aiTools(ran: string[]) {
-    return {
-      get_weather: tool({
-        description: 'Weather now',
-        inputSchema: z.object({ city: z.string() }),
-        execute: ({ city }) => {
-          ran.push(`get_weather ${city}`);
-          return weatherIn(city);
-        },
-      }),
-      get_time: tool({
-        description: 'Local time',
-        inputSchema: z.object({ timezone: z.string() }),
-        execute: ({ timezone }) => {
-          ran.push(`get_time ${timezone}`);
-          return timeIn(timezone);
-        },
-      }),
-    };
-  }
-
   it.each(models)('should run a two-call step then answer with generateText and stopWhen (%s)', async (_, model) => {
     const ran: string[] = [];
     const result = await generateText({
       model: model(),
       prompt: 'Weather and time in Paris?',
-      tools: aiTools(ran),
+      tools: aiSdkWeatherTools(ran),
       stopWhen: stepCountIs(5),
       maxRetries: 0,
     });
@@ -87,7 +65,7 @@ describe('emulated tool calls with the AI SDK and LangChain (e2e)', () => {
     const result = streamText({
       model: model(),
       prompt: 'Weather and time in Paris?',
-      tools: aiTools(ran),
+      tools: aiSdkWeatherTools(ran),
       stopWhen: stepCountIs(5),
       maxRetries: 0,
     });

@@ -1,14 +1,12 @@
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, stepCountIs, streamText, tool } from 'ai';
-import { z } from 'zod';
+import { generateText, stepCountIs, streamText } from 'ai';
 import { toolLoopModel, toolResultsIn } from '../../fake-deepseek/tool-model';
 import { expectAllIdle } from '../../utils/settle';
 import { startStack, type Stack } from '../../utils/stack';
 import { onlyUpstreamMessage, upstreamMessages } from '../../utils/upstream-view';
+import { aiSdkWeatherTools, timeIn, weatherIn } from '../../utils/chat/weather-tools';
 
 const REPLY = { reasoning: 'Count the letters.', content: 'There are three r letters in strawberry.' };
-const weatherIn = (city: string) => `${city}: 18 C, light rain`;
-const timeIn = (timezone: string) => `${timezone}: 14:05`;
 const LOOP = toolLoopModel([
   [
     { name: 'get_weather', args: { city: 'Paris' } },
@@ -30,27 +28,6 @@ describe('the AI SDK responses model (@ai-sdk/openai) against /v1/responses (e2e
   afterAll(() => stack.close());
   beforeEach(() => stack.fake.reset());
   afterEach(() => expectAllIdle(stack));
-
-  function aiTools(ran: string[]) {
-    return {
-      get_weather: tool({
-        description: 'Weather now',
-        inputSchema: z.object({ city: z.string() }),
-        execute: ({ city }) => {
-          ran.push(`get_weather ${city}`);
-          return weatherIn(city);
-        },
-      }),
-      get_time: tool({
-        description: 'Local time',
-        inputSchema: z.object({ timezone: z.string() }),
-        execute: ({ timezone }) => {
-          ran.push(`get_time ${timezone}`);
-          return timeIn(timezone);
-        },
-      }),
-    };
-  }
 
   it('should generateText with text, reasoning and usage from a thinking model', async () => {
     const result = await generateText({
@@ -74,7 +51,7 @@ describe('the AI SDK responses model (@ai-sdk/openai) against /v1/responses (e2e
     const result = await generateText({
       model: provider('deepseek-chat'),
       prompt: 'Weather and time in Paris?',
-      tools: aiTools(ran),
+      tools: aiSdkWeatherTools(ran),
       stopWhen: stepCountIs(5),
       maxRetries: 0,
     });
@@ -101,7 +78,7 @@ describe('the AI SDK responses model (@ai-sdk/openai) against /v1/responses (e2e
     const result = streamText({
       model: provider.responses('deepseek-chat'),
       prompt: 'Weather and time in Paris?',
-      tools: aiTools(ran),
+      tools: aiSdkWeatherTools(ran),
       stopWhen: stepCountIs(5),
       maxRetries: 0,
     });
