@@ -16,6 +16,7 @@ import { deepseekConfig } from './config/deepseek.config';
 import { securityConfig } from './config/security.config';
 import { validateEnvironment } from './config/environment';
 import { tokensConfig } from './config/tokens.config';
+import { upstreamConfig } from './config/upstream.config';
 import { DeepSeekModule } from './deepseek/deepseek.module';
 import { HealthModule } from './health/health.module';
 import { ResponsesModule } from './responses/responses.module';
@@ -27,7 +28,7 @@ import { SecurityModule } from './security/security.module';
       isGlobal: true,
       ignoreEnvFile: true,
       validate: validateEnvironment,
-      load: [appConfig, deepseekConfig, tokensConfig, securityConfig],
+      load: [appConfig, deepseekConfig, tokensConfig, securityConfig, upstreamConfig],
     }),
     LoggingModule,
     RedisModule,

@@ -6,6 +6,8 @@ import { APP_VERSION } from '../console/console-files';
 import { CredentialsService, type CredentialsMode } from '../tokens/auth/credentials.service';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { TokenPoolService } from '../tokens/pool/token-pool.service';
+import { OfficialApiService } from '../official-api/official-api.service';
+import { type AdminApiKey, toAdminApiKey } from './admin-api-key';
 import { type AdminAccount, toAdminAccount } from './admin-account';
 import { AdminTokenGuard } from './admin-token.guard';
 
@@ -35,6 +37,8 @@ export interface AdminStatus {
   };
   /** The server's own accounts (DEEPSEEK_TOKENS) by id, as in `GET /admin/accounts`. */
   accounts: AdminAccount[];
+  /** UPSTREAM_MODE, answers per upstream, and the official API's keys by hashed id. */
+  upstream: { mode: string; answers: { web: number; api: number }; api_keys: AdminApiKey[] };
   /**
    * The last 60 minutes, oldest first, the current minute last. Kept in this process's memory: with
    * several replicas, each one shows the traffic it served itself.
@@ -52,6 +56,7 @@ export class AdminStatusController {
     private readonly pool: TokenPoolService,
     private readonly capabilities: ModelCapabilitiesService,
     private readonly metrics: MetricsService,
+    private readonly officialApi: OfficialApiService,
   ) {}
 
   /** Polled every few seconds: it reads memory only (model modes as already known, no upstream call). */
@@ -91,6 +96,11 @@ export class AdminStatusController {
       },
       last_hour: { requests, ttft_p50_ms: roundOrNull(ttft.p50), ttft_p95_ms: roundOrNull(ttft.p95), errors },
       accounts: this.pool.poolAccounts().map((view) => toAdminAccount(view, this.capabilities.peek(view.id))),
+      upstream: {
+        mode: this.officialApi.mode,
+        answers: this.metrics.answersPerUpstream(),
+        api_keys: this.officialApi.keys.views().map(toAdminApiKey),
+      },
       minutes,
     };
   }

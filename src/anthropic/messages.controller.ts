@@ -17,7 +17,7 @@ import { appConfig, type AppConfig } from '../config/app.config';
 import { type ChatCall, ChatCallOf } from '../chat/chat-call.decorator';
 import { buildChatPlan } from '../chat/chat-plan';
 import { ChatService } from '../chat/chat.service';
-import { ModelFallbackHeaderInterceptor } from '../chat/model-fallback-header.interceptor';
+import { UpstreamHeadersInterceptor } from '../chat/upstream-headers.interceptor';
 import { AccountsGuard } from '../tokens/auth/accounts.guard';
 import { type RequestCredentials, RequestCredentialsOf } from '../tokens/auth/request-credentials.decorator';
 import { anthropicEncoder } from './anthropic-encoder';
@@ -28,7 +28,7 @@ import type { AnthropicRequest } from './parse-anthropic-request';
 /** Anthropic Messages over the one chat pipeline, at the root and under `/anthropic` (docs/api.md §8). */
 @Controller(['v1/messages', 'anthropic/v1/messages'])
 @UseGuards(DrainingGuard, AccountsGuard)
-@UseInterceptors(InflightInterceptor, ModelFallbackHeaderInterceptor)
+@UseInterceptors(InflightInterceptor, UpstreamHeadersInterceptor)
 export class MessagesController {
   constructor(
     private readonly chat: ChatService,

@@ -12,7 +12,12 @@ import {
 } from '../common/http/json-checks';
 import { ApiError } from '../common/errors/api-error';
 import { type ModelAlias, resolveAlias } from '../config/model-aliases';
-import type { ChatCompletionRequest, ChatMessage, RequestLimits } from '../chat/dto/chat-completion-request';
+import type {
+  ChatCompletionRequest,
+  ChatMessage,
+  RequestLimits,
+  SamplingParameters,
+} from '../chat/dto/chat-completion-request';
 import { partPolicyFor } from '../chat/dto/content-parts';
 import { FIELD_LIMITS } from '../chat/dto/field-limits';
 import { type BlockOptions, parseAnthropicMessage, parseSystem } from './parse-anthropic-messages';
@@ -47,7 +52,7 @@ export function parseAnthropicRequest(
   const maxTokens = optionalInteger(body, 'max_tokens', 'max_tokens', 1);
   // Counting tokens takes the same body without `max_tokens`.
   if (maxTokens === null && purpose === 'generate') throw missing('max_tokens');
-  checkSampling(body);
+  const sampling = parseSampling(body);
   optionalObject(body, 'metadata', 'metadata');
   const options: BlockOptions = partPolicyFor(limits);
   const system = parseSystem(body.system, options);
@@ -68,6 +73,7 @@ export function parseAnthropicRequest(
     droppedPartTypes: [...options.dropped],
     tools: tools.request,
     responseFormat: null,
+    sampling,
   };
   return { chat, clientModel, skippedTools: tools.skipped };
 }
@@ -116,19 +122,25 @@ function parseThinking(body: JsonObject): ChatCompletionRequest['thinking'] {
   }
 }
 
-function checkSampling(body: JsonObject): void {
-  numberIn(body, 'temperature', 0, 1);
-  numberIn(body, 'top_p', 0, 1);
+/** Applied by the official API (`top_k` has no equivalent there); the web chat has no such knobs. */
+function parseSampling(body: JsonObject): SamplingParameters {
   optionalInteger(body, 'top_k', 'top_k', 0);
+  return {
+    temperature: numberIn(body, 'temperature', 0, 1),
+    topP: numberIn(body, 'top_p', 0, 1),
+    presencePenalty: null,
+    frequencyPenalty: null,
+  };
 }
 
-function numberIn(body: JsonObject, key: string, min: number, max: number): void {
+function numberIn(body: JsonObject, key: string, min: number, max: number): number | null {
   const value = body[key];
-  if (value == null) return;
+  if (value == null) return null;
   if (typeof value !== 'number') throw invalidType(key, 'a number', value);
   if (value < min || value > max) {
     throw invalidValue(key, `Invalid '${key}': expected a number from ${min} to ${max}, but got ${value} instead.`);
   }
+  return value;
 }
 
 /**

@@ -8,6 +8,7 @@ import { appConfig, type AppConfig } from '../config/app.config';
 import { CompletionOptions, DeepSeekClient, ModelType, UpstreamCompletion } from '../deepseek/deepseek.client';
 import { UpstreamError, UpstreamErrorKind } from '../deepseek/upstream-error';
 import type { Account } from '../tokens/pool/account';
+import { WebAccountsBusyError } from './upstream-route';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { AccountLease, QueueTicket, TokenPoolService } from '../tokens/pool/token-pool.service';
 
@@ -64,13 +65,20 @@ export class AccountFailoverService {
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
+  /**
+   * `leaseWaitMs` bounds the waits for an account (UPSTREAM_MODE `web-then-api`): past it the start
+   * rejects with a WebAccountsBusyError, and the request may go elsewhere.
+   */
   async start(
     request: CompletionRequest,
     accounts: readonly Account[],
     affinity: string | undefined,
     signal: AbortSignal,
     client?: string,
+    leaseWaitMs?: number,
   ): Promise<StartedCompletion> {
+    const leaseSignal =
+      leaseWaitMs === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(leaseWaitMs)]);
     const excluded = new Set<string>();
     let lastError: UpstreamError | undefined;
     let ticket: QueueTicket | undefined;
@@ -80,13 +88,23 @@ export class AccountFailoverService {
     for (let attempt = 1; ; attempt++) {
       let lease: AccountLease;
       try {
-        lease = await this.pool.lease({ accounts: [...accounts], affinity, exclude: excluded, signal, ticket, client });
+        lease = await this.pool.lease({
+          accounts: [...accounts],
+          affinity,
+          exclude: excluded,
+          signal: leaseSignal,
+          ticket,
+          client,
+        });
       } catch (error) {
         // The abort's own reason (client gone, shutdown) says why. Once failover has used up the set, the
         // upstream's last refusal says more than "exhausted"; after busy refusals the queue's own timeout
         // (429 with retry-after) is the answer. A token check that failed for a reason not the account's
         // (network, block page) is an UpstreamError like the upstream's refusals.
         if (signal.aborted) throw abortReason(signal);
+        if (leaseSignal.aborted) {
+          throw new WebAccountsBusyError(`no DeepSeek account was free within ${leaseWaitMs} ms`);
+        }
         if (lastError && !ACCOUNT_WAIT.has(lastError.kind)) throw lastError;
         throw error;
       }

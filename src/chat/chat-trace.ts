@@ -17,7 +17,7 @@ export interface TraceUsage {
 export class RequestTrace {
   model?: string;
   stream?: boolean;
-  /** The account's hash id (`Account.id`). */
+  /** The account's hash id (`Account.id`), or `key:<id>` for an official API key. */
   account?: string;
   /** `performance.now()` when the upstream answer started. */
   answerStartedAt?: number;
@@ -28,6 +28,10 @@ export class RequestTrace {
   error?: string;
   /** `expert->default` when the requested DeepSeek mode was unavailable and the default one answered. */
   modelFallback?: string;
+  /** Who answered: the web accounts or the official API (`x-upstream`). */
+  upstream?: 'web' | 'api';
+  /** Why a `web-then-api` request went to the API (`accounts_muted`, `accounts_busy`…). */
+  fallbackReason?: string;
 
   planned(chat: { model: string; stream: boolean }): void {
     this.model = chat.model;

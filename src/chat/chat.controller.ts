@@ -9,13 +9,13 @@ import { type ChatCall, ChatCallOf } from './chat-call.decorator';
 import { ChatService } from './chat.service';
 import type { ChatCompletionRequest } from './dto/chat-completion-request';
 import { ChatCompletionRequestPipe } from './dto/chat-completion-request.pipe';
-import { ModelFallbackHeaderInterceptor } from './model-fallback-header.interceptor';
+import { UpstreamHeadersInterceptor } from './upstream-headers.interceptor';
 import { openAiEncoder } from './openai/openai-encoder';
 import type { ChatCompletion } from './openai/openai-types';
 
 @Controller('v1/chat')
 @UseGuards(DrainingGuard, AccountsGuard)
-@UseInterceptors(InflightInterceptor, ModelFallbackHeaderInterceptor)
+@UseInterceptors(InflightInterceptor, UpstreamHeadersInterceptor)
 export class ChatController {
   constructor(
     private readonly chat: ChatService,

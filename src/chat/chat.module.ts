@@ -4,6 +4,7 @@ import { Module } from '@nestjs/common';
 import { AttachmentsModule } from '../attachments/attachments.module';
 import { SseModule } from '../common/sse/sse.module';
 import { DeepSeekModule } from '../deepseek/deepseek.module';
+import { OfficialApiModule } from '../official-api/official-api.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { AccountFailoverService } from './account-failover.service';
 import { ChatController } from './chat.controller';
@@ -11,7 +12,7 @@ import { ChatService } from './chat.service';
 import { ModelsModule } from './models.module';
 
 @Module({
-  imports: [DeepSeekModule, TokensModule, ModelsModule, SseModule, AttachmentsModule],
+  imports: [DeepSeekModule, OfficialApiModule, TokensModule, ModelsModule, SseModule, AttachmentsModule],
   controllers: [ChatController],
   providers: [ChatService, AccountFailoverService, ConversationThreadsService, SessionJanitorService],
   exports: [ChatService],

@@ -18,6 +18,8 @@ import { toApiError } from '../common/errors/to-api-error';
 import { MetricsService } from '../common/metrics/metrics.service';
 import type { SseStream } from '../common/sse/sse-response.service';
 import { appConfig, type AppConfig } from '../config/app.config';
+import { upstreamConfig, type UpstreamConfig } from '../config/upstream.config';
+import { OfficialApiService } from '../official-api/official-api.service';
 import type { ModelType } from '../deepseek/deepseek.client';
 import type { Account } from '../tokens/pool/account';
 import type { RequestCredentials } from '../tokens/auth/request-credentials.decorator';
@@ -33,7 +35,9 @@ import { buildChatPlan, type ChatPlan } from './chat-plan';
 import { type RequestTrace, traceAnswer } from './chat-trace';
 import type { ChatCompletionRequest } from './dto/chat-completion-request';
 import type { ChatEvent } from './events/chat-event';
+import { foldReasoning } from './events/fold-reasoning';
 import { toChatEvents } from './events/to-chat-events';
+import { fallbackReason, routeOf } from './upstream-route';
 import type { AnswerRef, WireEncoderFactory } from './wire-encoder';
 
 /** An answer whose upstream accepted the message: what it is and its events, lease held until they end. */
@@ -56,8 +60,10 @@ export class ChatService {
     private readonly owners: SessionOwnerStore,
     private readonly capabilities: ModelCapabilitiesService,
     private readonly attachments: AttachmentResolver,
+    private readonly officialApi: OfficialApiService,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
-    @Optional() metrics?: MetricsService,
+    @Inject(upstreamConfig.KEY) private readonly upstream: UpstreamConfig,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.observers = answerObservers(this.logger, metrics);
   }
@@ -74,7 +80,7 @@ export class ChatService {
   ): Promise<Body> {
     const plan = this.plan(request, credentials, call.trace);
     // The aggregate folds reasoning itself, so that a content filter's template can replace the answer alone.
-    const chat = await this.open({ ...plan, fold: false }, credentials, call);
+    const chat = await this.open(request, { ...plan, fold: false }, credentials, call);
     return lastValueFrom(chat.events.pipe(encoder(plan).body(chat.answer)));
   }
 
@@ -91,7 +97,7 @@ export class ChatService {
     const plan = this.plan(request, credentials, call.trace);
     const encoder = encoderFor(plan);
     let opened: OpenedChat | undefined;
-    const opening = this.open(plan, credentials, call).then((chat) => (opened = chat));
+    const opening = this.open(request, plan, credentials, call).then((chat) => (opened = chat));
     return {
       started: opening,
       frames: concat(
@@ -110,11 +116,58 @@ export class ChatService {
     return plan;
   }
 
-  /** Leases an account and starts the upstream answer; throws before any byte is sent. */
+  /**
+   * Starts the answer on the upstream the mode routes it to (UPSTREAM_MODE); throws before any byte is
+   * sent. With `web-then-api`, a request no web account can take within FALLBACK_AFTER_MS (or none can
+   * take at all: muted, banned, rejected, at quota) goes to the official API.
+   */
   private async open(
+    request: ChatCompletionRequest,
+    plan: ChatPlan,
+    credentials: RequestCredentials,
+    call: ChatCall,
+  ): Promise<OpenedChat> {
+    const route = routeOf(this.upstream.mode, plan);
+    if (route === 'api') return this.openOfficial(request, plan, call);
+    if (route === 'web') return this.openWeb(plan, credentials, call);
+    try {
+      return await this.openWeb(plan, credentials, call, this.upstream.api.fallbackAfterMs);
+    } catch (error) {
+      const reason = fallbackReason(error);
+      if (reason === null || call.signal.aborted) throw error;
+      this.logger.log(`web accounts cannot serve (${reason}); the official API answers`);
+      this.metrics?.upstreamFallback(reason);
+      call.trace.fallbackReason = reason;
+      return this.openOfficial(request, plan, call);
+    }
+  }
+
+  /** The official API answers natively: its own tool calls, JSON mode, stop and limits, no emulation stage. */
+  private async openOfficial(
+    request: ChatCompletionRequest,
+    plan: ChatPlan,
+    { signal, trace }: ChatCall,
+  ): Promise<OpenedChat> {
+    const answer = await this.officialApi.open(request, plan, plan.promptTokens, signal);
+    trace.upstream = 'api';
+    trace.answerStarted(`key:${answer.keyId}`);
+    if (answer.model.fellBack) trace.modelFallback = 'expert->default';
+    this.metrics?.upstreamAnswer('api');
+    return {
+      // The API's answer has an id of its own, but no web chat to continue: clients get a fresh id.
+      answer: { model: plan.model, sessionId: '', responseMessageId: null },
+      events: answer.events.pipe(plan.fold ? foldReasoning() : identity, traceAnswer(trace)),
+      pause: answer.pause,
+      resume: answer.resume,
+    };
+  }
+
+  /** Leases a web account and starts the upstream answer; `leaseWaitMs` bounds the wait for an account. */
+  private async openWeb(
     plan: ChatPlan,
     credentials: RequestCredentials,
     { signal, trace }: ChatCall,
+    leaseWaitMs?: number,
   ): Promise<OpenedChat> {
     const { accounts, caller, client } = credentials;
     if (plan.droppedPartTypes.length > 0) {
@@ -139,7 +192,7 @@ export class ChatService {
     };
     const started = continuation
       ? { ...(await this.failover.start(request, accounts, affinity, signal, client)), request }
-      : await this.threads.start(plan, request, credentials, signal);
+      : await this.threads.start(plan, request, credentials, signal, leaseWaitMs);
     const { lease, completion, modelType } = started;
     // The lease is held until DeepSeek is done with the account (AnswerTurns says when), not when our
     // client has its answer.
@@ -154,7 +207,9 @@ export class ChatService {
     const toolPromptDigest = plan.toolPromptDigest ?? owner?.toolPromptDigest;
     void this.owners.remember(completion.sessionId, { accountId: lease.account.id, caller, toolPromptDigest });
     this.threads.used(completion.sessionId, lease.account.id);
+    trace.upstream = 'web';
     trace.answerStarted(lease.account.id);
+    this.metrics?.upstreamAnswer('web');
     if (modelType !== plan.modelType) trace.modelFallback = `${plan.modelType}->${modelType}`;
     const hooks = { followUp: turns.followUp, ...this.observers };
     return {

@@ -6,6 +6,7 @@ import { ApiExceptionFilter } from '../common/filters/api-exception.filter';
 import { createAccount } from '../tokens/pool/account';
 import { CredentialsService } from '../tokens/auth/credentials.service';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
+import { OfficialApiService } from '../official-api/official-api.service';
 import { ModelsController } from './models.controller';
 
 async function startModelsApp(poolAccounts: unknown[], expert: boolean): Promise<INestApplication> {
@@ -15,6 +16,7 @@ async function startModelsApp(poolAccounts: unknown[], expert: boolean): Promise
       { provide: APP_FILTER, useClass: ApiExceptionFilter },
       { provide: CredentialsService, useValue: { poolAccounts } },
       { provide: ModelCapabilitiesService, useValue: { supports: () => Promise.resolve(expert) } },
+      { provide: OfficialApiService, useValue: { mode: 'web', enabled: false } },
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });

@@ -2,6 +2,7 @@ import { Controller, Get, Headers, Param, Query } from '@nestjs/common';
 import { ApiError } from '../common/errors/api-error';
 import { quotable } from '../common/logging/client-text';
 import { codexModels, type CodexModelInfo } from './codex-models';
+import { OfficialApiService } from '../official-api/official-api.service';
 import { CredentialsService } from '../tokens/auth/credentials.service';
 import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.service';
 import { FIELD_LIMITS } from './dto/field-limits';
@@ -15,6 +16,7 @@ import {
   resolveModel,
   toAnthropicModel,
   toAnthropicModelList,
+  toOpenAiModel,
 } from './models';
 
 @Controller('v1/models')
@@ -22,6 +24,7 @@ export class ModelsController {
   constructor(
     private readonly credentials: CredentialsService,
     private readonly capabilities: ModelCapabilitiesService,
+    private readonly officialApi: OfficialApiService,
   ) {}
 
   /**
@@ -39,7 +42,16 @@ export class ModelsController {
     return clientVersion === undefined ? models : { ...models, models: codexModels(models.data) };
   }
 
+  /** What the configured upstreams serve: the web's names, the official API's own ids, or both. */
   private async available(): Promise<OpenAiModelList> {
+    const web = this.officialApi.mode === 'api' ? listModels((id) => !resolveModel(id).search) : await this.webModels();
+    if (!this.officialApi.enabled) return web;
+    const listed = new Set(web.data.map((model) => model.id));
+    const api = (await this.officialApi.servedModels()).filter((id) => !listed.has(id)).map(toOpenAiModel);
+    return { object: 'list', data: [...web.data, ...api] };
+  }
+
+  private async webModels(): Promise<OpenAiModelList> {
     const accounts = this.credentials.poolAccounts;
     if (accounts.length === 0 || (await this.capabilities.supports('expert', accounts))) return listModels();
     return listModels((id) => resolveModel(id).modelType !== 'expert');

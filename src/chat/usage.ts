@@ -26,6 +26,8 @@ export interface ChatUsage {
   /** Part of completionTokens. */
   reasoningTokens: number;
   totalTokens: number;
+  /** Part of promptTokens read from the upstream's prompt cache (the official API reports it; the web does not). */
+  cachedTokens?: number;
 }
 
 // Weights per character class, fitted on the captures (DeepSeek's own rule of thumb is 0.6 per CJK

@@ -1,12 +1,15 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsOptional, IsString, validateSync } from 'class-validator';
 import { parseTokenList } from '../tokens/auth/token-syntax';
+import { parseApiKeys } from './api-keys';
 import { parseModelAliases } from './model-aliases';
 import { parseByteSize, parseCorsOrigins, parseHostList, parseTrustProxy } from './security-syntax';
 import { HttpUrl, OneOf, ParsesWith, WholeNumber } from './setting-rules';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'info', 'debug', 'verbose'] as const;
 export const LOG_FORMATS = ['json', 'pretty'] as const;
+/** `web`: DeepSeek web accounts only; `api`: the official API only; `web-then-api`: the API when no account can serve. */
+export const UPSTREAM_MODES = ['web', 'api', 'web-then-api'] as const;
 
 /** Never quoted back in a message: credentials, and a URL that may carry one. */
 const SECRET_VARIABLES: ReadonlySet<string> = new Set([
@@ -16,6 +19,7 @@ const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'ADMIN_TOKEN',
   'METRICS_TOKEN',
   'REDIS_URL',
+  'DEEPSEEK_API_KEYS',
 ]);
 /** What a message quotes of a bad value. */
 const MAX_QUOTED_LENGTH = 100;
@@ -47,6 +51,13 @@ export class EnvironmentVariables {
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_APP_VERSION?: string;
   @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_CLIENT_LOCALE?: string;
   @Transform(toInt) @IsOptional() @WholeNumber(-86400, 86400) DEEPSEEK_CLIENT_TIMEZONE_OFFSET?: number;
+
+  // The official API as a second upstream (upstream.config.ts, docs/configuration.md).
+  @Transform(blankToUndefined) @IsOptional() @OneOf(UPSTREAM_MODES) UPSTREAM_MODE?: string;
+  @Transform(blankToUndefined) @IsOptional() @HttpUrl() DEEPSEEK_API_BASE_URL?: string;
+  @Transform(blankToUndefined) @IsOptional() @IsString() DEEPSEEK_API_KEYS?: string;
+  @Transform(toInt) @IsOptional() @WholeNumber(1, 1000) DEEPSEEK_API_CONCURRENCY?: number;
+  @Transform(toInt) @IsOptional() @WholeNumber(0) FALLBACK_AFTER_MS?: number;
 
   @Transform(toInt) @IsOptional() @WholeNumber(1, 64) ACCOUNT_MAX_INFLIGHT?: number;
   @Transform(toInt) @IsOptional() @WholeNumber(0) ACCOUNT_MAX_PER_HOUR?: number;
@@ -144,7 +155,7 @@ export function readEnvironment(raw: Record<string, unknown> = process.env): Env
     const expected = Object.values(error.constraints ?? {})[0] ?? 'valid';
     return `${error.property}: ${quoted(error.property, error.value)} is not ${expected}`;
   });
-  problems.push(...accountProblems(env));
+  problems.push(...accountProblems(env), ...upstreamProblems(env));
   if (problems.length > 0) throw new EnvironmentError(problems);
   return env;
 }
@@ -163,8 +174,24 @@ function accountProblems(env: EnvironmentVariables): string[] {
     // The per-request cap is for client input; an operator may configure as many accounts as they own.
     const parsed = parseTokenList(tokens.join(','), Number.POSITIVE_INFINITY);
     if (!parsed.ok) return [`${name}: ${parsed.problem}`];
-  } else if (splitList(env.API_KEYS).length > 0) {
+  } else if (splitList(env.API_KEYS).length > 0 && env.UPSTREAM_MODE !== 'api') {
     return ["API_KEYS: set, but DEEPSEEK_TOKENS is empty; API keys need the server's own accounts in DEEPSEEK_TOKENS"];
+  }
+  return [];
+}
+
+/** The official API's settings taken together (the keys are secrets: never quoted). */
+function upstreamProblems(env: EnvironmentVariables): string[] {
+  const mode = env.UPSTREAM_MODE ?? 'web';
+  const keys = env.DEEPSEEK_API_KEYS === undefined ? [] : parseApiKeys(env.DEEPSEEK_API_KEYS, 1);
+  if (keys === null) return ['DEEPSEEK_API_KEYS: not a comma-separated list of keys, each optionally key=concurrency'];
+  if (mode === 'web') return [];
+  if (keys.length === 0) return [`UPSTREAM_MODE: ${mode} needs DEEPSEEK_API_KEYS`];
+  if (mode === 'web-then-api' && splitList(env.DEEPSEEK_TOKENS ?? env.DEEP_SEEK_CHAT_AUTHORIZATION).length === 0) {
+    // Without server-side accounts the clients' own tokens are the accounts: any client could spend the keys.
+    return [
+      "UPSTREAM_MODE: web-then-api needs the server's own accounts in DEEPSEEK_TOKENS (with client tokens, anyone could spend the API keys)",
+    ];
   }
   return [];
 }

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { type ChatCall, ChatCallOf } from '../chat/chat-call.decorator';
-import { ModelFallbackHeaderInterceptor } from '../chat/model-fallback-header.interceptor';
+import { UpstreamHeadersInterceptor } from '../chat/upstream-headers.interceptor';
 import { DrainingGuard } from '../common/lifecycle/draining.guard';
 import { InflightInterceptor } from '../common/lifecycle/inflight.interceptor';
 import { SseResponseService } from '../common/sse/sse-response.service';
@@ -34,7 +34,7 @@ export class ResponsesController {
 
   @Post()
   @HttpCode(200)
-  @UseInterceptors(InflightInterceptor, ModelFallbackHeaderInterceptor)
+  @UseInterceptors(InflightInterceptor, UpstreamHeadersInterceptor)
   async create(
     @Body(ResponsesRequestPipe) body: ResponsesRequest,
     @RequestCredentialsOf() credentials: RequestCredentials,

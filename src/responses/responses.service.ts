@@ -87,6 +87,12 @@ export class ResponsesService {
       droppedPartTypes: request.droppedPartTypes,
       tools: request.tools,
       responseFormat: request.responseFormat,
+      sampling: {
+        temperature: request.echo.temperature,
+        topP: request.echo.top_p,
+        presencePenalty: null,
+        frequencyPenalty: null,
+      },
     };
     const identity = { id: newResponseId(), createdAt: Math.floor(Date.now() / 1000) };
     const owner = ownerOf(credentials);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { isIP } from 'node:net';
 import { appConfig, type AppConfig } from '../config/app.config';
+import { upstreamConfig, type UpstreamConfig } from '../config/upstream.config';
 import { CredentialsService, type CredentialsMode } from '../tokens/auth/credentials.service';
 
 export interface ExposureFacts {
@@ -8,6 +9,8 @@ export interface ExposureFacts {
   host: string;
   port: number;
   serverAccountCount: number;
+  /** UPSTREAM_MODE=api: the official API's paid keys answer every request. */
+  apiUpstream?: boolean;
 }
 
 /** Whether HOST keeps the server to this machine (`localhost`, 127.0.0.0/8, ::1). */
@@ -19,9 +22,14 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** What a boot must say about who can use this server; empty when only its owner can. */
-export function exposureWarnings({ mode, host, port, serverAccountCount }: ExposureFacts): string[] {
+export function exposureWarnings({ mode, host, port, serverAccountCount, apiUpstream }: ExposureFacts): string[] {
   switch (mode) {
     case 'open':
+      if (apiUpstream) {
+        return [
+          'UPSTREAM_MODE=api without API_KEYS: anyone who can reach this server spends the balance of its official API keys. Set API_KEYS to require a key.',
+        ];
+      }
       return [
         `DEEPSEEK_TOKENS is set without API_KEYS: anyone who can reach this server uses its ${serverAccountCount} account(s). Set API_KEYS to require a key.`,
       ];
@@ -43,6 +51,7 @@ export class StartupWarningsService implements OnApplicationBootstrap {
   constructor(
     private readonly credentials: CredentialsService,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
+    @Inject(upstreamConfig.KEY) private readonly upstream: UpstreamConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -51,6 +60,7 @@ export class StartupWarningsService implements OnApplicationBootstrap {
       host: this.config.host,
       port: this.config.port,
       serverAccountCount: this.credentials.serverAccountCount,
+      apiUpstream: this.upstream.mode === 'api',
     };
     for (const warning of exposureWarnings(facts)) this.logger.warn(warning);
   }

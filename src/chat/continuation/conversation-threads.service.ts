@@ -41,12 +41,16 @@ export class ConversationThreadsService {
     return { caller, reuse: this.tokens.conversationReuse };
   }
 
-  /** Starts the answer: on the chat it continues when it can, else (or without one) in a new chat. */
+  /**
+   * Starts the answer: on the chat it continues when it can, else (or without one) in a new chat.
+   * `leaseWaitMs` bounds the wait for an account of the new chat (`AccountFailoverService.start`).
+   */
   async start(
     plan: ChatPlan,
     fresh: CompletionRequest,
     { accounts, caller, client }: RequestCredentials,
     signal: AbortSignal,
+    leaseWaitMs?: number,
   ): Promise<ThreadStart> {
     const continues = plan.thread?.continues;
     if (continues) {
@@ -77,7 +81,7 @@ export class ConversationThreadsService {
       }
       checkNewSessionPrompt(plan, this.config);
     }
-    const started = await this.failover.start(fresh, accounts, undefined, signal, client);
+    const started = await this.failover.start(fresh, accounts, undefined, signal, client, leaseWaitMs);
     if (plan.thread) this.metrics?.conversationTurn('new');
     return { ...started, request: fresh };
   }

@@ -85,6 +85,16 @@ export interface ChatCompletionRequest {
   tools: ToolRequest | null;
   /** `response_format` asking for JSON; null for text. */
   responseFormat: ResponseFormat | null;
+  /** Sampling fields: applied by the official API; the web chat has no such knobs (docs/api.md §1.2). */
+  sampling?: SamplingParameters;
+}
+
+/** Each null when the client did not send it. */
+export interface SamplingParameters {
+  temperature: number | null;
+  topP: number | null;
+  presencePenalty: number | null;
+  frequencyPenalty: number | null;
 }
 
 /** The request-size limits; `AppConfig` satisfies it. */

@@ -45,6 +45,7 @@ describe('parseChatCompletionRequest', () => {
         maxCompletionTokens: null,
         stop: [],
         webSearch: false,
+        sampling: { temperature: null, topP: null, presencePenalty: null, frequencyPenalty: null },
         reasoningEffort: null,
         thinking: null,
         conversation: null,
@@ -105,8 +106,18 @@ describe('parseChatCompletionRequest', () => {
         top_logprobs: 20,
         seed: 2 ** 40,
       };
-      expect(parse(withBody({ ...low, ...bias })).model).toBe('deepseek-chat');
-      expect(parse(withBody({ ...high, ...bias })).model).toBe('deepseek-chat');
+      expect(parse(withBody({ ...low, ...bias })).sampling).toEqual({
+        temperature: 0,
+        topP: 0,
+        presencePenalty: -2,
+        frequencyPenalty: -2,
+      });
+      expect(parse(withBody({ ...high, ...bias })).sampling).toEqual({
+        temperature: 2,
+        topP: 1,
+        presencePenalty: 2,
+        frequencyPenalty: 2,
+      });
     });
 
     it('should accept the fields that mean nothing here, as clients send them', () => {

@@ -9,6 +9,7 @@ import {
   optionalString,
   tooLong,
 } from '../../common/http/json-checks';
+import type { SamplingParameters } from './chat-completion-request';
 import { FIELD_LIMITS } from './field-limits';
 
 /** What the generation parameters of a chat body come to (docs/api.md §1.2 lists every field). */
@@ -18,6 +19,7 @@ export interface GenerationParameters {
   stop: string[];
   /** `web_search_options` was sent: search on, as with a `-search` model. */
   webSearch: boolean;
+  sampling: SamplingParameters;
 }
 
 /**
@@ -28,9 +30,10 @@ export interface GenerationParameters {
  */
 export function parseGenerationParameters(body: JsonObject): GenerationParameters {
   checkUnsupported(body);
-  checkSampling(body);
+  const sampling = parseSampling(body);
   checkMeaningless(body);
   return {
+    sampling,
     maxTokens: optionalInteger(body, 'max_tokens', 'max_tokens', 1),
     maxCompletionTokens: optionalInteger(body, 'max_completion_tokens', 'max_completion_tokens', 1),
     stop: parseStop(body.stop),
@@ -70,12 +73,14 @@ function checkUnsupported(body: JsonObject): void {
   }
 }
 
-/** Sampling knobs: the web chat has none, so they are checked and not applied. */
-function checkSampling(body: JsonObject): void {
-  numberIn(body, 'temperature', 0, 2);
-  numberIn(body, 'top_p', 0, 1);
-  numberIn(body, 'presence_penalty', -2, 2);
-  numberIn(body, 'frequency_penalty', -2, 2);
+/** Sampling knobs, checked with OpenAI's ranges: the official API applies them, the web chat has none. */
+function parseSampling(body: JsonObject): SamplingParameters {
+  const sampling = {
+    temperature: numberIn(body, 'temperature', 0, 2),
+    topP: numberIn(body, 'top_p', 0, 1),
+    presencePenalty: numberIn(body, 'presence_penalty', -2, 2),
+    frequencyPenalty: numberIn(body, 'frequency_penalty', -2, 2),
+  };
   integerIn(body, 'top_logprobs', 0, 20);
   const seed = body.seed;
   if (seed != null && (typeof seed !== 'number' || !Number.isInteger(seed))) {
@@ -83,6 +88,7 @@ function checkSampling(body: JsonObject): void {
   }
   const bias = optionalObject(body, 'logit_bias', 'logit_bias');
   if (bias) for (const token of Object.keys(bias)) integerIn(bias, token, -100, 100, 'logit_bias');
+  return sampling;
 }
 
 /** Fields that mean nothing here (docs/api.md §1.2 says why), checked for their type only. */
@@ -97,11 +103,12 @@ function checkMeaningless(body: JsonObject): void {
   optionalObject(body, 'prediction', 'prediction');
 }
 
-function numberIn(object: JsonObject, key: string, min: number, max: number): void {
+function numberIn(object: JsonObject, key: string, min: number, max: number): number | null {
   const value = object[key];
-  if (value == null) return;
+  if (value == null) return null;
   if (typeof value !== 'number') throw invalidType(key, 'a number', value);
   checkRange(key, value, min, max, 'decimal');
+  return value;
 }
 
 function integerIn(object: JsonObject, key: string, min: number, max: number, param = key): void {

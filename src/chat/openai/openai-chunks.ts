@@ -24,7 +24,7 @@ export function toOpenAiUsage(usage: ChatUsage): OpenAiUsage {
     prompt_tokens: usage.promptTokens,
     completion_tokens: usage.completionTokens,
     total_tokens: usage.totalTokens,
-    prompt_tokens_details: { cached_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: usage.cachedTokens ?? 0 },
     completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
   };
 }

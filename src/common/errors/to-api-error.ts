@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { UpstreamError } from '../../deepseek/upstream-error';
+import { OfficialApiError, officialApiError } from '../../official-api/official-api-error';
 import { PoolError } from '../../tokens/pool/pool-errors';
 import { isAbortError } from '../lifecycle/abort';
 import { ShutdownError } from '../lifecycle/inflight-registry';
@@ -24,6 +25,7 @@ export function toApiError(thrown: unknown, origin?: RequestOrigin): ApiError {
   if (thrown instanceof ApiError) return thrown;
   if (thrown instanceof UpstreamError) return upstreamApiError(thrown);
   if (thrown instanceof PoolError) return poolApiError(thrown);
+  if (thrown instanceof OfficialApiError) return officialApiError(thrown);
   if (thrown instanceof ShutdownError) {
     return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, thrown.message, {
       code: 'server_shutting_down',

@@ -25,8 +25,12 @@ export interface AccessEntry {
   duration_ms: number;
   model?: string;
   stream?: boolean;
-  /** The account's hash id, never its token. */
+  /** The account's hash id (`key:<id>` for an official API key), never its token or key. */
   account?: string;
+  /** Who answered: `web` or `api`. */
+  upstream?: 'web' | 'api';
+  /** Why a `web-then-api` request went to the official API. */
+  fallback?: string;
   ttfb_ms?: number;
   prompt_tokens?: number;
   completion_tokens?: number;
@@ -81,6 +85,8 @@ export function accessEntry(req: Request, res: Response, startedAt: number, ende
     entry.model = trace.model === undefined ? undefined : clip(trace.model, MAX_MODEL_LENGTH);
     entry.stream = trace.stream;
     entry.account = trace.account;
+    entry.upstream = trace.upstream;
+    entry.fallback = trace.fallbackReason;
     if (trace.answerStartedAt !== undefined) entry.ttfb_ms = Math.round(trace.answerStartedAt - startedAt);
     if (trace.usage) {
       entry.prompt_tokens = trace.usage.promptTokens;
@@ -102,6 +108,8 @@ export function formatAccessLine(entry: AccessEntry): string {
   if (entry.model !== undefined) parts.push(`model=${printable(entry.model)}`);
   if (entry.stream !== undefined) parts.push(`stream=${entry.stream}`);
   if (entry.account !== undefined) parts.push(`account=${entry.account}`);
+  if (entry.upstream !== undefined) parts.push(`upstream=${entry.upstream}`);
+  if (entry.fallback !== undefined) parts.push(`fallback=${entry.fallback}`);
   if (entry.ttfb_ms !== undefined) parts.push(`ttfb=${entry.ttfb_ms}ms`);
   if (entry.total_tokens !== undefined) parts.push(`tokens=${entry.prompt_tokens}/${entry.completion_tokens}`);
   if (entry.upstream_error !== undefined) parts.push(`upstream_error=${entry.upstream_error}`);

@@ -79,6 +79,7 @@ export class MetricsService {
   readonly history = new MinuteHistory();
   private readonly knownModels: ReadonlySet<string>;
   private poolSource: (() => PoolCounts) | null = null;
+  private apiKeysSource: (() => Record<string, number>) | null = null;
   private accountsSource: (() => PoolAccountState[]) | null = null;
 
   private readonly requests = new Counter({
@@ -149,6 +150,20 @@ export class MetricsService {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  private readonly upstreamAnswers = new Counter({
+    name: `${METRIC_PREFIX}upstream_answers_total`,
+    help: 'Answers started, by the upstream that gave them: "web" (DeepSeek web accounts) or "api" (the official API).',
+    labelNames: ['upstream'] as const,
+    registers: [this.registry],
+  });
+  private readonly upstreamFallbacks = new Counter({
+    name: `${METRIC_PREFIX}upstream_fallbacks_total`,
+    help: 'UPSTREAM_MODE=web-then-api: requests sent to the official API because no web account could serve, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  /** The same counts as `upstream_answers_total`, readable at once for the admin views. */
+  private readonly answersByUpstream = { web: 0, api: 0 };
   private readonly powSolve = new Histogram({
     name: `${METRIC_PREFIX}pow_solve_seconds`,
     help: 'Time to solve one proof-of-work challenge on the worker threads.',
@@ -189,6 +204,16 @@ export class MetricsService {
         }
       },
     });
+    const apiKeys = (): Record<string, number> => this.apiKeysSource?.() ?? {};
+    new Gauge({
+      name: `${METRIC_PREFIX}api_keys`,
+      help: 'Official API keys (DEEPSEEK_API_KEYS) by state: ready, cooling (after a 429), invalid (401), no_balance (402).',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [state, count] of Object.entries(apiKeys())) this.set({ state }, count);
+      },
+    });
     new Gauge({
       name: `${METRIC_PREFIX}pool_waiting_requests`,
       help: 'Requests waiting in the queue for a free account.',
@@ -217,6 +242,25 @@ export class MetricsService {
   watchPool(source: () => PoolCounts, accounts?: () => PoolAccountState[]): void {
     this.poolSource = source;
     this.accountsSource = accounts ?? null;
+  }
+
+  /** The official API's key counts by state, read at scrape time. */
+  watchApiKeys(source: () => Record<string, number>): void {
+    this.apiKeysSource = source;
+  }
+
+  upstreamAnswer(upstream: 'web' | 'api'): void {
+    this.upstreamAnswers.inc({ upstream });
+    this.answersByUpstream[upstream]++;
+  }
+
+  upstreamFallback(reason: string): void {
+    this.upstreamFallbacks.inc({ reason });
+  }
+
+  /** Answers started per upstream since this process started. */
+  answersPerUpstream(): { web: number; api: number } {
+    return { ...this.answersByUpstream };
   }
 
   requestFinished(request: FinishedRequest): void {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { normalizeIp } from '@nestjs/throttler';
@@ -6,6 +6,7 @@ import type { Request } from 'express';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../../common/errors/api-error';
 import { tokensConfig } from '../../config/tokens.config';
+import { upstreamConfig, type UpstreamConfig } from '../../config/upstream.config';
 import { Account, createAccount } from '../pool/account';
 import { parseTokenList } from './token-syntax';
 
@@ -14,6 +15,8 @@ import { parseTokenList } from './token-syntax';
  * - `managed`: clients present one of API_KEYS; the accounts are DEEPSEEK_TOKENS.
  * - `open`: DEEPSEEK_TOKENS without API_KEYS, the old server's DEEP_SEEK_CHAT_AUTHORIZATION behaviour:
  *   whatever the client sends, the server's accounts answer (clients often send a dummy key).
+ * With UPSTREAM_MODE=api the official API's keys answer: `managed` with API_KEYS, else `open`; the web
+ * accounts are not needed.
  */
 export type CredentialsMode = 'direct' | 'managed' | 'open';
 
@@ -42,11 +45,15 @@ export class CredentialsService {
   private readonly serverAccounts: readonly Account[];
   private readonly keyDigests: readonly Buffer[];
 
-  constructor(@Inject(tokensConfig.KEY) config: ConfigType<typeof tokensConfig>) {
+  constructor(
+    @Inject(tokensConfig.KEY) config: ConfigType<typeof tokensConfig>,
+    @Optional() @Inject(upstreamConfig.KEY) upstream: Pick<UpstreamConfig, 'mode'> | null = null,
+  ) {
     this.serverAccounts = CredentialsService.serverAccountsOf(config.serverTokens);
     this.keyDigests = config.apiKeys.map(digest);
-    this.mode = this.keyDigests.length > 0 ? 'managed' : this.serverAccounts.length > 0 ? 'open' : 'direct';
-    if (this.mode === 'managed' && this.serverAccounts.length === 0) {
+    const serverSide = this.serverAccounts.length > 0 || upstream?.mode === 'api';
+    this.mode = this.keyDigests.length > 0 ? 'managed' : serverSide ? 'open' : 'direct';
+    if (this.mode === 'managed' && !serverSide) {
       throw new Error('API_KEYS is set but DEEPSEEK_TOKENS is empty: managed mode needs server-side accounts.');
     }
   }

@@ -5,6 +5,8 @@ import { Test } from '@nestjs/testing';
 import { AccountFailoverService } from '../../../src/chat/account-failover.service';
 import type { ChatCall } from '../../../src/chat/chat-call.decorator';
 import { RequestTrace } from '../../../src/chat/chat-trace';
+import { upstreamConfig } from '../../../src/config/upstream.config';
+import { OfficialApiService } from '../../../src/official-api/official-api.service';
 import { ChatService } from '../../../src/chat/chat.service';
 import { ConversationThreadsService } from '../../../src/chat/continuation/conversation-threads.service';
 import { SessionJanitorService } from '../../../src/chat/continuation/session-janitor.service';
@@ -81,6 +83,9 @@ export async function createChatRig(
       { provide: tokensConfig.KEY, useValue: testTokensConfig(options.tokens) },
       { provide: securityConfig.KEY, useValue: securityConfig() },
       { provide: appConfig.KEY, useValue: testAppConfig(options.app) },
+      { provide: upstreamConfig.KEY, useValue: upstreamConfig() },
+      // The web path only: UPSTREAM_MODE is `web` in these specs, so the official API is never asked.
+      { provide: OfficialApiService, useValue: {} },
     ],
   }).compile();
   moduleRef.useLogger(false);

@@ -1,0 +1,230 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { IncomingMessage } from 'node:http';
+import { Observable } from 'rxjs';
+import type { ChatCompletionRequest } from '../chat/dto/chat-completion-request';
+import type { ChatEvent } from '../chat/events/chat-event';
+import type { ModelFlags } from '../chat/models';
+import { computeUsage, TokenEstimator } from '../chat/usage';
+import { abortableDelay, abortReason } from '../common/lifecycle/abort';
+import { MetricsService } from '../common/metrics/metrics.service';
+import { tokensConfig } from '../config/tokens.config';
+import { upstreamConfig, type UpstreamConfig } from '../config/upstream.config';
+import { SseFramer } from '../deepseek/stream/sse-framer';
+import { ApiKeyPool, type ApiKeyLease } from './api-key-pool';
+import { apiModelFor, ASSUMED_API_MODELS, type ApiModelChoice } from './api-models';
+import { OfficialApiClient } from './official-api.client';
+import { OfficialApiError } from './official-api-error';
+import { toOfficialRequest } from './official-request';
+import { OfficialStreamDecoder } from './official-stream-decoder';
+
+/** An answer the official API has begun: its events (the key is held until they end) and its brake. */
+export interface OfficialAnswer {
+  events: Observable<ChatEvent>;
+  pause: () => void;
+  resume: () => void;
+  /** The hashed id of the key that answers. */
+  keyId: string;
+  model: ApiModelChoice;
+}
+
+const RETRY_BACKOFF_MS = 250;
+
+/**
+ * The official DeepSeek API as an upstream: picks a key, sends the client's request natively, and turns
+ * the API's stream into ChatEvents. Before the answer starts it moves on when a key fails: a 401 or 402
+ * takes the key out of rotation (the next key is tried at once), a 429 cools it for its `retry-after`,
+ * a 5xx or a broken connection is tried again, on another key when there is one, up to `maxAttempts`.
+ */
+@Injectable()
+export class OfficialApiService implements OnModuleDestroy {
+  private readonly logger = new Logger(OfficialApiService.name);
+  readonly keys: ApiKeyPool;
+  private served: { ids: readonly string[]; at: number } | null = null;
+  private listing: Promise<readonly string[]> | null = null;
+
+  constructor(
+    private readonly client: OfficialApiClient,
+    @Inject(upstreamConfig.KEY) private readonly config: UpstreamConfig,
+    @Inject(tokensConfig.KEY) private readonly tokens: ConfigType<typeof tokensConfig>,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
+    this.keys = new ApiKeyPool(config.api.keys);
+    if (this.enabled) metrics?.watchApiKeys(() => this.keys.counts());
+  }
+
+  /** The official API is configured as an upstream (`api` or `web-then-api`). */
+  get enabled(): boolean {
+    return this.config.mode !== 'web' && this.keys.size > 0;
+  }
+
+  get mode(): UpstreamConfig['mode'] {
+    return this.config.mode;
+  }
+
+  /**
+   * The model ids the API serves (`GET /models`, kept `modelsTtlMs`), or the documented ones while the API
+   * cannot tell (then asked again at the next call).
+   */
+  async servedModels(): Promise<readonly string[]> {
+    if (this.served && Date.now() - this.served.at < this.config.api.modelsTtlMs) return this.served.ids;
+    this.listing ??= this.fetchModels().finally(() => (this.listing = null));
+    return this.listing;
+  }
+
+  /** Starts the answer on a key; rejects (before any byte reached the client) when no key can give one. */
+  async open(
+    request: ChatCompletionRequest,
+    flags: Pick<ModelFlags, 'thinking' | 'modelType'>,
+    promptTokens: number,
+    signal: AbortSignal,
+  ): Promise<OfficialAnswer> {
+    const model = apiModelFor(request.model, flags, await this.servedModels());
+    const body = toOfficialRequest(request, model);
+    const custom = new Set(request.tools?.tools.filter((tool) => tool.kind === 'custom').map((tool) => tool.name));
+    const failed = new Set<string>();
+    for (let attempt = 1; ;) {
+      // A key that just failed is skipped while another can serve.
+      const exclude = failed.size < this.keys.size ? failed : new Set<string>();
+      const lease = await this.keys.lease(signal, this.tokens.queueTimeoutMs, exclude);
+      try {
+        const stream = await this.client.chat(lease.key, body, signal);
+        return this.answer(stream, lease, new OfficialStreamDecoder(custom), promptTokens, signal, model);
+      } catch (error) {
+        lease.release();
+        if (signal.aborted) throw abortReason(signal);
+        if (!(error instanceof OfficialApiError)) throw error;
+        this.metrics?.upstreamError(`api_${error.kind}`, 'preflight');
+        this.logger.warn(`api key ${lease.id}: ${error.kind} before the answer started (attempt ${attempt})`);
+        if (error.kind === 'auth') this.keys.markInvalid(lease.id);
+        else if (error.kind === 'insufficient_balance') this.keys.markNoBalance(lease.id);
+        else {
+          if (error.kind === 'rate_limited') {
+            this.keys.coolDown(lease.id, error.retryAfterMs ?? this.config.api.rateLimitCooldownMs);
+          } else {
+            this.keys.recordError(lease.id, error.kind);
+            failed.add(lease.id);
+          }
+          if (!error.retryable || ++attempt > this.config.api.maxAttempts) throw error;
+          if (error.kind !== 'rate_limited') await abortableDelay(RETRY_BACKOFF_MS * attempt, signal);
+        }
+      }
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.keys.close();
+    this.client.close();
+  }
+
+  private async fetchModels(): Promise<readonly string[]> {
+    const key = this.config.api.keys[0]?.key;
+    if (key === undefined) return ASSUMED_API_MODELS;
+    try {
+      const ids = await this.client.models(key, AbortSignal.timeout(this.config.api.headersTimeoutMs));
+      this.served = { ids, at: Date.now() };
+      return ids;
+    } catch (error) {
+      const kind = error instanceof OfficialApiError ? error.kind : 'unexpected';
+      this.logger.warn(`the official API's model list is unavailable (${kind}); assuming the documented models`);
+      return ASSUMED_API_MODELS;
+    }
+  }
+
+  /**
+   * The body's SSE frames as ChatEvents. The key is given back when the body ends, fails, or the
+   * subscriber leaves (the socket is closed then, which stops the generation), or when the request is
+   * aborted before anyone subscribed.
+   */
+  private answer(
+    body: IncomingMessage,
+    lease: ApiKeyLease,
+    decoder: OfficialStreamDecoder,
+    promptTokens: number,
+    signal: AbortSignal,
+    model: ApiModelChoice,
+  ): OfficialAnswer {
+    const closeUnread = () => {
+      body.destroy();
+      lease.release();
+    };
+    signal.addEventListener('abort', closeUnread, { once: true });
+    const events = new Observable<ChatEvent>((subscriber) => {
+      const reasoning = new TokenEstimator();
+      const content = new TokenEstimator();
+      let idle: NodeJS.Timeout | undefined;
+      let ended = false;
+      const stop = () => {
+        ended = true;
+        clearTimeout(idle);
+        signal.removeEventListener('abort', closeUnread);
+        body.off('data', onData);
+        if (!body.complete) body.destroy();
+        lease.release();
+      };
+      const fail = (error: unknown) => {
+        if (ended) return;
+        stop();
+        subscriber.error(error);
+      };
+      const arm = () => {
+        clearTimeout(idle);
+        idle = setTimeout(
+          () =>
+            fail(
+              new OfficialApiError('timeout', `The official API sent nothing for ${this.config.api.idleTimeoutMs} ms.`),
+            ),
+          this.config.api.idleTimeoutMs,
+        );
+      };
+      const emit = (event: ChatEvent) => {
+        if (event.type === 'reasoning') reasoning.add(event.text);
+        else if (event.type === 'content') content.add(event.text);
+        subscriber.next(event);
+      };
+      const framer = new SseFramer((_name, data) => {
+        if (!ended) decoder.decode(data).forEach(emit);
+      });
+      function onData(chunk: Buffer): void {
+        arm();
+        try {
+          framer.write(chunk);
+        } catch (error) {
+          fail(error);
+        }
+      }
+      const onEnd = () => {
+        if (ended) return;
+        try {
+          framer.end();
+          const usage = () =>
+            computeUsage({
+              upstreamTotal: null,
+              promptEstimate: promptTokens,
+              reasoningEstimate: reasoning.tokens,
+              answerEstimate: content.tokens,
+            });
+          decoder.end(usage).forEach(emit);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        stop();
+        subscriber.complete();
+      };
+      body.on('data', onData);
+      body.once('end', onEnd);
+      body.once('error', () =>
+        fail(new OfficialApiError('network', 'The connection to the official API broke mid-answer.')),
+      );
+      body.once('close', () =>
+        fail(new OfficialApiError('incomplete', 'The official API closed the answer before it finished.')),
+      );
+      arm();
+      return () => {
+        if (!ended) stop();
+      };
+    });
+    return { events, pause: () => body.pause(), resume: () => body.resume(), keyId: lease.id, model };
+  }
+}
