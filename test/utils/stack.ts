@@ -46,7 +46,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const officialApi = options.officialApi ? await startFakeOfficialApi(options.officialApi) : undefined;
   let server: TestApp;
   try {
-    const apiUrl = officialApi ? { DEEPSEEK_API_BASE_URL: officialApi.url } : {};
+    const apiUrl: Record<string, string> = officialApi ? { DEEPSEEK_API_BASE_URL: officialApi.url } : {};
     server = await startTestApp(
       { DEEPSEEK_BASE_URL: fake.url, ...apiUrl, ...options.env },
       { logger: options.logger, logs: options.logs },
