@@ -92,16 +92,12 @@ export class ApiKeyPool {
     if (unusable) return Promise.reject(unusable);
     const free = this.waiters.length === 0 ? this.freeSlot(exclude) : undefined;
     if (free) return Promise.resolve(this.open(free));
+    // Every key rate-limited beyond the wait: say so now, with when to come back.
+    if (!this.mayFreeWithin(waitMs, exclude)) return Promise.reject(this.busyError(0));
     return new Promise<ApiKeyLease>((resolve, reject) => {
       const timer = setTimeout(() => {
         settle();
-        reject(
-          ApiError.rateLimited(
-            `Every official API key is busy or rate-limited (waited ${Math.round(waitMs / 1000)} s); try again later.`,
-            Math.max(1, Math.ceil(this.nextCooldownEndMs() / 1000)),
-            'api_keys_busy',
-          ),
-        );
+        reject(this.busyError(waitMs));
       }, waitMs);
       const onAbort = () => {
         settle();
@@ -249,6 +245,22 @@ export class ApiKeyPool {
         slot.until = 0;
       }
     }
+  }
+
+  /** A key not excluded is in use (it frees when an answer ends) or cools down within `ms`. */
+  private mayFreeWithin(ms: number, exclude: ReadonlySet<string>, now = Date.now()): boolean {
+    return this.slots.some(
+      (slot) =>
+        !exclude.has(slot.id) && (slot.state === 'ready' || (slot.state === 'cooling' && slot.until <= now + ms)),
+    );
+  }
+
+  private busyError(waitedMs: number): ApiError {
+    return ApiError.rateLimited(
+      `Every official API key is busy or rate-limited (waited ${Math.round(waitedMs / 1000)} s); try again later.`,
+      Math.max(1, Math.ceil(this.nextCooldownEndMs() / 1000)),
+      'api_keys_busy',
+    );
   }
 
   private nextCooldownEndMs(now = Date.now()): number {
