@@ -28,6 +28,10 @@ const MESSAGES = {
     colGenerations: 'Generations (1 h)',
     colLastError: 'Last error',
     noAccounts: 'No server accounts (DEEPSEEK_TOKENS is empty).',
+    apiKeys: 'Official API keys',
+    colRequests: 'Requests',
+    upstreamMode: 'Upstream',
+    answers: 'Answers web / API',
     queue: 'Queue',
     lastHour: 'Last hour (this replica)',
     chartRequests: 'Requests per minute',
@@ -70,6 +74,8 @@ const MESSAGES = {
       muted: 'muted',
       banned: 'banned',
       invalid: 'invalid',
+      ready: 'ready',
+      no_balance: 'no balance',
     },
   },
   zh: {
@@ -91,6 +97,10 @@ const MESSAGES = {
     colGenerations: '生成次数（1 小时）',
     colLastError: '最近错误',
     noAccounts: '没有服务器账号（DEEPSEEK_TOKENS 为空）。',
+    apiKeys: '官方 API key',
+    colRequests: '请求数',
+    upstreamMode: '上游',
+    answers: '回答数 网页 / API',
     queue: '队列',
     lastHour: '最近一小时（本副本）',
     chartRequests: '每分钟请求数',
@@ -133,6 +143,8 @@ const MESSAGES = {
       muted: '禁言',
       banned: '封禁',
       invalid: '无效',
+      ready: '可用',
+      no_balance: '余额不足',
     },
   },
 };
@@ -286,7 +298,10 @@ function renderStatus(status) {
     [t('uptime'), formatDuration(status.uptime_seconds)],
     [t('requestsHour'), String(hour.requests)],
     [t('ttftHour'), `${formatMs(hour.ttft_p50_ms)} / ${formatMs(hour.ttft_p95_ms)}`],
+    [t('upstreamMode'), status.upstream.mode],
+    [t('answers'), `${status.upstream.answers.web} / ${status.upstream.answers.api}`],
   ]);
+  renderApiKeys(status.upstream.api_keys);
   const rows = status.accounts.map((account) => {
     const tr = document.createElement('tr');
     tr.dataset.account = account.id;
@@ -324,6 +339,25 @@ function renderStatus(status) {
   const kinds = Object.entries(hour.errors).sort((a, b) => b[1] - a[1]);
   $('error-kinds').textContent = kinds.length ? kinds.map(([kind, n]) => `${kind}: ${n}`).join(' · ') : t('noErrors');
   $('updated').textContent = formatTime(status.now);
+}
+
+/** The official API's keys (hashed ids only); the section shows only when keys are configured. */
+function renderApiKeys(keys) {
+  show($('api-keys-section'), keys.length > 0);
+  const rows = keys.map((key) => {
+    const tr = document.createElement('tr');
+    tr.dataset.apiKey = key.id;
+    tr.append(
+      cell(key.id, 'id'),
+      cell(MESSAGES[lang].states[key.state] || key.state, `state state-${key.state}`),
+      cell(key.until ? formatTime(key.until) : '–'),
+      cell(`${key.inflight} / ${key.concurrency}`),
+      cell(String(key.requests)),
+      cell(key.last_error ? `${key.last_error.kind} · ${formatTime(key.last_error.at)}` : '–'),
+    );
+    return tr;
+  });
+  $('api-keys').tBodies[0].replaceChildren(...rows);
 }
 
 // ---- charts: one tiny SVG per series set, 60 minutes wide ----

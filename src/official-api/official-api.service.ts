@@ -8,7 +8,9 @@ import type { ModelFlags } from '../chat/models';
 import { computeUsage, TokenEstimator } from '../chat/usage';
 import { abortableDelay, abortReason } from '../common/lifecycle/abort';
 import { MetricsService } from '../common/metrics/metrics.service';
+import { appConfig, type AppConfig } from '../config/app.config';
 import { tokensConfig } from '../config/tokens.config';
+import { modelUnavailableError } from '../chat/account-failover.service';
 import { upstreamConfig, type UpstreamConfig } from '../config/upstream.config';
 import { SseFramer } from '../deepseek/stream/sse-framer';
 import { ApiKeyPool, type ApiKeyLease } from './api-key-pool';
@@ -29,6 +31,8 @@ export interface OfficialAnswer {
 }
 
 const RETRY_BACKOFF_MS = 250;
+/** After the model list could not be read, how long the documented list stands in for it. */
+const MODELS_RETRY_MS = 60_000;
 
 /**
  * The official DeepSeek API as an upstream: picks a key, sends the client's request natively, and turns
@@ -47,6 +51,7 @@ export class OfficialApiService implements OnModuleDestroy {
     private readonly client: OfficialApiClient,
     @Inject(upstreamConfig.KEY) private readonly config: UpstreamConfig,
     @Inject(tokensConfig.KEY) private readonly tokens: ConfigType<typeof tokensConfig>,
+    @Inject(appConfig.KEY) private readonly app: AppConfig,
     @Optional() private readonly metrics?: MetricsService,
   ) {
     this.keys = new ApiKeyPool(config.api.keys);
@@ -80,6 +85,7 @@ export class OfficialApiService implements OnModuleDestroy {
     signal: AbortSignal,
   ): Promise<OfficialAnswer> {
     const model = apiModelFor(request.model, flags, await this.servedModels());
+    if (model.fellBack && this.app.strictModels) throw modelUnavailableError('expert');
     const body = toOfficialRequest(request, model);
     const custom = new Set(request.tools?.tools.filter((tool) => tool.kind === 'custom').map((tool) => tool.name));
     const failed = new Set<string>();
@@ -127,6 +133,8 @@ export class OfficialApiService implements OnModuleDestroy {
     } catch (error) {
       const kind = error instanceof OfficialApiError ? error.kind : 'unexpected';
       this.logger.warn(`the official API's model list is unavailable (${kind}); assuming the documented models`);
+      // Asked again in a minute, not on every request.
+      this.served = { ids: ASSUMED_API_MODELS, at: Date.now() - this.config.api.modelsTtlMs + MODELS_RETRY_MS };
       return ASSUMED_API_MODELS;
     }
   }

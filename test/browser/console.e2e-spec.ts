@@ -185,3 +185,48 @@ describeWithChromium('the web console without ADMIN_TOKEN, in Chromium (e2e)', (
     expect(res.status).toBe(404);
   });
 });
+
+describeWithChromium('the web console with the official API as a second upstream (e2e)', () => {
+  let stack: Stack;
+  let chromium: Chromium;
+  const [webAccount] = makeTokens('console-api-pool', 1);
+  const [spent, funded] = ['sk-console-spent-2b7e91', 'sk-console-funded-6c0d38'];
+
+  beforeAll(async () => {
+    stack = await startStack({
+      tokens: [webAccount],
+      officialApi: { keys: [spent, funded], balance: { [spent]: 0 } },
+      env: {
+        UPSTREAM_MODE: 'web-then-api',
+        DEEPSEEK_TOKENS: webAccount,
+        DEEPSEEK_API_KEYS: `${spent},${funded}`,
+        API_KEYS: API_KEY,
+        ADMIN_TOKEN,
+      },
+    });
+    chromium = await launchChromium();
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await stack?.close();
+  });
+
+  it('should show a key out of balance (402) among the API keys, and the answers per upstream', async () => {
+    stack.fake.addFault({ fault: 'muted', account: webAccount, endpoint: 'completion', params: { seconds: 600 } });
+    const res = await postChat(stack.baseURL, chatBody(), { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(res.headers['x-upstream']).toBe('api');
+
+    const { page, problems } = await openPage(chromium, `${stack.server.url}/`);
+    await signIn(page, ADMIN_TOKEN);
+
+    const spentRow = page.locator(`#api-keys tr[data-api-key="${accountIdOf(spent)}"]`);
+    await spentRow.locator('.state-no_balance').waitFor({ timeout: REFRESH_MS });
+    await expect(spentRow.innerText()).resolves.toContain('insufficient_balance');
+    await page.locator(`#api-keys tr[data-api-key="${accountIdOf(funded)}"] .state-ready`).waitFor();
+    await expect(page.locator('#facts').innerText()).resolves.toMatch(/web-then-api[\s\S]*0 \/ 1/);
+    expect(await page.content()).not.toContain(spent);
+    await shot(page, 'api-keys');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
