@@ -3,6 +3,7 @@ import { AnswerAccumulator } from '../chat/events/answer-accumulator';
 import type { ChatEvent } from '../chat/events/chat-event';
 import { anthropicToolUseId, thinkingSignature } from './anthropic-ids';
 import { anthropicStop } from './anthropic-stop-reason';
+import { toAnthropicUsage } from './anthropic-usage';
 import type { AnthropicContentBlock, AnthropicMessage } from './anthropic-types';
 
 /** What names the message: its id and the model as the client sent it. */
@@ -50,9 +51,7 @@ export class AnthropicMessageAggregator {
       content,
       // An answer without a finish was cut.
       ...(finish ? anthropicStop(finish) : { stop_reason: 'max_tokens', stop_sequence: null }),
-      usage: finish
-        ? { input_tokens: finish.usage.promptTokens, output_tokens: finish.usage.completionTokens }
-        : { input_tokens: this.promptTokens, output_tokens: 0 },
+      usage: finish ? toAnthropicUsage(finish.usage) : { input_tokens: this.promptTokens, output_tokens: 0 },
     };
   }
 }

@@ -5,6 +5,7 @@ import type { ChatEvent } from '../chat/events/chat-event';
 import { anthropicToolUseId, thinkingSignature } from './anthropic-ids';
 import type { MessageIdentity } from './anthropic-message-aggregator';
 import { anthropicStop } from './anthropic-stop-reason';
+import { toAnthropicUsage } from './anthropic-usage';
 import type { AnthropicContentBlock, AnthropicDelta, AnthropicStreamEvent } from './anthropic-types';
 
 /** Every Anthropic event names its type twice: clients skip an event without its `event:` line. */
@@ -82,7 +83,7 @@ export class AnthropicSseEncoder {
           frame({
             type: 'message_delta',
             delta: anthropicStop(event),
-            usage: { input_tokens: event.usage.promptTokens, output_tokens: event.usage.completionTokens },
+            usage: toAnthropicUsage(event.usage),
           }) +
           frame({ type: 'message_stop' })
         );

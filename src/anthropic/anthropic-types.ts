@@ -8,8 +8,11 @@ export type AnthropicContentBlock =
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
 export interface AnthropicUsage {
+  /** Input tokens not read from the prompt cache. */
   input_tokens: number;
   output_tokens: number;
+  /** Input tokens read from the prompt cache (the official API reports them); absent when none. */
+  cache_read_input_tokens?: number;
 }
 
 export interface AnthropicMessage {

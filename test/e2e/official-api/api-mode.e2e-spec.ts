@@ -230,6 +230,23 @@ describe('UPSTREAM_MODE=api: the official API answers every request, natively (e
     expect((await stream.finalMessage()).content).toMatchObject([{ type: 'text', text: 'You said: Stream please' }]);
   });
 
+  it('should report the API prompt cache to Anthropic clients as cache_read_input_tokens, apart from input_tokens', async () => {
+    const anthropic = new Anthropic({ baseURL: stack.server.url, apiKey: CLIENT_KEY, maxRetries: 0 });
+    const prompt = `Remember this. ${'A long and steady preamble for the cache. '.repeat(20)}`;
+    const ask = () =>
+      anthropic.messages.create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 100,
+        messages: [{ role: 'user', content: prompt }],
+      });
+    const first = await ask();
+    const second = await ask();
+
+    expect(first.usage.cache_read_input_tokens ?? 0).toBe(0);
+    expect(second.usage.cache_read_input_tokens).toBeGreaterThan(0);
+    expect(second.usage.input_tokens + second.usage.cache_read_input_tokens!).toBe(first.usage.input_tokens);
+  });
+
   it('should serve the Responses API through the same adapter', async () => {
     const response = await openai.responses.create({ model: 'deepseek-chat', input: 'Hello Responses' });
     expect(response.output_text).toBe('You said: Hello Responses');
