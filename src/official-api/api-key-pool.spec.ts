@@ -309,6 +309,41 @@ describe('ApiKeyPool', () => {
     });
   });
 
+  describe('what the waiters cannot use', () => {
+    it('should move the cooldown wake earlier when a shorter cooldown begins', async () => {
+      pool = new ApiKeyPool([
+        { key: A, concurrency: 1 },
+        { key: B, concurrency: 1 },
+      ]);
+      pool.coolDown(idA, 5_000);
+      const onB = await pool.lease(live(), WAIT);
+      const waiting = pool.lease(live(), WAIT);
+      pool.coolDown(idB, 100);
+      onB.release();
+
+      await jest.advanceTimersByTimeAsync(150);
+
+      expect(await settled(waiting)).toBe(true);
+      expect((await waiting).id).toBe(idB);
+    });
+
+    it('should lease a free key to a new request that a waiter has excluded', async () => {
+      pool = new ApiKeyPool([
+        { key: A, concurrency: 1 },
+        { key: B, concurrency: 1 },
+      ]);
+      const notA = new Set([idA]);
+      await pool.lease(live(), WAIT, notA);
+      const waiter = pool.lease(live(), WAIT, notA);
+
+      const newcomer = pool.lease(live(), WAIT);
+
+      expect(await settled(newcomer)).toBe(true);
+      expect((await newcomer).id).toBe(idA);
+      expect(await settled(waiter)).toBe(false);
+    });
+  });
+
   describe('waiting', () => {
     it('should reject with a 429 api_keys_busy after waitMs', async () => {
       pool = new ApiKeyPool([{ key: A, concurrency: 1 }]);

@@ -90,7 +90,9 @@ export class ApiKeyPool {
     this.refreshCooldowns();
     const unusable = this.unusableError(exclude);
     if (unusable) return Promise.reject(unusable);
-    const free = this.waiters.length === 0 ? this.freeSlot(exclude) : undefined;
+    // Waiters first (a key may have come off its cooldown); what none of them can use is free for this one.
+    this.wake();
+    const free = this.freeSlot(exclude);
     if (free) return Promise.resolve(this.open(free));
     // Every key rate-limited beyond the wait: say so now, with when to come back.
     if (!this.mayFreeWithin(waitMs, exclude)) return Promise.reject(this.busyError(0));
@@ -268,9 +270,11 @@ export class ApiKeyPool {
     return ends.length > 0 ? Math.max(0, Math.min(...ends)) : 1000;
   }
 
+  /** A wake at the end of the first cooldown, earlier than the one scheduled when a shorter cooldown began. */
   private scheduleCooldownWake(): void {
-    if (this.wakeTimer || this.waiters.length === 0) return;
-    if (!this.slots.some((slot) => slot.state === 'cooling')) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    if (this.waiters.length === 0 || !this.slots.some((slot) => slot.state === 'cooling')) return;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = null;
       this.wake();

@@ -94,6 +94,18 @@ describe('OfficialStreamDecoder', () => {
       ]);
     });
 
+    it('should drop a call cut short by max_tokens and finish with length, keeping the whole ones', () => {
+      const events = decodeAll([
+        frame({ tool_calls: [{ index: 0, id: 'call_1', function: { name: 'a', arguments: '{"x":1}' } }] }),
+        frame({ tool_calls: [{ index: 1, id: 'call_2', function: { name: 'b', arguments: '{"y":' } }] }, 'length'),
+      ]);
+
+      expect(events.filter((event) => event.type === 'toolCall')).toMatchObject([
+        { name: 'a', argumentsJson: '{"x":1}' },
+      ]);
+      expect(events.at(-1)).toMatchObject({ type: 'finish', reason: 'length' });
+    });
+
     it('should give a call without arguments an empty object', () => {
       const events = decodeAll([
         frame({ tool_calls: [{ index: 0, id: 'c', function: { name: 'ping' } }] }, 'tool_calls'),

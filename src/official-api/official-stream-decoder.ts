@@ -85,7 +85,11 @@ export class OfficialStreamDecoder {
     if (this.finishReason === 'insufficient_system_resource') {
       throw new OfficialApiError('overloaded', 'The official API stopped the answer: insufficient system resources.');
     }
-    const events: ChatEvent[] = this.calls.map((call, index) => ({
+    // An answer cut by `max_tokens` may end inside a call's arguments: only whole calls go out, and the
+    // finish says `length`, as the API did.
+    const cut = this.finishReason === 'length';
+    const calls = cut ? this.calls.filter((call) => isJsonObject(call.arguments)) : this.calls;
+    const events: ChatEvent[] = calls.map((call, index) => ({
       type: 'toolCall',
       index,
       id: call.id,
@@ -96,7 +100,7 @@ export class OfficialStreamDecoder {
     const reason: FinishReason = FINISH_REASONS.has(this.finishReason) ? (this.finishReason as FinishReason) : 'stop';
     events.push({
       type: 'finish',
-      reason: this.calls.length > 0 ? 'tool_calls' : reason,
+      reason: calls.length > 0 && !cut ? 'tool_calls' : reason,
       usage: this.usage ?? fallbackUsage(),
     });
     return events;
@@ -128,6 +132,15 @@ function toUsage(usage: OfficialUsage): ChatUsage {
     totalTokens: usage.total_tokens ?? promptTokens + completionTokens,
     cachedTokens: usage.prompt_cache_hit_tokens ?? usage.prompt_tokens_details?.cached_tokens ?? 0,
   };
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
 }
 
 /** A function call's arguments as a JSON object's text ("{}" for none; kept as sent when not an object). */
