@@ -58,12 +58,15 @@ export async function streamAnswer(
     }
     first = false;
     const choice = { index: 0, delta, logprobs: null, finish_reason: finishReason };
-    await write(res, frame({ ...chunkHead(ids), choices: [choice], ...(withUsage ? { usage } : {}) }));
+    const text = frame({ ...chunkHead(ids), choices: [choice], ...(withUsage ? { usage } : {}) });
     if (options.cutAfter !== null && ++written >= options.cutAfter) {
+      // Destroying a socket drops what it has not sent yet: let the chunks before the cut reach the client.
+      await new Promise<void>((resolve) => res.write(text, () => resolve()));
       options.onCut?.();
       res.destroy();
       return 'cut';
     }
+    await write(res, text);
     return null;
   };
 
