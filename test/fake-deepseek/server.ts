@@ -5,7 +5,6 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   clientSettings,
   createSession,
@@ -47,6 +46,7 @@ import type {
   QueuedFault,
   ReplyHook,
 } from './types';
+import { listenOn } from '../utils/http/listen';
 
 /** The fake upstream as tests and the CLI use it. */
 export interface FakeDeepSeek {
@@ -114,15 +114,8 @@ class FakeDeepSeekServer implements FakeDeepSeek, FakeContext {
     this.server = createServer({ requestTimeout: 0 }, (req, res) => this.handle(req, res));
   }
 
-  listen(port: number, host: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ port, host, backlog: 4096 }, () => {
-        this.port = (this.server.address() as AddressInfo).port;
-        this.url = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
-        resolve();
-      });
-    });
+  async listen(port: number, host: string): Promise<void> {
+    ({ port: this.port, url: this.url } = await listenOn(this.server, port, host));
   }
 
   configure(patch: FakeConfigPatch): Readonly<FakeConfig> {

@@ -1,5 +1,8 @@
 import type { ServerResponse } from 'node:http';
+import { sendJson } from '../fake-deepseek/http-responses';
 import type { FaultSpec, FaultStatus, QueuedFault } from './types';
+
+export { sendJson };
 
 interface ErrorShape {
   message: string;
@@ -25,21 +28,6 @@ export const ERRORS: Record<FaultStatus | 404, ErrorShape> = {
 export function errorBody(status: FaultStatus | 404, message?: string): { error: object } {
   const shape = ERRORS[status];
   return { error: { message: message ?? shape.message, type: shape.type, param: null, code: shape.code } };
-}
-
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }
 
 export function sendError(

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { buildAnswer, defaultReply } from './answer';
 import { ApiError, FaultQueue, sendError, sendJson } from './errors';
 import { DEFAULT_MODELS, modelList, thinks } from './models';
@@ -16,6 +15,7 @@ import type {
   QueuedFault,
   RecordedRequest,
 } from './types';
+import { listenOn } from '../utils/http/listen';
 
 export interface FakeOfficialApi {
   /** `http://127.0.0.1:<port>`, no trailing slash: the SDK's `baseURL`. */
@@ -74,15 +74,8 @@ class FakeOfficialApiServer implements FakeOfficialApi {
     this.server = createServer({ requestTimeout: 0 }, (req, res) => this.handle(req, res));
   }
 
-  listen(port: number, host: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ port, host, backlog: 4096 }, () => {
-        this.port = (this.server.address() as AddressInfo).port;
-        this.url = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
-        resolve();
-      });
-    });
+  async listen(port: number, host: string): Promise<void> {
+    ({ port: this.port, url: this.url } = await listenOn(this.server, port, host));
   }
 
   configure(patch: Partial<FakeOfficialConfig>): Readonly<FakeOfficialConfig> {
