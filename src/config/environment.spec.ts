@@ -98,6 +98,35 @@ describe('the account settings', () => {
   });
 });
 
+describe('the official API settings', () => {
+  const KEY = 'sk-upstream-secret-1f2e3d';
+
+  it('should need DEEPSEEK_API_KEYS for the api and web-then-api modes', () => {
+    expect(problemsOf({ UPSTREAM_MODE: 'api' })).toEqual(['UPSTREAM_MODE: api needs DEEPSEEK_API_KEYS']);
+    expect(problemsOf({ UPSTREAM_MODE: 'api', DEEPSEEK_API_KEYS: KEY })).toEqual([]);
+  });
+
+  it('should refuse web-then-api without server accounts: anyone could spend the keys', () => {
+    const [problem] = problemsOf({ UPSTREAM_MODE: 'web-then-api', DEEPSEEK_API_KEYS: KEY });
+    expect(problem).toMatch(/^UPSTREAM_MODE: web-then-api needs the server's own accounts in DEEPSEEK_TOKENS/);
+    expect(problemsOf({ UPSTREAM_MODE: 'web-then-api', DEEPSEEK_API_KEYS: KEY, DEEPSEEK_TOKENS: 'tok-a' })).toEqual([]);
+  });
+
+  it('should accept API_KEYS without DEEPSEEK_TOKENS in api mode only', () => {
+    expect(problemsOf({ UPSTREAM_MODE: 'api', DEEPSEEK_API_KEYS: KEY, API_KEYS: 'sk-client' })).toEqual([]);
+    expect(problemsOf({ API_KEYS: 'sk-client' })).toHaveLength(1);
+  });
+
+  it('should refuse a malformed key list or mode without quoting a key', () => {
+    const problems = problemsOf({ UPSTREAM_MODE: 'both', DEEPSEEK_API_KEYS: `${KEY}=0` });
+    expect(problems).toEqual([
+      'UPSTREAM_MODE: "both" is not one of web, api, web-then-api',
+      'DEEPSEEK_API_KEYS: not a comma-separated list of keys, each optionally key=concurrency',
+    ]);
+    expect(problems.join('\n')).not.toContain(KEY);
+  });
+});
+
 describe('the security settings', () => {
   it('should accept what docs/security.md shows', () => {
     expect(() =>
