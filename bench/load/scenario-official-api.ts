@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { ScenarioOutcome } from '../common/messages';
 import { benchApiKeys, type OfficialApiParams } from '../common/official-api-params';
 import { percentileOfSorted, SampleBuffer, summarize, type Summary } from '../common/stats';
+import { cpuBetween } from '../probe/probe-client';
 import { gatewayStream } from './gateway-stream';
 import { countErrors, describeTally, failureSamples, launchRamped, sleep, tallyErrors } from './launch';
 import { type PhaseUsage, startPhase } from './phase-meter';
@@ -64,6 +65,8 @@ interface LatencyResult {
   addedTtft: Spread | null;
   addedTotal: Spread | null;
   errors: Record<string, number>;
+  /** The gateway's CPU (probe) over the sampling loop ÷ its samples: what one short request costs it. */
+  gatewayCpuPerRequestMs: number | null;
   samples: { ttft: number; total: number }[];
 }
 
@@ -109,6 +112,9 @@ async function measureLatency(
     for (const target of targets) await target.stream(`s6:warm:${target.label}:${i}`, body);
   }
   const outcomes = new Map<string, StreamOutcome[]>(targets.map((t) => [t.label, []]));
+  const before = await Promise.all(
+    targets.map((t) => (t.runner.probe ? t.runner.probe.snapshot() : Promise.resolve(null))),
+  );
   for (let i = 0; i < params.latencySamples; i++) {
     // Rotate the order so no target always runs right after another on a warm connection.
     const order = targets.map((_, k) => targets[(k + i) % targets.length]);
@@ -116,13 +122,17 @@ async function measureLatency(
       outcomes.get(target.label)?.push(await target.stream(`s6:lat:${target.label}:${i}`, body));
     }
   }
+  const after = await Promise.all(
+    targets.map((t) => (t.runner.probe ? t.runner.probe.snapshot() : Promise.resolve(null))),
+  );
   const valid = (o: StreamOutcome): boolean => o.ok && o.firstTokenAt !== null && o.frames === params.latencyFrames;
   const ttftOf = (o: StreamOutcome): number => (valid(o) ? (o.firstTokenAt ?? NaN) - o.startedAt : NaN);
   const totalOf = (o: StreamOutcome): number => (valid(o) ? o.endedAt - o.startedAt : NaN);
   const direct = outcomes.get(targets[0].label) ?? [];
   const results = new Map<string, LatencyResult>();
-  for (const target of targets) {
+  for (const [index, target] of targets.entries()) {
     const list = outcomes.get(target.label) ?? [];
+    const [from, to] = [before[index], after[index]];
     const finite = (values: number[]): number[] => values.filter((v) => Number.isFinite(v));
     const paired = (of: (o: StreamOutcome) => number): Spread | null =>
       target === targets[0] ? null : spread(finite(list.map((o, i) => of(o) - of(direct[i]))));
@@ -132,6 +142,7 @@ async function measureLatency(
       addedTtft: paired(ttftOf),
       addedTotal: paired(totalOf),
       errors: tallyErrors(list, params.latencyFrames),
+      gatewayCpuPerRequestMs: from && to && list.length > 0 ? cpuBetween(from, to) / list.length : null,
       samples: list.map((o) => ({ ttft: round2(ttftOf(o)), total: round2(totalOf(o)) })),
     });
   }
@@ -203,6 +214,13 @@ function outcome(
     .add('s6.addedTotalP50', 'added total time (p50 of paired differences)', 'ms', (r) => r.addedTotal?.p50 ?? null, {
       decimals: 2,
     })
+    .add(
+      's6.cpuPerRequest',
+      `gateway CPU per request (latency phase, ${params.latencyFrames} frames)`,
+      'ms',
+      (r) => r.gatewayCpuPerRequestMs,
+      { decimals: 2 },
+    )
     .add('s6.latSamples', `latency samples valid (of ${params.latencySamples})`, 'count', (r) => r.ttft.count, {
       decimals: 0,
     });
