@@ -1,8 +1,9 @@
-/** The five scenarios of the harness, their sizes (full and --quick) and the gateway settings each needs. */
+/** The six scenarios of the harness, their sizes (full and --quick) and the gateway settings each needs. */
 import type { AnswerText } from './answer-texts';
+import { type OfficialApiParams, officialApiParams } from './official-api-params';
 
-export type ScenarioId = 1 | 2 | 3 | 4 | 5;
-export const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 4, 5];
+export type ScenarioId = 1 | 2 | 3 | 4 | 5 | 6;
+export const ALL_SCENARIOS: readonly ScenarioId[] = [1, 2, 3, 4, 5, 6];
 
 /** Upstream pacing and answer shape, as the fake upstream produces them. */
 export interface Pacing {
@@ -81,7 +82,8 @@ export interface SlowReadersParams extends Pacing {
   clientWriteTimeoutMs: number;
 }
 
-export type ScenarioParams = TtfbParams | StreamingParams | CapacityParams | BurstParams | SlowReadersParams;
+export type ScenarioParams =
+  TtfbParams | StreamingParams | CapacityParams | BurstParams | SlowReadersParams | OfficialApiParams;
 
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   1: 'Time to first token (single request, +latency per call, real PoW)',
@@ -89,6 +91,7 @@ export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   3: 'Capacity (many concurrent slow streams)',
   4: 'Burst (requests over a few accounts, real locks)',
   5: 'Slow readers (memory per stream)',
+  6: 'Official API path (UPSTREAM_MODE=api): added latency and CPU per 1000 frames',
 };
 
 /** PoW difficulty for scenarios that measure the relay: the answer is found in well under a millisecond. */
@@ -175,6 +178,8 @@ export function scenarioParams(
         sampleEveryMs: quick ? 500 : 2000,
         clientWriteTimeoutMs: 30_000,
       };
+    case 6:
+      return officialApiParams(quick);
   }
 }
 
@@ -198,6 +203,9 @@ export function scenarioGatewayEnv(params: ScenarioParams): Record<string, strin
         ACCOUNT_MAX_INFLIGHT: String(params.accountMaxInflight),
         CLIENT_WRITE_TIMEOUT_MS: String(params.clientWriteTimeoutMs),
       };
+    case 'official-api':
+      // The API's settings depend on the fake started for it: harness/official-api-scenario.ts.
+      return {};
   }
 }
 

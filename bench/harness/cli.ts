@@ -18,7 +18,7 @@ export interface HarnessOptions {
 }
 
 export const HARNESS_USAGE = `Usage: npm run bench -- [options]
-  --scenario N          run scenario N only (1-5; repeat or comma-separate for several)
+  --scenario N          run scenario N only (1-6; repeat or comma-separate for several)
   --quick               small sizes: a smoke test of the whole harness
   --compare <git-ref>   also build <git-ref> in a temporary worktree and measure it in the same run
   --cpu-prof            profile the gateway: an extra round of scenario 2, the measured burst of scenario 4

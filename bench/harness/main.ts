@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     const labels = ['direct', ...builds.map((b) => b.label)];
     const reports: ScenarioReport[] = [];
     for (const id of options.scenarios) {
-      const report = await runScenario(run, id);
+      const report = await runScenario(run, id, reports);
       reports.push(report);
       say(`\n${renderScenario(report, labels)}\n`);
     }

@@ -7,6 +7,7 @@ const RAN: Record<number, { key: string; ok: (value: number) => boolean; what: s
   3: { key: 's3.maxOpen', ok: (v) => v > 0, what: 'no stream opened' },
   4: { key: 's4.otherErrors', ok: (v) => v === 0, what: 'requests neither completed nor answered 429' },
   5: { key: 's5.a1.open', ok: (v) => v > 0, what: 'no stream opened' },
+  6: { key: 's6.frames', ok: (v) => v > 0, what: 'no frame received' },
 };
 
 /** Figures that show a gateway-only phase ran (the direct client has no such phase). */
@@ -15,6 +16,7 @@ const RAN_FOR_GATEWAYS: Record<number, { key: string; ok: (value: number) => boo
     { key: 's2.tools.frames', ok: (v) => v > 0, what: 'no frame received with tools declared' },
     { key: 's2.ltTools.ttftP50', ok: (v) => v > 0, what: 'no first token for the "<" answer with tools' },
   ],
+  6: [{ key: 's6.cpuPer1000', ok: (v) => v > 0, what: 'no gateway CPU per 1000 frames' }],
 };
 
 /**

@@ -11,6 +11,7 @@ import type { RunningChild } from './child-process';
 import type { HarnessOptions } from './cli';
 import type { GatewayBuild } from './gateway-builds';
 import { checkGoals } from './goals';
+import { runOfficialApiScenario } from './official-api-scenario';
 import { descriptorsNeeded, type MachineInfo } from './machine';
 import { type LoadProcess, type RunningGateway, startGateway, startLatencyProxy } from './processes';
 import type { ScenarioReport } from './report';
@@ -34,7 +35,12 @@ export interface Run {
 export const CPU_PROFILE_FILE = 'gateway-scenario2.cpuprofile';
 
 /** Starts the gateway(s) with the scenario's environment, has the load process run it, stops them. */
-export async function runScenario(run: Run, id: ScenarioId): Promise<ScenarioReport> {
+export async function runScenario(
+  run: Run,
+  id: ScenarioId,
+  earlier: readonly ScenarioReport[] = [],
+): Promise<ScenarioReport> {
+  if (id === 6) return runOfficialApiScenario(run, earlier);
   const params = fitToDescriptorLimit(
     scenarioParams(id, run.options.quick, { capacityStreams: run.options.capacityStreams }),
     run,

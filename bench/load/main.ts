@@ -9,6 +9,7 @@ import { FakeControl } from './fake-control';
 import { solveInline, workerSolver } from './pow-solvers';
 import { runBurst } from './scenario-burst';
 import { runCapacity } from './scenario-capacity';
+import { runOfficialApi } from './scenario-official-api';
 import type { ScenarioContext } from './scenario-context';
 import { runSlowReaders } from './scenario-slow-readers';
 import { runStreaming } from './scenario-streaming';
@@ -49,6 +50,8 @@ function runScenario(ctx: ScenarioContext, params: ScenarioParams): Promise<Scen
       return runBurst(ctx, params);
     case 'slow-readers':
       return runSlowReaders(ctx, params);
+    case 'official-api':
+      return runOfficialApi(ctx, params);
   }
 }
 
