@@ -1,6 +1,6 @@
 import type { ChatMessage } from './types';
 
-/** The cache works in 64-token units (api-docs.deepseek.com, context caching). */
+/** The cache works in 64-token units. */
 export const CACHE_UNIT = 64;
 const REMEMBERED_PROMPTS = 100;
 
