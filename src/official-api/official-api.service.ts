@@ -1,19 +1,17 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import type { IncomingMessage } from 'node:http';
 import { Observable } from 'rxjs';
 import type { ChatCompletionRequest } from '../chat/dto/chat-completion-request';
 import type { ChatEvent } from '../chat/events/chat-event';
 import type { ModelFlags } from '../chat/models';
-import { computeUsage, TokenEstimator } from '../chat/usage';
 import { abortableDelay, abortReason } from '../common/lifecycle/abort';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { appConfig, type AppConfig } from '../config/app.config';
 import { tokensConfig } from '../config/tokens.config';
 import { modelUnavailableError } from '../chat/account-failover.service';
 import { upstreamConfig, type UpstreamConfig } from '../config/upstream.config';
-import { SseFramer } from '../deepseek/stream/sse-framer';
-import { ApiKeyPool, type ApiKeyLease } from './api-key-pool';
+import { ApiKeyPool } from './api-key-pool';
+import { OfficialAnswerRelay } from './official-answer-relay';
 import { apiModelFor, ASSUMED_API_MODELS, type ApiModelChoice } from './api-models';
 import { OfficialApiClient } from './official-api.client';
 import { OfficialApiError } from './official-api-error';
@@ -95,7 +93,15 @@ export class OfficialApiService implements OnModuleDestroy {
       const lease = await this.keys.lease(signal, this.tokens.queueTimeoutMs, exclude);
       try {
         const stream = await this.client.chat(lease.key, body, signal);
-        return this.answer(stream, lease, new OfficialStreamDecoder(custom), promptTokens, signal, model);
+        const options = { idleTimeoutMs: this.config.api.idleTimeoutMs, promptTokens };
+        const relay = new OfficialAnswerRelay(stream, lease, new OfficialStreamDecoder(custom), options, signal);
+        return {
+          events: relay.events,
+          pause: () => relay.pause(),
+          resume: () => relay.resume(),
+          keyId: lease.id,
+          model,
+        };
       } catch (error) {
         lease.release();
         if (signal.aborted) throw abortReason(signal);
@@ -137,102 +143,5 @@ export class OfficialApiService implements OnModuleDestroy {
       this.served = { ids: ASSUMED_API_MODELS, at: Date.now() - this.config.api.modelsTtlMs + MODELS_RETRY_MS };
       return ASSUMED_API_MODELS;
     }
-  }
-
-  /**
-   * The body's SSE frames as ChatEvents. The key is given back when the body ends, fails, or the
-   * subscriber leaves (the socket is closed then, which stops the generation), or when the request is
-   * aborted before anyone subscribed.
-   */
-  private answer(
-    body: IncomingMessage,
-    lease: ApiKeyLease,
-    decoder: OfficialStreamDecoder,
-    promptTokens: number,
-    signal: AbortSignal,
-    model: ApiModelChoice,
-  ): OfficialAnswer {
-    const closeUnread = () => {
-      body.destroy();
-      lease.release();
-    };
-    signal.addEventListener('abort', closeUnread, { once: true });
-    const events = new Observable<ChatEvent>((subscriber) => {
-      const reasoning = new TokenEstimator();
-      const content = new TokenEstimator();
-      let idle: NodeJS.Timeout | undefined;
-      let ended = false;
-      const stop = () => {
-        ended = true;
-        clearTimeout(idle);
-        signal.removeEventListener('abort', closeUnread);
-        body.off('data', onData);
-        if (!body.complete) body.destroy();
-        lease.release();
-      };
-      const fail = (error: unknown) => {
-        if (ended) return;
-        stop();
-        subscriber.error(error);
-      };
-      const arm = () => {
-        clearTimeout(idle);
-        idle = setTimeout(
-          () =>
-            fail(
-              new OfficialApiError('timeout', `The official API sent nothing for ${this.config.api.idleTimeoutMs} ms.`),
-            ),
-          this.config.api.idleTimeoutMs,
-        );
-      };
-      const emit = (event: ChatEvent) => {
-        if (event.type === 'reasoning') reasoning.add(event.text);
-        else if (event.type === 'content') content.add(event.text);
-        subscriber.next(event);
-      };
-      const framer = new SseFramer((_name, data) => {
-        if (!ended) decoder.decode(data).forEach(emit);
-      });
-      function onData(chunk: Buffer): void {
-        arm();
-        try {
-          framer.write(chunk);
-        } catch (error) {
-          fail(error);
-        }
-      }
-      const onEnd = () => {
-        if (ended) return;
-        try {
-          framer.end();
-          const usage = () =>
-            computeUsage({
-              upstreamTotal: null,
-              promptEstimate: promptTokens,
-              reasoningEstimate: reasoning.tokens,
-              answerEstimate: content.tokens,
-            });
-          decoder.end(usage).forEach(emit);
-        } catch (error) {
-          fail(error);
-          return;
-        }
-        stop();
-        subscriber.complete();
-      };
-      body.on('data', onData);
-      body.once('end', onEnd);
-      body.once('error', () =>
-        fail(new OfficialApiError('network', 'The connection to the official API broke mid-answer.')),
-      );
-      body.once('close', () =>
-        fail(new OfficialApiError('incomplete', 'The official API closed the answer before it finished.')),
-      );
-      arm();
-      return () => {
-        if (!ended) stop();
-      };
-    });
-    return { events, pause: () => body.pause(), resume: () => body.resume(), keyId: lease.id, model };
   }
 }
