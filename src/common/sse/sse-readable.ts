@@ -57,8 +57,6 @@ export function toSseReadable(frames: Observable<string> | SseSource, options: S
   let lastPushAt = 0;
   let pushes = 0;
   const readable = new Readable({
-    // Frames stay strings down to the socket: no Buffer per frame here (the socket's writev copies them).
-    encoding: 'utf8',
     // The consumer wants more: the client's socket drained.
     read() {
       if (!stalledTimer) return;
