@@ -1,13 +1,16 @@
 import type { ScenarioId, ScenarioParams } from './scenarios';
 
-/** One system under test: the direct client against the upstream, or a gateway build. */
+/** The minimal relay's label (scenario 2 only: bench/relay/minimal-relay.ts). */
+export const RELAY_LABEL = 'relay';
+
+/** One system under test: the direct client against the upstream, the minimal relay, or a gateway build. */
 export interface TargetSpec {
-  /** `direct`, `gateway`, or `gateway@<ref>` with --compare. */
+  /** `direct`, `relay`, `gateway`, or `gateway@<ref>` with --compare. */
   label: string;
-  kind: 'direct' | 'gateway';
+  kind: 'direct' | 'relay' | 'gateway';
   /** The upstream base URL for `direct`, the gateway's base URL otherwise. */
   baseUrl: string;
-  /** The gateway probe's side port. */
+  /** The probe's side port (gateways and the relay). */
   probeUrl?: string;
 }
 

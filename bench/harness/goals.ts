@@ -1,7 +1,7 @@
-import type { MetricRow } from '../common/messages';
+import { type MetricRow, RELAY_LABEL } from '../common/messages';
 import type { ScenarioId } from '../common/scenarios';
 
-/** The targets of issue 7, checked against the gateway (working tree) figures. */
+/** The targets of issues 7 and 21, checked against the gateway (working tree) figures. */
 export interface GoalVerdict {
   scenario: ScenarioId;
   goal: string;
@@ -12,11 +12,30 @@ export interface GoalVerdict {
 interface Goal {
   scenario: ScenarioId;
   goal: string;
-  check(value: (key: string) => number | null): { measured: string; met: boolean | null };
+  /** `value(key)`: the gateway's figure; `value(key, label)`: another target's (e.g. the relay's). */
+  check(value: (key: string, label?: string) => number | null): { measured: string; met: boolean | null };
 }
 
 const fmt = (value: number | null, unit: string, digits = 1): string =>
   value === null ? 'n/a' : `${value.toFixed(digits)} ${unit}`;
+
+const times = (value: number | null): string => (value === null ? 'n/a' : `×${value.toFixed(3)}`);
+
+const ratioOf = (a: number | null, b: number | null): number | null =>
+  a === null || b === null || b === 0 ? null : a / b;
+
+/** Issue 21: each optional stage within 10% of the plain chat path (CPU per 1000 frames, one run). */
+const stageGoal = (key: string, stage: string): Goal => ({
+  scenario: 2,
+  goal: `CPU per 1000 frames with ${stage} within 10% of the plain chat path (ratio ≤ 1.10)`,
+  check: (v) => {
+    const ratio = v(`s2.${key}.cpuRatio`);
+    return {
+      measured: `${times(ratio)} (${fmt(v(`s2.${key}.cpuPer1000`), 'ms')}; plain: ${fmt(v('s2.plainMean.cpuPer1000'), 'ms')}, mean of 3 phases)`,
+      met: ratio === null ? null : ratio <= 1.1,
+    };
+  },
+});
 
 const signed = (value: number | null, unit: string): string =>
   value === null ? 'n/a' : `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(1)} ${unit}`;
@@ -45,6 +64,22 @@ const GOALS: Goal[] = [
   },
   {
     scenario: 2,
+    goal: 'CPU per 1000 frames ≤ the minimal relay (gateway ÷ relay ≤ 1)',
+    check: (v) => {
+      const gateway = v('s2.cpuPer1000');
+      const relay = v('s2.cpuPer1000', RELAY_LABEL);
+      const ratio = ratioOf(gateway, relay);
+      const rss = ratioOf(v('s2.rssPeak'), v('s2.rssPeak', RELAY_LABEL));
+      return {
+        measured:
+          `${fmt(gateway, 'ms')} vs relay ${fmt(relay, 'ms')}: ${times(ratio)} ` +
+          `(peak RSS ${fmt(v('s2.rssPeak'), 'MB')} vs ${fmt(v('s2.rssPeak', RELAY_LABEL), 'MB')}: ${times(rss)})`,
+        met: ratio === null ? null : ratio <= 1,
+      };
+    },
+  },
+  {
+    scenario: 2,
     goal: 'CPU per 1000 frames with tools declared (not called) within 5% of without (ratio ≤ 1.05)',
     check: (v) => {
       const ratio = v('s2.tools.cpuRatio');
@@ -56,6 +91,9 @@ const GOALS: Goal[] = [
       };
     },
   },
+  stageGoal('stop', 'a stop sequence (never occurring)'),
+  stageGoal('anthropic', 'the Anthropic Messages encoder'),
+  stageGoal('responses', 'the Responses encoder'),
   {
     scenario: 2,
     goal: 'gateway event-loop delay p99 ≤ 10 ms',
@@ -77,10 +115,13 @@ const GOALS: Goal[] = [
   },
   {
     scenario: 3,
-    goal: '≤ 50 KB RSS per open stream',
+    goal: '≤ 50 KB RSS per open idle stream (2000 streams)',
     check: (v) => {
       const rss = v('s3.rssPerStream');
-      return { measured: fmt(rss, 'KB'), met: rss === null ? null : rss <= 50 };
+      return {
+        measured: `${fmt(rss, 'KB')} at ${v('s3.maxOpen') ?? 'n/a'} streams open`,
+        met: rss === null ? null : rss <= 50,
+      };
     },
   },
   {
@@ -94,9 +135,23 @@ const GOALS: Goal[] = [
       };
     },
   },
+  {
+    scenario: 5,
+    goal: 'memory per slow-reading stream flat in answer length (heap+external, long ÷ short ≤ 1.10)',
+    check: (v) => {
+      const ratios = [v('s5.a.heapRatio'), v('s5.b.steadyHeapRatio'), v('s5.b.heapRatio')];
+      return {
+        measured:
+          `(a) unread ${times(ratios[0])}, (b) 1 MB/s median ${times(ratios[1])}, peak ${times(ratios[2])}; ` +
+          `RSS (a) ${times(v('s5.a.rssRatio'))}, (b) peak ${times(v('s5.b.rssRatio'))}`,
+        met: ratios.some((r) => r === null) ? null : ratios.every((r) => r !== null && r <= 1.1),
+      };
+    },
+  },
 ];
 
 export function checkGoals(scenario: ScenarioId, rows: readonly MetricRow[], gatewayLabel: string): GoalVerdict[] {
-  const value = (key: string): number | null => rows.find((r) => r.key === key)?.values[gatewayLabel] ?? null;
+  const value = (key: string, label = gatewayLabel): number | null =>
+    rows.find((r) => r.key === key)?.values[label] ?? null;
   return GOALS.filter((g) => g.scenario === scenario).map((g) => ({ scenario, goal: g.goal, ...g.check(value) }));
 }

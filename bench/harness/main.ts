@@ -8,6 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { RELAY_LABEL } from '../common/messages';
 import { Cleanup } from './cleanup';
 import { HARNESS_USAGE, parseHarnessArgs } from './cli';
 import {
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     };
     cleanup.add(() => run.proxy?.stop());
 
-    const labels = ['direct', ...builds.map((b) => b.label)];
+    const labels = ['direct', RELAY_LABEL, ...builds.map((b) => b.label)];
     const reports: ScenarioReport[] = [];
     for (const id of options.scenarios) {
       const report = await runScenario(run, id, reports);

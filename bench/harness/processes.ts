@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
-import type { LoadJob, LoadMessage, ScenarioOutcome } from '../common/messages';
+import { type LoadJob, type LoadMessage, RELAY_LABEL, type ScenarioOutcome } from '../common/messages';
 import { benchTokens } from '../common/scenarios';
 import { type RunningChild, startChild } from './child-process';
 import { freePort } from './free-port';
@@ -113,6 +113,40 @@ export async function startGateway(
     readyUrl: `${url}/healthz`,
   });
   return { ...child, label: build.label, url, probeUrl: `http://127.0.0.1:${probePort}` };
+}
+
+/**
+ * The minimal relay (bench/relay/minimal-relay.ts, scenario 2's yardstick) with the probe preloaded, as a
+ * gateway is, in front of `upstreamUrl`.
+ */
+export async function startMinimalRelay(
+  root: string,
+  probeJs: string,
+  upstreamUrl: string,
+  logDir: string,
+): Promise<RunningGateway> {
+  const [port, probePort] = [await freePort(), await freePort()];
+  const url = `http://127.0.0.1:${port}`;
+  const child = await startChild({
+    name: RELAY_LABEL,
+    command: process.execPath,
+    args: [
+      '--expose-gc',
+      '--require',
+      probeJs,
+      ...TS_NODE,
+      'bench/relay/minimal-relay.ts',
+      '--port',
+      String(port),
+      '--upstream',
+      upstreamUrl,
+    ],
+    cwd: root,
+    env: { ...baseEnv(), BENCH_PROBE_PORT: String(probePort) },
+    logFile: join(logDir, 'minimal-relay.log'),
+    readyUrl: `${url}/healthz`,
+  });
+  return { ...child, label: RELAY_LABEL, url, probeUrl: `http://127.0.0.1:${probePort}` };
 }
 
 /** The load generator process (bench/load/main.ts, over IPC); one job at a time. */

@@ -1,4 +1,4 @@
-import type { MetricRow } from '../common/messages';
+import { type MetricRow, RELAY_LABEL } from '../common/messages';
 import type { GoalVerdict } from './goals';
 import type { MachineInfo } from './machine';
 
@@ -48,16 +48,23 @@ export function renderMachine(machine: MachineInfo, loadAfter: number[]): string
   ].join('\n');
 }
 
-/** One scenario as a text table: a column per target, then gateway ÷ direct (and ÷ the compared ref). */
+/**
+ * One scenario as a text table: a column per target, then gateway ÷ direct, gateway ÷ relay where the
+ * minimal relay ran (scenario 2), and ÷ the compared ref.
+ */
 export function renderScenario(report: ScenarioReport, allLabels: readonly string[]): string {
   const skipped = new Set(report.notMeasured ?? []);
   const labels = allLabels.filter((label) => !skipped.has(label));
-  const [direct, ...gateways] = allLabels;
+  const [direct, ...others] = allLabels;
+  const gateways = others.filter((label) => label !== RELAY_LABEL);
   const ratioColumns: { title: string; of: string; to: string }[] = report.ratios
     ? [...report.ratios]
     : skipped.has(direct)
       ? []
       : gateways.map((g) => ({ title: `${g}/${direct}`, of: g, to: direct }));
+  if (!report.ratios && labels.includes(RELAY_LABEL)) {
+    ratioColumns.push(...gateways.map((g) => ({ title: `${g}/${RELAY_LABEL}`, of: g, to: RELAY_LABEL })));
+  }
   if (!report.ratios && gateways.length > 1) {
     ratioColumns.push({ title: `${gateways[0]}/${gateways[1]}`, of: gateways[0], to: gateways[1] });
   }

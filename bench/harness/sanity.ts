@@ -1,3 +1,4 @@
+import { RELAY_LABEL } from '../common/messages';
 import type { ScenarioReport } from './report';
 
 /** The figure that shows a scenario really ran for a target, and what it must be. */
@@ -10,7 +11,7 @@ const RAN: Record<number, { key: string; ok: (value: number) => boolean; what: s
   6: { key: 's6.frames', ok: (v) => v > 0, what: 'no frame received' },
 };
 
-/** Figures that show a gateway-only phase ran (the direct client has no such phase). */
+/** Figures that show a gateway-only phase ran (the direct client and the relay have no such phase). */
 const RAN_FOR_GATEWAYS: Record<number, { key: string; ok: (value: number) => boolean; what: string }[]> = {
   2: [
     { key: 's2.tools.frames', ok: (v) => v > 0, what: 'no frame received with tools declared' },
@@ -36,7 +37,9 @@ export function harnessProblems(reports: readonly ScenarioReport[], labels: read
     }
     for (const gatewayCheck of RAN_FOR_GATEWAYS[report.id] ?? []) {
       const gatewayRow = report.rows.find((r) => r.key === gatewayCheck.key);
-      for (const label of labels.filter((l) => l !== 'direct')) {
+      for (const label of labels.filter(
+        (l) => l !== 'direct' && l !== RELAY_LABEL && !report.notMeasured?.includes(l),
+      )) {
         const value = gatewayRow?.values[label];
         if (value === null || value === undefined || !gatewayCheck.ok(value)) {
           problems.push(`scenario ${report.id}, ${label}: ${gatewayCheck.what}`);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { LoadJob, TargetSpec } from '../common/messages';
+import { type LoadJob, RELAY_LABEL, type TargetSpec } from '../common/messages';
 import {
   type ScenarioId,
   SCENARIO_TITLES,
@@ -13,7 +13,7 @@ import type { GatewayBuild } from './gateway-builds';
 import { checkGoals } from './goals';
 import { runOfficialApiScenario } from './official-api-scenario';
 import { descriptorsNeeded, type MachineInfo } from './machine';
-import { type LoadProcess, type RunningGateway, startGateway, startLatencyProxy } from './processes';
+import { type LoadProcess, type RunningGateway, startGateway, startLatencyProxy, startMinimalRelay } from './processes';
 import type { ScenarioReport } from './report';
 
 /** Everything a scenario needs from the run: options, builds, the long-lived processes. */
@@ -34,7 +34,7 @@ export interface Run {
 
 export const CPU_PROFILE_FILE = 'gateway-scenario2.cpuprofile';
 
-/** Starts the gateway(s) with the scenario's environment, has the load process run it, stops them. */
+/** Starts the gateway(s) (and, for scenario 2, the minimal relay) with the scenario's environment, has the load process run it, stops them. */
 export async function runScenario(
   run: Run,
   id: ScenarioId,
@@ -63,9 +63,16 @@ export async function runScenario(
         }),
       );
     }
+    // Scenario 2 also measures the minimal relay, after the direct client and before the gateway(s).
+    const relay =
+      params.kind === 'streaming' ? await startMinimalRelay(run.root, run.probeJs, upstream, run.runDir) : null;
+    if (relay) gateways.push(relay);
     const targets: TargetSpec[] = [
       { label: 'direct', kind: 'direct', baseUrl: upstream },
-      ...gateways.map((g): TargetSpec => ({ label: g.label, kind: 'gateway', baseUrl: g.url, probeUrl: g.probeUrl })),
+      ...(relay ? [{ label: relay.label, kind: 'relay' as const, baseUrl: relay.url, probeUrl: relay.probeUrl }] : []),
+      ...gateways
+        .filter((g) => g !== relay)
+        .map((g): TargetSpec => ({ label: g.label, kind: 'gateway', baseUrl: g.url, probeUrl: g.probeUrl })),
     ];
     const job: LoadJob = {
       scenario: id,
@@ -89,7 +96,7 @@ export async function runScenario(
       rows: outcome.rows,
       notes: outcome.notes,
       details: outcome.details,
-      notMeasured: outcome.notMeasured,
+      notMeasured: relay ? outcome.notMeasured : [...(outcome.notMeasured ?? []), RELAY_LABEL],
       goals: checkGoals(id, outcome.rows, 'gateway'),
     };
   } finally {

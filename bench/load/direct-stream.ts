@@ -37,27 +37,7 @@ export class DirectClient {
     };
     let opened = false;
     try {
-      const [sessionId, powHeader] = await Promise.all([this.createSession(token), this.powHeader(token, outcome)]);
-      const response = await request(`${this.baseUrl}${COMPLETION_PATH}`, {
-        method: 'POST',
-        dispatcher: this.dispatcher,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-          'x-ds-pow-response': powHeader,
-        },
-        body: JSON.stringify({
-          chat_session_id: sessionId,
-          parent_message_id: null,
-          model_type: 'default',
-          prompt: `Tell me something. [bench:${marker}]`,
-          ref_file_ids: [],
-          thinking_enabled: false,
-          search_enabled: false,
-          preempt: false,
-        }),
-      });
+      const response = await this.openCompletion(token, marker, outcome);
       outcome.status = response.statusCode;
       outcome.headersAt = performance.now();
       const type = String(response.headers['content-type'] ?? '');
@@ -94,6 +74,39 @@ export class DirectClient {
     return outcome;
   }
 
+  /**
+   * The handshake and the completion request (chat_session/create ∥ create_pow_challenge + solve, then
+   * the completion with x-ds-pow-response): the upstream response, its body not read yet. Also used by
+   * the minimal relay (bench/relay/minimal-relay.ts), so both do exactly the same upstream work.
+   */
+  async openCompletion(
+    token: string,
+    marker: string,
+    timing: Pick<StreamOutcome, 'powMs' | 'answer'> = {},
+  ): Promise<Dispatcher.ResponseData> {
+    const [sessionId, powHeader] = await Promise.all([this.createSession(token), this.powHeader(token, timing)]);
+    return request(`${this.baseUrl}${COMPLETION_PATH}`, {
+      method: 'POST',
+      dispatcher: this.dispatcher,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        'x-ds-pow-response': powHeader,
+      },
+      body: JSON.stringify({
+        chat_session_id: sessionId,
+        parent_message_id: null,
+        model_type: 'default',
+        prompt: `Tell me something. [bench:${marker}]`,
+        ref_file_ids: [],
+        thinking_enabled: false,
+        search_enabled: false,
+        preempt: false,
+      }),
+    });
+  }
+
   private async createSession(token: string): Promise<string> {
     const data = (await this.json('/api/v0/chat_session/create', token, {})) as {
       id?: unknown;
@@ -104,7 +117,7 @@ export class DirectClient {
     return id;
   }
 
-  private async powHeader(token: string, outcome: StreamOutcome): Promise<string> {
+  private async powHeader(token: string, outcome: Pick<StreamOutcome, 'powMs' | 'answer'>): Promise<string> {
     const data = (await this.json('/api/v0/chat/create_pow_challenge', token, { target_path: COMPLETION_PATH })) as {
       challenge: Record<string, unknown>;
     };

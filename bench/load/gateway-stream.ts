@@ -14,11 +14,38 @@ export interface GatewayStreamOptions {
   readBytesPerSecond?: number;
   /** Added to the request body (e.g. `tools` and `tool_choice`). */
   bodyFields?: Readonly<Record<string, unknown>>;
+  /** Which of the gateway's APIs to call (default `chat`): its request shape and its SSE frames. */
+  api?: StreamApi;
 }
 
 /**
- * One streaming `POST /v1/chat/completions` through the gateway, read to the end. Counts the text
- * frames (chunks whose delta carries non-empty content or reasoning) and reports when they arrived.
+ * `chat`: `POST /v1/chat/completions`, OpenAI chunks ending with `data: [DONE]`; `anthropic`:
+ * `POST /v1/messages`, `content_block_delta` frames ending with `message_stop`; `responses`:
+ * `POST /v1/responses` (`store: false`), `response.output_text.delta` frames ending with `response.completed`.
+ */
+export type StreamApi = 'chat' | 'anthropic' | 'responses';
+
+function requestOf(api: StreamApi, prompt: string): { path: string; body: Record<string, unknown> } {
+  switch (api) {
+    case 'chat':
+      return {
+        path: '/v1/chat/completions',
+        body: { model: 'deepseek-chat', stream: true, messages: [{ role: 'user', content: prompt }] },
+      };
+    case 'anthropic':
+      return {
+        path: '/v1/messages',
+        body: { model: 'deepseek-chat', stream: true, max_tokens: 8192, messages: [{ role: 'user', content: prompt }] },
+      };
+    case 'responses':
+      return { path: '/v1/responses', body: { model: 'deepseek-chat', stream: true, store: false, input: prompt } };
+  }
+}
+
+/**
+ * One streaming request through the gateway (or the minimal relay), read to the end: by default
+ * `POST /v1/chat/completions` (`options.api`). Counts the text frames (frames that carry non-empty
+ * content or reasoning) and reports when they arrived.
  */
 export async function gatewayStream(
   dispatcher: Dispatcher,
@@ -42,7 +69,9 @@ export async function gatewayStream(
   };
   let opened = false;
   try {
-    const response = await request(`${baseUrl}/v1/chat/completions`, {
+    const api = options.api ?? 'chat';
+    const shape = requestOf(api, `Tell me something. [bench:${marker}]`);
+    const response = await request(`${baseUrl}${shape.path}`, {
       method: 'POST',
       dispatcher,
       headers: {
@@ -50,12 +79,7 @@ export async function gatewayStream(
         'content-type': 'application/json',
         'x-bench-marker': marker,
       },
-      body: JSON.stringify({
-        model: 'deepseek-chat',
-        stream: true,
-        messages: [{ role: 'user', content: `Tell me something. [bench:${marker}]` }],
-        ...options.bodyFields,
-      }),
+      body: JSON.stringify({ ...shape.body, ...options.bodyFields }),
     });
     outcome.status = response.statusCode;
     outcome.headersAt = performance.now();
@@ -66,7 +90,7 @@ export async function gatewayStream(
     }
     opened = true;
     hooks.onOpen?.();
-    const reader = new SseFrameReader();
+    const reader = new SseFrameReader(api);
     const rate = options.readBytesPerSecond;
     let firstByteAt: number | null = null;
     for await (const chunk of response.body) {
@@ -98,14 +122,16 @@ export async function gatewayStream(
 }
 
 /**
- * Splits an OpenAI SSE body into frames and classifies them, chunk by chunk as they arrive. The load
- * generator runs thousands of these at once, so it keeps its own incremental reader instead of the
- * tests' one (test/utils/sse/sse-reader.ts), which reads whole bodies and keeps every frame.
+ * Splits an SSE body into frames and classifies them, chunk by chunk as they arrive. The load generator
+ * runs thousands of these at once, so it keeps its own incremental reader instead of the tests' one
+ * (test/utils/sse/sse-reader.ts), which reads whole bodies and keeps every frame.
  */
 class SseFrameReader {
   done = false;
   private buffer = '';
   private readonly decoder = new TextDecoder();
+
+  constructor(private readonly api: StreamApi) {}
 
   push(chunk: Uint8Array): { textFrames: number; done: boolean; failed: boolean } {
     this.buffer += this.decoder.decode(chunk, { stream: true });
@@ -115,21 +141,50 @@ class SseFrameReader {
     while ((end = this.buffer.indexOf('\n\n')) >= 0) {
       const frame = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + 2);
-      if (!frame.startsWith('data: ')) continue; // comments (keep-alive)
-      const data = frame.slice(6);
+      const dataAt = frame.startsWith('data: ') ? 0 : frame.indexOf('\ndata: ') + 1;
+      if (dataAt === 0 && !frame.startsWith('data: ')) continue; // comments (keep-alive)
+      const data = frame.slice(dataAt + 6);
       if (data === DONE) {
         this.done = true;
         continue;
       }
-      const payload = JSON.parse(data) as {
-        error?: unknown;
-        choices?: { delta?: { content?: unknown; reasoning_content?: unknown } }[];
-      };
-      if (payload.error !== undefined) failed = true;
-      const delta = payload.choices?.[0]?.delta;
-      if (isText(delta?.content) || isText(delta?.reasoning_content)) textFrames++;
+      const kind = classify(this.api, JSON.parse(data) as Payload);
+      if (kind === 'text') textFrames++;
+      else if (kind === 'failed') failed = true;
+      else if (kind === 'done') this.done = true;
     }
     return { textFrames, done: this.done, failed };
+  }
+}
+
+interface Payload {
+  type?: string;
+  error?: unknown;
+  choices?: { delta?: { content?: unknown; reasoning_content?: unknown } }[];
+  delta?: unknown;
+}
+
+function classify(api: StreamApi, payload: Payload): 'text' | 'failed' | 'done' | null {
+  switch (api) {
+    case 'chat': {
+      if (payload.error !== undefined) return 'failed';
+      const delta = payload.choices?.[0]?.delta;
+      return isText(delta?.content) || isText(delta?.reasoning_content) ? 'text' : null;
+    }
+    case 'anthropic': {
+      if (payload.type === 'error') return 'failed';
+      if (payload.type === 'message_stop') return 'done';
+      const delta = payload.delta as { text?: unknown; thinking?: unknown } | undefined;
+      return payload.type === 'content_block_delta' && (isText(delta?.text) || isText(delta?.thinking)) ? 'text' : null;
+    }
+    case 'responses':
+      if (payload.type === 'response.failed' || payload.type === 'error') return 'failed';
+      if (payload.type === 'response.completed' || payload.type === 'response.incomplete') return 'done';
+      return (payload.type === 'response.output_text.delta' ||
+        payload.type === 'response.reasoning_summary_text.delta') &&
+        isText(payload.delta)
+        ? 'text'
+        : null;
   }
 }
 

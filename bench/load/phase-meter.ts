@@ -22,13 +22,29 @@ export interface PhaseUsage {
   gatewayAfter: ProbeSnapshot | null;
   /** The fake upstream (/proc). */
   fakeCpuMs: number | null;
+  /** The largest RSS of the probed process (gateway or relay) over the phase, sampled every second. */
+  peakRssBytes: number | null;
 }
+
+const RSS_SAMPLE_MS = 1000;
 
 /** Takes the "before" figures; `finish()` takes the "after" ones. */
 export async function startPhase(target: TargetRunner, fakePid: number): Promise<{ finish(): Promise<PhaseUsage> }> {
   const probe = target.probe;
   if (probe) await probe.resetEventLoopDelay();
   const gatewayBefore = probe ? await probe.snapshot() : null;
+  let peakRssBytes = gatewayBefore?.rss ?? null;
+  const sampleRss = (rss: number): void => void (peakRssBytes = Math.max(peakRssBytes ?? 0, rss));
+  const sampler = probe
+    ? setInterval(
+        () =>
+          void probe.snapshot().then(
+            (s) => sampleRss(s.rss),
+            () => undefined,
+          ),
+        RSS_SAMPLE_MS,
+      )
+    : null;
   ownDelay.reset();
   const fakeBefore = processCpuMs(fakePid);
   const cpuBefore = process.cpuUsage();
@@ -36,12 +52,14 @@ export async function startPhase(target: TargetRunner, fakePid: number): Promise
   return {
     async finish(): Promise<PhaseUsage> {
       const wallMs = performance.now() - startedAt;
+      if (sampler) clearInterval(sampler);
       const cpu = process.cpuUsage(cpuBefore);
       const fakeAfter = processCpuMs(fakePid);
       // Delay beyond the sampling interval, as the gateway probe reports it (probe-types.ts).
       const loadEventLoopDelayP99Ms =
         ownDelay.count > 0 ? Math.max(0, ownDelay.percentile(99) / 1e6 - OWN_RESOLUTION_MS) : 0;
       const gatewayAfter = probe ? await probe.snapshot() : null;
+      if (gatewayAfter) sampleRss(gatewayAfter.rss);
       return {
         wallMs,
         loadCpuMs: (cpu.user + cpu.system) / 1000,
@@ -51,6 +69,7 @@ export async function startPhase(target: TargetRunner, fakePid: number): Promise
         gatewayBefore,
         gatewayAfter,
         fakeCpuMs: fakeBefore !== null && fakeAfter !== null ? fakeAfter - fakeBefore : null,
+        peakRssBytes,
       };
     },
   };

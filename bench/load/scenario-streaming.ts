@@ -4,6 +4,7 @@ import { addFirstTokenProbeRows, type FirstTokenProbeResult, probeFirstTokens } 
 import { countErrors, describeTally, launchRamped, sleep, tallyErrors } from './launch';
 import { RowBuilder, type ScenarioContext } from './scenario-context';
 import { measureStreamingPhase, per1000, type StreamingResult } from './streaming-phase';
+import { addStagePhaseRows, runStagePhases, type StagePhaseResults } from './streaming-stage-phases';
 import { addToolPhaseRows, runToolPhases, toolPhaseDetails, type ToolPhaseResults } from './streaming-tool-phases';
 import { warmUp } from './warm-up';
 
@@ -11,9 +12,12 @@ import { warmUp } from './warm-up';
  * Scenario 2: many concurrent paced streams. Per target: inter-chunk gaps as the client sees them, the
  * relaying process's CPU for the whole requests (handshake included) per 1000 frames, and the gateway's
  * event-loop delay. The direct client's CPU is the load process's own (it does the upstream work there).
- * Every gateway then runs the tool phases (streaming-tool-phases.ts) right after its own, and the
- * first-token probe, one stream at a time (first-token-probe.ts).
+ * Every gateway then runs the tool phases (streaming-tool-phases.ts) right after its own, the optional
+ * stages (streaming-stage-phases.ts), and the first-token probe, one stream at a time
+ * (first-token-probe.ts). The minimal relay (kind `relay`) runs the plain phase only.
  */
+const mb = (bytes: number | null): number | null => (bytes === null ? null : bytes / 1024 / 1024);
+
 export async function runStreaming(ctx: ScenarioContext, params: StreamingParams): Promise<ScenarioOutcome> {
   const { fake, runners, job } = ctx;
   const tokens = benchTokens(params.accounts);
@@ -21,6 +25,7 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
 
   const results = new Map<string, StreamingResult>();
   const toolResults = new Map<string, ToolPhaseResults>();
+  const stageResults = new Map<string, StagePhaseResults>();
   const firstTokens = new Map<string, FirstTokenProbeResult>();
   for (const runner of runners) {
     await warmUp(runner, fake, params, tokens, Math.min(params.streams, 50));
@@ -28,6 +33,7 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
     results.set(runner.spec.label, await measureStreamingPhase(runner, params, tokens, job.fakePid));
     if (runner.spec.kind === 'gateway') {
       toolResults.set(runner.spec.label, await runToolPhases(ctx, runner, params, tokens));
+      stageResults.set(runner.spec.label, await runStagePhases(ctx, runner, params, tokens));
       await sleep(params.settleBetweenPhasesMs);
       ctx.log(`scenario 2: ${runner.spec.label}: first token, one stream at a time, ${params.firstTokenSamples} × 4`);
       firstTokens.set(
@@ -66,6 +72,9 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
       ratio: true,
     })
     .add('s2.relayCpu', 'relay process CPU, total', 'ms', (r) => r.relayCpuMs, { ratio: true, decimals: 0 })
+    .add('s2.rssPeak', 'peak RSS of the relaying process (sampled 1/s)', 'MB', (r) => mb(r.usage.peakRssBytes), {
+      ratio: true,
+    })
     .add('s2.eldP99', 'gateway event-loop delay p99', 'ms', (r) => r.usage.gatewayEventLoopDelay?.p99 ?? null, {
       decimals: 2,
     })
@@ -79,6 +88,7 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
     .add('s2.fakeCpu', 'fake upstream CPU', 'ms', (r) => r.usage.fakeCpuMs, { decimals: 0 })
     .add('s2.wall', 'phase wall time', 'ms', (r) => r.usage.wallMs, { decimals: 0 });
   addToolPhaseRows(builder, toolResults, params.frames);
+  addStagePhaseRows(builder, stageResults, toolResults, params.frames);
   addFirstTokenProbeRows(builder, firstTokens);
   const rows = builder.rows;
 
@@ -93,10 +103,18 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
     };
     const phases = toolResults.get(label);
     if (phases) details[`${label}:toolPhases`] = toolPhaseDetails(phases, params.frames);
+    const stages = stageResults.get(label);
+    if (stages) details[`${label}:stagePhases`] = toolPhaseDetails(stages, params.frames);
     const probe = firstTokens.get(label);
     if (probe) details[`${label}:firstTokenAlone`] = probe;
   }
   const notes = [
+    "relay: the minimal relay (bench/relay/minimal-relay.ts): plain node:http, the direct client's handshake, " +
+      "the gateway's stream parser, one OpenAI chunk written per text frame. Measured by the same probe; RSS " +
+      "of the direct column would be the load generator's, so it is left out.",
+    'Stage phases (gateways only, after the tool phases): stop sequence that never occurs, Anthropic Messages, ' +
+      'Responses (store: false), then the plain chat phase again; "÷ plain chat" divides by the mean of the ' +
+      'three plain phases.',
     'Event-loop delay: beyond the 10 ms sampling interval (the perf_hooks histogram records the interval itself).',
     'Tool phases (gateways only, each right after its own): 3 function tools declared with tool_choice "auto", ' +
       'the answer plain text (no call); then an answer whose every frame ends in a possible tag start ("<fun", ' +

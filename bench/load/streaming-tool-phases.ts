@@ -129,8 +129,11 @@ export function addToolPhaseRows(
     .add('s2.ltTools.afterHeadP95', '"<" answer, tools: head → first token p95', 'ms', of('angleTools', afterHeadP95));
 }
 
-/** Per phase, for the JSON file: errors, failures, gaps, first-token delays and resource usage. */
-export function toolPhaseDetails(phases: ToolPhaseResults, expectedFrames: number): Record<string, unknown> {
+/** Per phase (tool or stage phases), for the JSON file: errors, failures, gaps, first-token delays and resource usage. */
+export function toolPhaseDetails(
+  phases: Readonly<Record<string, StreamingResult>>,
+  expectedFrames: number,
+): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(phases).map(([key, r]) => [
       key,

@@ -8,7 +8,7 @@ import type { StreamHooks, StreamOutcome } from './stream-outcome';
 /** A target the scenarios drive the same way, whatever it is. */
 export interface TargetRunner {
   spec: TargetSpec;
-  /** The gateway's probe; absent for the direct client. */
+  /** The probe of the gateway or the relay; absent for the direct client. */
   probe?: ProbeClient;
   /**
    * One streaming answer. The direct client uses the first token (it does its own account choice) and
@@ -39,7 +39,7 @@ export function targetRunner(spec: TargetSpec, solvePow: SolvePow): TargetRunner
   let direct = new DirectClient(agent, spec.baseUrl, solvePow);
   return {
     spec,
-    probe: spec.kind === 'gateway' && spec.probeUrl ? new ProbeClient(spec.probeUrl) : undefined,
+    probe: spec.kind !== 'direct' && spec.probeUrl ? new ProbeClient(spec.probeUrl) : undefined,
     stream: (tokens, marker, hooks, options) =>
       spec.kind === 'direct'
         ? direct.stream(tokens[0], marker, hooks)
