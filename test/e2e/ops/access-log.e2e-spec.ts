@@ -64,6 +64,7 @@ describe('the access log (e2e)', () => {
         model: 'deepseek-chat',
         stream,
         account: expect.stringMatching(/^[0-9a-f]{12}$/),
+        upstream: 'web',
         ttfb_ms: expect.any(Number),
         prompt_tokens: expect.any(Number),
         completion_tokens: expect.any(Number),
