@@ -58,7 +58,10 @@ export class OfficialApiClient {
     data: string | undefined,
     signal: AbortSignal,
   ): Promise<IncomingMessage> {
-    const headersTimeout = AbortSignal.timeout(this.config.api.headersTimeoutMs);
+    // A timer cleared once the headers are in: axios listens to the signal for the whole body, and a long
+    // answer must not be cut when the headers' deadline passes.
+    const headersDeadline = new AbortController();
+    const timer = setTimeout(() => headersDeadline.abort(), this.config.api.headersTimeoutMs);
     try {
       const response = await firstValueFrom(
         this.http.request<IncomingMessage>({
@@ -66,8 +69,7 @@ export class OfficialApiClient {
           method,
           // Per request too: HttpService cancels a non-stream request when its Observable completes.
           responseType: 'stream',
-          // Only until the headers: afterwards the caller's signal alone can cut the body.
-          signal: AbortSignal.any([signal, headersTimeout]),
+          signal: AbortSignal.any([signal, headersDeadline.signal]),
           data,
           headers: {
             authorization: `Bearer ${key}`,
@@ -81,13 +83,15 @@ export class OfficialApiClient {
       return response.data;
     } catch (error) {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : error;
-      if (headersTimeout.aborted || isAbortError(error)) {
+      if (headersDeadline.signal.aborted || isAbortError(error)) {
         throw new OfficialApiError(
           'timeout',
           `The official API sent no answer within ${this.config.api.headersTimeoutMs} ms.`,
         );
       }
       throw new OfficialApiError('network', `The official API could not be reached (${networkCode(error)}).`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
