@@ -84,24 +84,18 @@ describe('UPSTREAM_MODE=api: the official API answers every request, natively (e
     // Long enough for the API's prompt cache, which works in 64-token units.
     const prompt = `Think about the sea. ${'The waves roll in and out again. '.repeat(20)}`;
     const request = { model: 'deepseek-reasoner', messages: [{ role: 'user', content: prompt }] };
-    const first = readChatStream(
-      (
-        await postChat(
-          stack.baseURL,
-          { ...request, stream: true, stream_options: { include_usage: true } },
-          { headers: auth },
-        )
-      ).text,
-    );
-    const second = readChatStream(
-      (
-        await postChat(
-          stack.baseURL,
-          { ...request, stream: true, stream_options: { include_usage: true } },
-          { headers: auth },
-        )
-      ).text,
-    );
+    const streamed = async () =>
+      readChatStream(
+        (
+          await postChat(
+            stack.baseURL,
+            { ...request, stream: true, stream_options: { include_usage: true } },
+            { headers: auth },
+          )
+        ).text,
+      );
+    const first = await streamed();
+    const second = await streamed();
 
     expect(first.reasoning).toContain('Think about the sea');
     expect(first.content).toBe(`You said: ${prompt}`);
