@@ -26,8 +26,13 @@ export interface LoadJob {
   proxyControlUrl?: string;
   /** PoW threads of the direct client (the gateway's POW_WORKERS). */
   powWorkers: number;
-  /** Where a gateway CPU profile is written, when asked for (scenario 2). */
+  /** Where a gateway CPU profile is written, when asked for (scenario 2; the relay's beside it: relayProfilePath). */
   cpuProfilePath?: string;
+}
+
+/** Scenario 2 profiles the minimal relay too, into a file beside the gateway's. */
+export function relayProfilePath(gatewayProfilePath: string): string {
+  return gatewayProfilePath.replace(/gateway-([^/]*)$/, 'relay-$1');
 }
 
 /** One line of a scenario's table: a metric for every target, by target label. */

@@ -89,11 +89,11 @@ function moduleOf(url: string, functionName: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
-export function renderProfile(summary: ProfileSummary, what = 'scenario 2, extra round'): string {
+export function renderProfile(summary: ProfileSummary, what = 'scenario 2, extra round', whose = 'Gateway'): string {
   const line = (e: ProfileEntry): string =>
     `    ${e.percent.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(1).padStart(8)} ms  ${e.name}`;
   return [
-    `Gateway CPU profile (${what}): ${summary.totalMs} ms busy on the main thread, ${summary.idleMs} ms idle`,
+    `${whose} CPU profile (${what}): ${summary.totalMs} ms busy on the main thread, ${summary.idleMs} ms idle`,
     '  top self time by module:',
     ...summary.byModule.map(line),
     '  top self time by function:',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { renderProfile, summarizeCpuProfile, type ProfileSummary } from './cpu-profile-summary';
 import { renderGoals, renderMachine, type ScenarioReport } from './report';
 import { harnessProblems } from './sanity';
+import { relayProfilePath } from '../common/messages';
 import { CPU_PROFILE_FILE, type Run } from './scenario-runner';
 
 /**
@@ -17,13 +18,15 @@ export function finishRun(
   output: { stamp: string; file: string },
 ): boolean {
   const { options, machine, say } = run;
-  const profile = profileSummary(run, reports);
+  const profile = profileSummary(run, reports, CPU_PROFILE_FILE);
+  const relayProfile = profile && profileSummary(run, reports, relayProfilePath(CPU_PROFILE_FILE));
   const goals = options.quick ? [] : reports.flatMap((r) => r.goals);
   const loadAfter = loadavg().map((v) => Math.round(v * 100) / 100);
   const problems = harnessProblems(reports, labels);
   say(renderMachine(machine, loadAfter));
   say(options.quick ? 'Targets: not judged in --quick (smoke sizes).' : renderGoals(goals));
   if (profile) say(`\n${renderProfile(profile)}`);
+  if (relayProfile) say(`\n${renderProfile(relayProfile, 'scenario 2, extra round', 'Minimal relay')}`);
 
   const json = {
     startedAt: output.stamp,
@@ -36,6 +39,7 @@ export function finishRun(
     goals,
     harnessProblems: problems,
     profile,
+    relayProfile,
   };
   writeFileSync(output.file, `${JSON.stringify(json, null, 2)}\n`);
   say(`\nresults: ${output.file}`);
@@ -43,10 +47,10 @@ export function finishRun(
   return problems.length === 0;
 }
 
-function profileSummary(run: Run, reports: readonly ScenarioReport[]): ProfileSummary | null {
+function profileSummary(run: Run, reports: readonly ScenarioReport[], file: string): ProfileSummary | null {
   if (!run.options.cpuProf || !reports.some((r) => r.id === 2)) return null;
   try {
-    return summarizeCpuProfile(join(run.runDir, CPU_PROFILE_FILE));
+    return summarizeCpuProfile(join(run.runDir, file));
   } catch (error) {
     run.say(`could not read the CPU profile: ${(error as Error).message}`);
     return null;

@@ -1,4 +1,4 @@
-import type { ScenarioOutcome } from '../common/messages';
+import { relayProfilePath, type ScenarioOutcome } from '../common/messages';
 import { benchTokens, type StreamingParams } from '../common/scenarios';
 import { addFirstTokenProbeRows, type FirstTokenProbeResult, probeFirstTokens } from './first-token-probe';
 import { countErrors, describeTally, launchRamped, sleep, tallyErrors } from './launch';
@@ -42,14 +42,22 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
       );
     }
   }
+  // The gateway and, beside it, the minimal relay: where each spends its time on the same load.
   const profiled = runners.find((r) => r.spec.kind === 'gateway' && r.probe);
-  if (job.cpuProfilePath && profiled?.probe) {
-    ctx.log(`scenario 2: profiling ${profiled.spec.label} in an extra, unmeasured round`);
-    await profiled.probe.startProfile();
-    await launchRamped(params.streams, params.rampMs, (i) =>
-      profiled.stream([tokens[i % tokens.length]], `s2:profile:${i}`),
-    );
-    await profiled.probe.stopProfile(job.cpuProfilePath);
+  const relayProfiled = runners.find((r) => r.spec.kind === 'relay' && r.probe);
+  if (job.cpuProfilePath) {
+    for (const [runner, path] of [
+      [profiled, job.cpuProfilePath],
+      [relayProfiled, relayProfilePath(job.cpuProfilePath)],
+    ] as const) {
+      if (!runner?.probe) continue;
+      ctx.log(`scenario 2: profiling ${runner.spec.label} in an extra, unmeasured round`);
+      await runner.probe.startProfile();
+      await launchRamped(params.streams, params.rampMs, (i) =>
+        runner.stream([tokens[i % tokens.length]], `s2:profile:${i}`),
+      );
+      await runner.probe.stopProfile(path);
+    }
   }
 
   const directLabel = runners[0].spec.label;
@@ -132,5 +140,8 @@ export async function runStreaming(ctx: ScenarioContext, params: StreamingParams
     }
   }
   if (job.cpuProfilePath && profiled) notes.push(`CPU profile of ${profiled.spec.label}: ${job.cpuProfilePath}`);
+  if (job.cpuProfilePath && relayProfiled) {
+    notes.push(`CPU profile of ${relayProfiled.spec.label}: ${relayProfilePath(job.cpuProfilePath)}`);
+  }
   return { rows, details, notes };
 }

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { appConfig, type AppConfig } from '../../config/app.config';
 import { settlesWithin } from '../lifecycle/settles-within';
 import { MetricsService } from '../metrics/metrics.service';
-import { type SseSource, toSseReadable } from './sse-readable';
+import { type SseSource, writeSse } from './sse-writer';
 
 /** An SSE answer whose producer may still be starting: `started` settles with its pre-flight. */
 export interface SseStream extends SseSource {
@@ -29,7 +29,7 @@ export class SseResponseService {
     await settlesWithin(stream.started, this.config.keepAliveIntervalMs);
     res.setHeader('cache-control', 'no-cache, no-transform');
     res.setHeader('x-accel-buffering', 'no');
-    const readable = toSseReadable(stream, {
+    const lifecycle = writeSse(res, stream, {
       keepAliveMs: this.config.keepAliveIntervalMs,
       coalesceMs: this.config.streamCoalesceMs,
       writeTimeoutMs: this.config.clientWriteTimeoutMs,
@@ -40,6 +40,6 @@ export class SseResponseService {
         res.destroy();
       },
     });
-    return new StreamableFile(readable, { type: 'text/event-stream; charset=utf-8' });
+    return new StreamableFile(lifecycle, { type: 'text/event-stream; charset=utf-8' });
   }
 }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { isObservable, type Observable, type Subscription } from 'rxjs';
 
@@ -21,7 +22,7 @@ export class ClientWriteTimeout extends Error {
   }
 }
 
-export interface SseReadableOptions {
+export interface SseWriterOptions {
   /** Frames to send while nothing else was written for this long (proxies drop silent connections). */
   keepAliveMs: number;
   /**
@@ -31,7 +32,7 @@ export interface SseReadableOptions {
    */
   coalesceMs?: number;
   /**
-   * When the client stops reading, the source is paused (memory per stream stays within the stream
+   * When the client stops reading, the source is paused (memory per stream stays within the socket's
    * buffers); when it has read nothing for this long, the stream is destroyed with a ClientWriteTimeout
    * (0: never). `onWriteTimeout` is told first.
    */
@@ -40,41 +41,61 @@ export interface SseReadableOptions {
 }
 
 /**
- * A byte stream of SSE frames for Nest's StreamableFile. The first frame may be long in coming (the
- * upstream handshake is slow): keep-alive comments flow meanwhile. When Express' pipeline destroys the
- * stream (client gone), the subscription is dropped, which tears down the upstream.
+ * Writes SSE frames straight to `res` (one `res.write` per frame; Node corks the socket until the end of
+ * the tick, so the frames of one event-loop turn leave in one system call) and returns the stream's
+ * lifecycle as a Readable that carries no data, for Nest's StreamableFile (docs/decisions/0010):
+ * - nothing is written before Nest pipes the Readable into `res`, after the interceptors have set their
+ *   headers: frames that come earlier wait in one string;
+ * - the end of the frames ends the Readable, and the pipe ends the response;
+ * - a client gone makes Nest destroy the Readable, which drops the subscription and so stops the upstream.
+ * The first frame may be long in coming (the upstream handshake is slow): keep-alives flow meanwhile.
  */
-export function toSseReadable(frames: Observable<string> | SseSource, options: SseReadableOptions): Readable {
+export function writeSse(
+  res: ServerResponse,
+  frames: Observable<string> | SseSource,
+  options: SseWriterOptions,
+): Readable {
   const source: SseSource = isObservable(frames) ? { frames, pause: () => undefined, resume: () => undefined } : frames;
   const coalesceMs = options.coalesceMs ?? 0;
   const writeTimeoutMs = options.writeTimeoutMs ?? 0;
   let subscription: Subscription | null = null;
+  /** Nest has piped the lifecycle into `res`: frames may be written. */
+  let handedOver = false;
   let wrote = false;
   let finished = false;
-  let gathered = '';
+  /** Frames held back: before the hand-over, or gathered by coalescing. */
+  let held = '';
   let flushTimer: NodeJS.Timeout | null = null;
   let stalledTimer: NodeJS.Timeout | null = null;
-  let lastPushAt = 0;
-  let pushes = 0;
-  const readable = new Readable({
-    // The consumer wants more: the client's socket drained.
+  let lastWriteAt = 0;
+  let writes = 0;
+
+  const onDrain = (): void => {
+    if (!stalledTimer) return;
+    clearTimeout(stalledTimer);
+    stalledTimer = null;
+    source.resume();
+  };
+  const lifecycle = new Readable({
     read() {
-      if (!stalledTimer) return;
-      clearTimeout(stalledTimer);
-      stalledTimer = null;
-      source.resume();
+      if (handedOver) return;
+      handedOver = true;
+      res.on('drain', onDrain);
+      flush();
+      if (finished) lifecycle.push(null);
     },
     destroy(error, callback) {
       finished = true;
       clearInterval(keepAlive);
       if (flushTimer) clearTimeout(flushTimer);
       if (stalledTimer) clearTimeout(stalledTimer);
+      res.off('drain', onDrain);
       subscription?.unsubscribe();
       subscription = null;
       callback(error);
     },
   });
-  /** The buffers are full: stop the source until `read()` asks again, and cut a client that never does. */
+  /** The socket's buffers are full: stop the source until they drain, and cut a client that never reads. */
   const stall = (): void => {
     if (stalledTimer || finished) return;
     source.pause();
@@ -82,50 +103,55 @@ export function toSseReadable(frames: Observable<string> | SseSource, options: S
       () => {
         const error = new ClientWriteTimeout(writeTimeoutMs);
         options.onWriteTimeout?.(error);
-        readable.destroy(error);
+        lifecycle.destroy(error);
       },
       writeTimeoutMs || 2 ** 31 - 1,
     ).unref();
   };
-  const push = (text: string): void => {
+  const send = (text: string): void => {
     wrote = true;
-    if (!readable.push(text)) stall();
-    if (coalesceMs > 0 && ++pushes >= 2) lastPushAt = Date.now();
-  };
-  const flush = (): void => {
-    if (flushTimer) clearTimeout(flushTimer);
-    flushTimer = null;
-    if (gathered === '') return;
-    const text = gathered;
-    gathered = '';
-    push(text);
-  };
-  const write = (frame: string): void => {
-    if (coalesceMs <= 0) return push(frame);
-    if (flushTimer) {
-      gathered += frame;
+    if (!handedOver) {
+      held += text;
       return;
     }
-    const wait = lastPushAt + coalesceMs - Date.now();
-    if (wait <= 0) return push(frame);
-    gathered = frame;
+    if (!res.write(text)) stall();
+    if (coalesceMs > 0 && ++writes >= 2) lastWriteAt = Date.now();
+  };
+  function flush(): void {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    if (held === '' || !handedOver) return;
+    const text = held;
+    held = '';
+    send(text);
+  }
+  const write = (frame: string): void => {
+    if (coalesceMs <= 0 || !handedOver) return send(frame);
+    if (flushTimer) {
+      held += frame;
+      return;
+    }
+    const wait = lastWriteAt + coalesceMs - Date.now();
+    if (wait <= 0) return send(frame);
+    held = frame;
     flushTimer = setTimeout(flush, wait);
   };
   const end = (): void => {
     if (finished) return;
-    flush();
     finished = true;
     clearInterval(keepAlive);
-    readable.push(null);
+    if (!handedOver) return; // the hand-over writes what is held and ends
+    flush();
+    lifecycle.push(null);
   };
   const fail = (error: unknown): void => {
-    if (!finished) readable.destroy(error instanceof Error ? error : new Error(String(error)));
+    if (!lifecycle.destroyed) lifecycle.destroy(error instanceof Error ? error : new Error(String(error)));
   };
   const keepAlive = setInterval(() => {
-    if (!wrote && !finished) readable.push(source.keepAliveFrame?.() ?? SSE_KEEP_ALIVE_FRAME);
+    if (!wrote && !finished) send(source.keepAliveFrame?.() ?? SSE_KEEP_ALIVE_FRAME);
     wrote = false;
   }, options.keepAliveMs).unref();
 
   subscription = source.frames.subscribe({ next: write, error: fail, complete: end });
-  return readable;
+  return lifecycle;
 }
