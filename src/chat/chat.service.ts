@@ -1,18 +1,6 @@
 import { AttachmentResolver } from '../attachments/attachment-resolver.service';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import {
-  catchError,
-  concat,
-  defer,
-  EMPTY,
-  from,
-  identity,
-  lastValueFrom,
-  type MonoTypeOperatorFunction,
-  Observable,
-  of,
-  switchMap,
-} from 'rxjs';
+import { identity, lastValueFrom, type MonoTypeOperatorFunction, Observable } from 'rxjs';
 import { ApiError } from '../common/errors/api-error';
 import { toApiError } from '../common/errors/to-api-error';
 import { MetricsService } from '../common/metrics/metrics.service';
@@ -27,6 +15,7 @@ import { ModelCapabilitiesService } from '../tokens/pool/model-capabilities.serv
 import { type ConversationOwner, SessionOwnerStore } from '../tokens/sessions/session-owner.store';
 import { AccountFailoverService, modelUnavailableError } from './account-failover.service';
 import { type AnswerObservers, answerObservers } from './answer-observers';
+import { answerFrames } from './answer-frames';
 import { AnswerTurns } from './answer-turns';
 import { ConversationThreadsService } from './continuation/conversation-threads.service';
 import { rememberAnswer } from './continuation/remember-answer';
@@ -100,10 +89,12 @@ export class ChatService {
     const opening = this.open(request, plan, credentials, call).then((chat) => (opened = chat));
     return {
       started: opening,
-      frames: concat(
-        defer(() => (encoder.preamble ? of(encoder.preamble()) : EMPTY)),
-        from(opening).pipe(switchMap(({ answer, events }) => events.pipe(encoder.frames(answer)))),
-      ).pipe(catchError((error: unknown) => of(encoder.errorFrame(toApiError(error, call.origin))))),
+      frames: answerFrames({
+        preamble: encoder.preamble?.bind(encoder),
+        opening,
+        frames: ({ answer, events }) => events.pipe(encoder.frames(answer)),
+        errorFrame: (error) => encoder.errorFrame(toApiError(error, call.origin)),
+      }),
       pause: () => opened?.pause(),
       resume: () => opened?.resume(),
       keepAliveFrame: encoder.keepAliveFrame?.bind(encoder),

@@ -22,6 +22,16 @@ describe('conversation fingerprints', () => {
     expect(continuationPoint(scope, next)).toEqual({ key, firstNew: 3 });
   });
 
+  it('should find a long answer streamed in thousands of deltas, and not one that differs in its last character', () => {
+    const pieces = Array.from({ length: 3000 }, (_, i) => `word${i} `);
+    const key = answeredKey(history, pieces);
+    const whole = pieces.join('');
+    const next = [...history, message('assistant', whole), message('user', 'More?')];
+    expect(continuationPoint(scope, next)?.key).toBe(key);
+    const changed = [...history, message('assistant', `${whole.slice(0, -1)}!`), message('user', 'More?')];
+    expect(continuationPoint(scope, changed)?.key).not.toBe(key);
+  });
+
   it('should match tool calls by name and arguments, whatever their ids and JSON spacing', () => {
     const key = answeredKey(history, ['Checking.'], [['get_weather', '{"city":"Paris"}']]);
     const call = { id: 'toolu_other', name: 'get_weather', arguments: '{ "city": "Paris" }' };

@@ -19,6 +19,11 @@ const TEXT = '\u0002';
 const CALL = '\u0003';
 const ARGUMENTS = '\u0004';
 const FILE = '\u0005';
+/**
+ * Answer text is hashed in pieces of about this many characters, not one update per streamed delta. Small:
+ * the pending pieces are a rope of small strings, held for every open stream.
+ */
+const TEXT_BATCH = 128;
 
 /** What makes two histories with the same messages different conversations here. */
 export interface FingerprintScope {
@@ -47,6 +52,9 @@ function canonicalArguments(text: string): string {
 
 /** A running fingerprint: scope, then messages; `copy()` branches it. */
 export class ConversationFingerprint {
+  /** Text added but not yet hashed (bounded by TEXT_BATCH): the same digest, fewer calls into the hash. */
+  private pendingText = '';
+
   private constructor(private readonly hash: Hash) {}
 
   static start(scope: FingerprintScope): ConversationFingerprint {
@@ -80,27 +88,38 @@ export class ConversationFingerprint {
   }
 
   addText(text: string): this {
-    this.hash.update(text);
+    this.pendingText += text;
+    if (this.pendingText.length >= TEXT_BATCH) this.hashPendingText();
     return this;
   }
 
   addCall(name: string, argumentsJson: string): this {
+    this.hashPendingText();
     this.hash.update(`${CALL}${name}${ARGUMENTS}${canonicalArguments(argumentsJson)}`);
     return this;
   }
 
   copy(): ConversationFingerprint {
+    this.hashPendingText();
     return new ConversationFingerprint(this.hash.copy());
   }
 
   /** The key; the fingerprint cannot be used after this. */
   key(): string {
+    this.hashPendingText();
     return this.hash.digest('base64url');
   }
 
   private openMessage(role: string): this {
+    this.hashPendingText();
     this.hash.update(`${MESSAGE}${role}${TEXT}`);
     return this;
+  }
+
+  private hashPendingText(): void {
+    if (this.pendingText === '') return;
+    this.hash.update(this.pendingText);
+    this.pendingText = '';
   }
 }
 

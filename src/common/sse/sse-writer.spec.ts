@@ -1,7 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import { type Readable, Writable } from 'node:stream';
 import { Subject } from 'rxjs';
-import { ClientWriteTimeout, SSE_KEEP_ALIVE_FRAME, type SseSource, type SseWriterOptions, writeSse } from './sse-writer';
+import {
+  ClientWriteTimeout,
+  SSE_KEEP_ALIVE_FRAME,
+  type SseSource,
+  type SseWriterOptions,
+  writeSse,
+} from './sse-writer';
 
 /** A response whose client reads at will: writes beyond 64 bytes wait while it does not. */
 class FakeResponse extends Writable {
