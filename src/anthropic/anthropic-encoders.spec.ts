@@ -3,7 +3,7 @@ import { ApiError } from '../common/errors/api-error';
 import type { ChatEvent } from '../chat/events/chat-event';
 import type { ChatUsage } from '../chat/usage';
 import { toAnthropicMessage } from './anthropic-message-aggregator';
-import { anthropicErrorFrame, toAnthropicSse } from './anthropic-sse';
+import { anthropicErrorFrame, anthropicFrame, toAnthropicSse } from './anthropic-sse';
 
 const identity = { id: 'msg_1', model: 'claude-x' };
 const usage: ChatUsage = { promptTokens: 7, completionTokens: 5, reasoningTokens: 2, totalTokens: 12 };
@@ -134,6 +134,24 @@ describe('toAnthropicSse', () => {
     const events = await streamEvents([{ type: 'content', text: 'Hi' }, finish('stop', 'END')]);
     expect(events.at(-2)?.data.delta).toEqual({ stop_reason: 'stop_sequence', stop_sequence: 'END' });
     expect(events.at(-1)?.data).toEqual({ type: 'message_stop' });
+  });
+
+  it('should write text and thinking deltas byte for byte as the event objects would be written', async () => {
+    const texts = ['plain', 'quote " and \\ backslash', 'line\nbreak\ttab', '中文 🙂', '\u2028\u0000'];
+    const events: ChatEvent[] = [
+      ...texts.map((text): ChatEvent => ({ type: 'reasoning', text })),
+      ...texts.map((text): ChatEvent => ({ type: 'content', text })),
+    ];
+    const text = (await firstValueFrom(from(events).pipe(toAnthropicSse(identity, 3), toArray()))).join('');
+    for (const [index, type, field] of [
+      [0, 'thinking_delta', 'thinking'],
+      [1, 'text_delta', 'text'],
+    ] as const) {
+      for (const delta of texts) {
+        const event = { type: 'content_block_delta', index, delta: { type, [field]: delta } };
+        expect(text).toContain(anthropicFrame(event));
+      }
+    }
   });
 
   it('should write an error as an error event', () => {

@@ -59,13 +59,13 @@ export class AnthropicSseEncoder {
       case 'reasoning': {
         const opening = this.into('thinking');
         this.thinking += event.text;
-        return opening + this.delta({ type: 'thinking_delta', thinking: event.text });
+        return opening + this.textDelta('thinking_delta', event.text);
       }
       case 'content':
         this.lastText = event.text;
-        return this.into('text') + this.delta({ type: 'text_delta', text: event.text });
+        return this.into('text') + this.textDelta('text_delta', event.text);
       case 'template':
-        return this.into('text') + this.delta({ type: 'text_delta', text: this.templateText(event.text) });
+        return this.into('text') + this.textDelta('text_delta', this.templateText(event.text));
       case 'toolCall': {
         const block: AnthropicContentBlock = {
           type: 'tool_use',
@@ -111,6 +111,18 @@ export class AnthropicSseEncoder {
 
   private delta(delta: AnthropicDelta): string {
     return frame({ type: 'content_block_delta', index: this.index, delta });
+  }
+
+  /**
+   * A text or thinking delta, once per upstream token: the same bytes as `delta()` (pinned by the spec),
+   * written around `JSON.stringify(text)` without building the event.
+   */
+  private textDelta(type: 'text_delta' | 'thinking_delta', text: string): string {
+    const field = type === 'text_delta' ? 'text' : 'thinking';
+    return (
+      `event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.index},` +
+      `"delta":{"type":"${type}","${field}":${JSON.stringify(text)}}}\n\n`
+    );
   }
 
   /** Ends the current block (a thinking block with its signature first); '' when none is open. */

@@ -53,6 +53,21 @@ async function stream(events: ChatEvent[], echo: Partial<ResponseEcho> = {}) {
 }
 
 describe('responsesEncoder', () => {
+  it('should write each frame as its event with sequence_number last, byte for byte', async () => {
+    const wire = encoder();
+    const text = wire.preamble!() + (await lastValueFrom(from(EVENTS).pipe(wire.frames(ANSWER), toArray()))).join('');
+    for (const frame of text.split('\n\n').filter((f) => f !== '')) {
+      const [eventLine, dataLine] = frame.split('\n');
+      const { sequence_number: sequence, ...event } = JSON.parse(dataLine.slice('data: '.length)) as Record<
+        string,
+        unknown
+      >;
+      expect(`${eventLine}\n${dataLine}`).toBe(
+        `event: ${String(event.type)}\ndata: ${JSON.stringify({ ...event, sequence_number: sequence })}`,
+      );
+    }
+  });
+
   it('should stream items one after another, numbered from 0, each event named by its type', async () => {
     const frames = await stream(EVENTS);
 

@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { concat, concatMap, defer, filter, map, type OperatorFunction, reduce } from 'rxjs';
+import { concatMap, defer, Observable, type OperatorFunction, reduce } from 'rxjs';
 import type { ChatEvent } from '../../chat/events/chat-event';
 import type { WireEncoder } from '../../chat/wire-encoder';
 import type { ApiError } from '../../common/errors/api-error';
@@ -26,9 +26,16 @@ export function responsesEncoder(options: ResponsesEncoderOptions): WireEncoder<
   let assembler: ResponseAssembler | null = null;
   const assemblerFor = (streaming: boolean) =>
     (assembler ??= new ResponseAssembler(options.identity, options.echo, streaming));
+  // `sequence_number` goes last, as `{ ...event, sequence_number }` would put it, without that copy per delta.
   const frame = (event: StreamEvent): string => {
-    const numbered = { ...event, sequence_number: sequence++ };
-    return `event: ${event.type}\ndata: ${JSON.stringify(numbered)}\n\n`;
+    const json = JSON.stringify(event);
+    return `event: ${event.type}\ndata: ${json.slice(0, -1)},"sequence_number":${sequence++}}\n\n`;
+  };
+  const frames = (events: readonly StreamEvent[]): string => {
+    if (events.length === 1) return frame(events[0]);
+    let text = '';
+    for (const event of events) text += frame(event);
+    return text;
   };
   const finished = async (response: ResponseObject): Promise<ResponseObject> => {
     await options.onFinished?.(response);
@@ -36,7 +43,7 @@ export function responsesEncoder(options: ResponsesEncoderOptions): WireEncoder<
   };
 
   return {
-    preamble: () => assemblerFor(true).opening().map(frame).join(''),
+    preamble: () => frames(assemblerFor(true).opening()),
     body: () => (events) =>
       defer(() => {
         const body = assemblerFor(false);
@@ -48,16 +55,27 @@ export function responsesEncoder(options: ResponsesEncoderOptions): WireEncoder<
           concatMap((assembled) => finished(assembled.final())),
         );
       }),
+    // One subscriber per frame, not an operator chain: this runs once per upstream token.
     frames: (): OperatorFunction<ChatEvent, string> => (events) =>
-      defer(() => {
+      new Observable<string>((subscriber) => {
         const stream = assemblerFor(true);
-        const items = events.pipe(map((event) => stream.add(event).map(frame).join('')));
-        const closing = defer(async () => {
-          await finished(stream.final());
-          return stream.closing().map(frame).join('');
+        return events.subscribe({
+          next: (event) => {
+            const text = frames(stream.add(event));
+            if (text !== '') subscriber.next(text);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            finished(stream.final()).then(
+              () => {
+                subscriber.next(frames(stream.closing()));
+                subscriber.complete();
+              },
+              (error: unknown) => subscriber.error(error),
+            );
+          },
         });
-        return concat(items, closing);
-      }).pipe(filter((text) => text !== '')),
+      }),
     errorFrame: (error: ApiError) => {
       const { code, message } = failureOf(error);
       return frame(assemblerFor(true).failed(code, message));
