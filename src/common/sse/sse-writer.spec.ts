@@ -51,19 +51,23 @@ describe('writeSse', () => {
   beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
   afterEach(() => jest.useRealTimers());
 
-  it('should write every frame at once and end the response when the frames complete', async () => {
-    const frames = new Subject<string>();
-    const { res } = start(frames, { keepAliveMs: 15_000 });
-    await settle();
-    frames.next('role');
-    frames.next('a');
-    expect(res.pieces).toEqual(['role', 'a']);
-    frames.next('b');
-    frames.complete();
-    await settle();
-    expect(res.pieces).toEqual(['role', 'a', 'b']);
-    expect(res.writableEnded).toBe(true);
-  });
+  it.each([
+    { coalesceMs: 0, beforeEnd: ['role', 'a', 'b', 'c'], atEnd: ['role', 'a', 'b', 'c'] },
+    { coalesceMs: 40, beforeEnd: ['role', 'a'], atEnd: ['role', 'a', 'bc'] },
+  ])(
+    'should write frames as they come (coalesceMs $coalesceMs), flush what is gathered and end the response when they complete',
+    async ({ coalesceMs, beforeEnd, atEnd }) => {
+      const frames = new Subject<string>();
+      const { res } = start(frames, { keepAliveMs: 15_000, coalesceMs });
+      await settle();
+      for (const frame of ['role', 'a', 'b', 'c']) frames.next(frame);
+      expect(res.pieces).toEqual(beforeEnd);
+      frames.complete();
+      await settle();
+      expect(res.pieces).toEqual(atEnd);
+      expect(res.writableEnded).toBe(true);
+    },
+  );
 
   it('should write nothing before the hand-over, then what came in one write', async () => {
     const frames = new Subject<string>();
@@ -137,20 +141,6 @@ describe('writeSse', () => {
     await jest.advanceTimersByTimeAsync(100);
     frames.next('d');
     expect(res.pieces).toEqual(['role', 'a', 'bc', 'd']);
-  });
-
-  it('should flush gathered frames before the end', async () => {
-    const frames = new Subject<string>();
-    const { res } = start(frames, { keepAliveMs: 15_000, coalesceMs: 40 });
-    await settle();
-    frames.next('role');
-    frames.next('a');
-    frames.next('b');
-    frames.next('c');
-    frames.complete();
-    await settle();
-    expect(res.pieces).toEqual(['role', 'a', 'bc']);
-    expect(res.writableEnded).toBe(true);
   });
 
   it('should drop the subscription when the lifecycle is destroyed (client gone)', async () => {
