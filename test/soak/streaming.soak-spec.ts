@@ -111,7 +111,10 @@ describe('soak: 500 concurrent streaming clients over 20 accounts', () => {
       expect(round.upstream.generations).toBe(round.completed);
     }
     const [first, , last] = figures;
-    expect(last.rssMb).toBeLessThanOrEqual(first.rssMb * 1.1);
+    // The heap after a GC is the leak detector. RSS also counts what the allocator keeps after frees (and
+    // Jest's own memory): two CI runs of the same build read 409 → 440 → 379 MB and 396 → 463 → 439 MB
+    // with the heap flat at 75–79 MB, so RSS gets a bound that only growth well beyond that noise breaks.
+    expect(last.rssMb).toBeLessThanOrEqual(first.rssMb * 1.25);
     expect(last.heapMb).toBeLessThanOrEqual(first.heapMb * 1.1);
     expectNoSecrets(logs.text(), tokens, 'the gateway log of the soak');
   });
