@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 
 export interface AnswerFrameParts<T> {
   /** Frames due as soon as the stream is committed, before the answer opened (none when absent). */
@@ -28,18 +28,17 @@ export function answerFrames<T>({ preamble, opening, frames, errorFrame }: Answe
       fail(error);
       return undefined;
     }
-    let stop: (() => void) | null = null;
+    let inner: Subscription | undefined;
     opening.then(
       (opened) => {
         if (subscriber.closed) return;
         try {
-          const inner = frames(opened).subscribe({
+          inner = frames(opened).subscribe({
             next: (frame) => subscriber.next(frame),
             error: fail,
             complete: () => subscriber.complete(),
           });
           if (subscriber.closed) inner.unsubscribe();
-          else stop = () => inner.unsubscribe();
         } catch (error) {
           fail(error);
         }
@@ -48,6 +47,6 @@ export function answerFrames<T>({ preamble, opening, frames, errorFrame }: Answe
         if (!subscriber.closed) fail(error);
       },
     );
-    return () => stop?.();
+    return () => inner?.unsubscribe();
   });
 }

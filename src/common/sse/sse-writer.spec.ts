@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { type Readable, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { Subject } from 'rxjs';
 import {
   ClientWriteTimeout,
@@ -39,7 +39,7 @@ class FakeResponse extends Writable {
 function start(frames: Subject<string> | SseSource, options: SseWriterOptions, handOver = true) {
   const res = new FakeResponse();
   const lifecycle = writeSse(res as unknown as ServerResponse, frames, options);
-  const pipe = (): Readable => lifecycle.pipe(res) && lifecycle;
+  const pipe = (): void => void lifecycle.pipe(res);
   if (handOver) pipe();
   return { res, lifecycle, pipe };
 }

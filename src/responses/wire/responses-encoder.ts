@@ -32,7 +32,6 @@ export function responsesEncoder(options: ResponsesEncoderOptions): WireEncoder<
     return `event: ${event.type}\ndata: ${json.slice(0, -1)},"sequence_number":${sequence++}}\n\n`;
   };
   const frames = (events: readonly StreamEvent[]): string => {
-    if (events.length === 1) return frame(events[0]);
     let text = '';
     for (const event of events) text += frame(event);
     return text;
@@ -55,7 +54,7 @@ export function responsesEncoder(options: ResponsesEncoderOptions): WireEncoder<
           concatMap((assembled) => finished(assembled.final())),
         );
       }),
-    // One subscriber per frame, not an operator chain: this runs once per upstream token.
+    // One subscriber, not an operator chain: this runs once per upstream token.
     frames: (): OperatorFunction<ChatEvent, string> => (events) =>
       new Observable<string>((subscriber) => {
         const stream = assemblerFor(true);
