@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { isObservable, type Observable, type Subscription } from 'rxjs';
+import { ResponseSink } from './response-sink';
 
 export const SSE_KEEP_ALIVE_FRAME = ': keep-alive\n\n';
 
@@ -41,8 +42,8 @@ export interface SseWriterOptions {
 }
 
 /**
- * Writes SSE frames straight to `res` (one `res.write` per frame; Node corks the socket until the end of
- * the tick, so the frames of one event-loop turn leave in one system call) and returns the stream's
+ * Writes SSE frames straight to the response (one write per frame through a ResponseSink, which corks the
+ * socket until the end of the tick, so the frames of one event-loop turn leave in one system call) and returns the stream's
  * lifecycle as a Readable that carries no data, for Nest's StreamableFile (docs/decisions/0010):
  * - nothing is written before Nest pipes the Readable into `res`, after the interceptors have set their
  *   headers: frames that come earlier wait in one string;
@@ -58,6 +59,7 @@ export function writeSse(
   const source: SseSource = isObservable(frames) ? { frames, pause: () => undefined, resume: () => undefined } : frames;
   const coalesceMs = options.coalesceMs ?? 0;
   const writeTimeoutMs = options.writeTimeoutMs ?? 0;
+  const sink = new ResponseSink(res);
   let subscription: Subscription | null = null;
   /** Nest has piped the lifecycle into `res`: frames may be written. */
   let handedOver = false;
@@ -80,7 +82,7 @@ export function writeSse(
     read() {
       if (handedOver) return;
       handedOver = true;
-      res.on('drain', onDrain);
+      sink.onDrain(onDrain);
       flush();
       if (finished) lifecycle.push(null);
     },
@@ -89,7 +91,7 @@ export function writeSse(
       clearInterval(keepAlive);
       if (flushTimer) clearTimeout(flushTimer);
       if (stalledTimer) clearTimeout(stalledTimer);
-      res.off('drain', onDrain);
+      sink.offDrain();
       subscription?.unsubscribe();
       subscription = null;
       callback(error);
@@ -114,7 +116,7 @@ export function writeSse(
       held += text;
       return;
     }
-    if (!res.write(text)) stall();
+    if (!sink.write(text)) stall();
     if (coalesceMs > 0 && ++writes >= 2) lastWriteAt = Date.now();
   };
   function flush(): void {
