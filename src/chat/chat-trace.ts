@@ -1,6 +1,7 @@
 import type { Response } from 'express';
-import { identity, type MonoTypeOperatorFunction, tap } from 'rxjs';
+import { identity, type MonoTypeOperatorFunction } from 'rxjs';
 import { UpstreamError } from '../deepseek/upstream-error';
+import { type StageFactory, stageOperator } from './events/stage-operator';
 
 /** Token counts of a finished answer (the chat layer's `ChatUsage` fits). */
 export interface TraceUsage {
@@ -62,14 +63,19 @@ export function traceOn(res: Response): RequestTrace {
 }
 
 /** Records the usage of the `finish` event and the error that ends the answer; nothing else per event. */
+export function traceStage<T extends { type: string; usage?: TraceUsage }>(trace: RequestTrace): StageFactory<T, T> {
+  return () => ({
+    next: (event, emit) => {
+      if (event.type === 'finish') trace.usage = event.usage;
+      emit(event);
+    },
+    complete: () => undefined,
+    error: (error) => trace.failed(error),
+  });
+}
+
 export function traceAnswer<T extends { type: string; usage?: TraceUsage }>(
   trace: RequestTrace | undefined,
 ): MonoTypeOperatorFunction<T> {
-  if (!trace) return identity;
-  return tap({
-    next: (event) => {
-      if (event.type === 'finish') trace.usage = event.usage;
-    },
-    error: (error: unknown) => trace.failed(error),
-  });
+  return trace ? stageOperator(traceStage<T>(trace)) : identity;
 }

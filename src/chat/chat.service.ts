@@ -1,6 +1,6 @@
 import { AttachmentResolver } from '../attachments/attachment-resolver.service';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { identity, lastValueFrom, type MonoTypeOperatorFunction, Observable } from 'rxjs';
+import { identity, lastValueFrom, Observable } from 'rxjs';
 import { ApiError } from '../common/errors/api-error';
 import { toApiError } from '../common/errors/to-api-error';
 import { MetricsService } from '../common/metrics/metrics.service';
@@ -21,9 +21,10 @@ import { ConversationThreadsService } from './continuation/conversation-threads.
 import { rememberAnswer } from './continuation/remember-answer';
 import type { ChatCall } from './chat-call.decorator';
 import { buildChatPlan, type ChatPlan } from './chat-plan';
-import { type RequestTrace, traceAnswer } from './chat-trace';
+import { type RequestTrace, traceAnswer, traceStage } from './chat-trace';
 import type { ChatCompletionRequest } from './dto/chat-completion-request';
 import type { ChatEvent } from './events/chat-event';
+import type { StageFactory } from './events/stage-operator';
 import { foldReasoning } from './events/fold-reasoning';
 import { toChatEvents } from './events/to-chat-events';
 import { fallbackReason, routeOf } from './upstream-route';
@@ -207,9 +208,10 @@ export class ChatService {
       answer: { model: plan.model, sessionId: completion.sessionId, responseMessageId: completion.responseMessageId },
       events: turns.events((first) =>
         first.pipe(
-          toChatEvents(plan, hooks),
-          this.rememberThread(plan, turns, lease.account.id, caller),
-          traceAnswer(trace),
+          toChatEvents(plan, hooks, [
+            ...this.rememberThread(plan, turns, lease.account.id, caller),
+            traceStage<ChatEvent>(trace),
+          ]),
         ),
       ),
       pause: () => turns.pause(),
@@ -217,20 +219,21 @@ export class ChatService {
     };
   }
 
-  /** Records the exchange this answer ends (native multi-turn), with the chat's latest message. */
+  /** Records the exchange this answer ends (native multi-turn), with the chat's latest message: the stage, if any. */
   private rememberThread(
     plan: ChatPlan,
     turns: AnswerTurns,
     accountId: string,
     caller: string | null,
-  ): MonoTypeOperatorFunction<ChatEvent> {
-    if (!plan.thread) return identity;
-    return rememberAnswer(plan.thread.fingerprint, (key) => {
+  ): StageFactory<ChatEvent, ChatEvent>[] {
+    if (!plan.thread) return [];
+    const remember = rememberAnswer(plan.thread.fingerprint, (key) => {
       const { sessionId, responseMessageId } = turns.latest();
       if (responseMessageId !== null) {
         this.threads.remember(key, { sessionId, messageId: responseMessageId, accountId, caller });
       }
     });
+    return [remember];
   }
 
   /** The requested mode, or `default` when the accounts are known not to offer it (a 400 with STRICT_MODELS). */

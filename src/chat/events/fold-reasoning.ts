@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { ChatEvent } from './chat-event';
-import { Emit, EventStage, stageOperator } from './stage-operator';
+import { Emit, EventStage, StageFactory, stageOperator } from './stage-operator';
 
 export const FOLD_OPEN = '<details><summary>Thinking</summary>\n\n';
 export const FOLD_CLOSE = '\n\n</details>\n\n';
@@ -52,6 +52,8 @@ class FoldStage implements EventStage<ChatEvent, ChatEvent> {
   }
 }
 
+export const foldStage: StageFactory<ChatEvent, ChatEvent> = () => new FoldStage();
+
 export function foldReasoning(): OperatorFunction<ChatEvent, ChatEvent> {
-  return stageOperator(() => new FoldStage());
+  return stageOperator(foldStage);
 }

@@ -3,7 +3,7 @@ import type { DeepSeekEvent, MessageStatus } from '../../deepseek/stream/deepsee
 import { UpstreamError } from '../../deepseek/upstream-error';
 import { computeUsage, TokenEstimator } from '../usage';
 import type { ChatEvent, FinishReason } from './chat-event';
-import { Emit, EventStage, stageOperator } from './stage-operator';
+import { Emit, EventStage, StageFactory, stageOperator } from './stage-operator';
 
 export interface UpstreamStageOptions {
   /** Thinking was requested; otherwise reasoning is dropped. */
@@ -92,6 +92,10 @@ class UpstreamStage implements EventStage<DeepSeekEvent, ChatEvent> {
   }
 }
 
+export function upstreamStage(options: UpstreamStageOptions): StageFactory<DeepSeekEvent, ChatEvent> {
+  return () => new UpstreamStage(options);
+}
+
 export function fromUpstream(options: UpstreamStageOptions): OperatorFunction<DeepSeekEvent, ChatEvent> {
-  return stageOperator(() => new UpstreamStage(options));
+  return stageOperator(upstreamStage(options));
 }

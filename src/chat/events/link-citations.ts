@@ -2,7 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { SearchResult } from '../../deepseek/stream/deepseek-event';
 import type { ChatEvent } from './chat-event';
 import { MarkerName, replaceMarkers } from './citation-marker';
-import { Emit, EventStage, stageOperator } from './stage-operator';
+import { Emit, EventStage, StageFactory, stageOperator } from './stage-operator';
 
 export interface CitationOptions {
   /** No source list after the answer. */
@@ -117,6 +117,10 @@ function toSource(result: SearchResult, number: number): Source | null {
   return { number, title, url };
 }
 
+export function citationStage(options: CitationOptions): StageFactory<ChatEvent, ChatEvent> {
+  return () => new CitationStage(options);
+}
+
 export function linkCitations(options: CitationOptions): OperatorFunction<ChatEvent, ChatEvent> {
-  return stageOperator(() => new CitationStage(options));
+  return stageOperator(citationStage(options));
 }

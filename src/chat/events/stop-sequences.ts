@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import { type DeepSeekEvent, TERMINAL_STATUSES } from '../../deepseek/stream/deepseek-event';
-import { Emit, End, EventStage, stageOperator } from './stage-operator';
+import { Emit, End, EventStage, StageFactory, stageOperator } from './stage-operator';
 
 /**
  * `stop` (docs/api.md §1.2): the answer ends right before the first stop string to appear, the message
@@ -94,6 +94,10 @@ function endsWithStart(text: string, stop: string, length: number): boolean {
 }
 
 /** Runs on the upstream's events, before citation markers become links. */
+export function stopStage(stops: readonly string[]): StageFactory<DeepSeekEvent, DeepSeekEvent> {
+  return () => new StopStage(stops);
+}
+
 export function stopSequences(stops: readonly string[]): OperatorFunction<DeepSeekEvent, DeepSeekEvent> {
-  return stageOperator(() => new StopStage(stops));
+  return stageOperator(stopStage(stops));
 }

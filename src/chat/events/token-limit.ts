@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { DeepSeekEvent } from '../../deepseek/stream/deepseek-event';
 import { TokenEstimator } from '../usage';
-import { Emit, End, EventStage, stageOperator } from './stage-operator';
+import { Emit, End, EventStage, StageFactory, stageOperator } from './stage-operator';
 
 /** The request's limits, counted with the usage estimate (usage.ts). */
 export interface TokenLimits {
@@ -67,6 +67,10 @@ class TokenLimitStage implements EventStage<DeepSeekEvent, DeepSeekEvent> {
   }
 }
 
+export function tokenLimitStage(limits: TokenLimits): StageFactory<DeepSeekEvent, DeepSeekEvent> {
+  return () => new TokenLimitStage(limits);
+}
+
 export function tokenLimit(limits: TokenLimits): OperatorFunction<DeepSeekEvent, DeepSeekEvent> {
-  return stageOperator(() => new TokenLimitStage(limits));
+  return stageOperator(tokenLimitStage(limits));
 }
