@@ -47,9 +47,8 @@ export function stageOperator<In, Out>(...createStages: StageFactory<never, unkn
       /** Completes the stages after `index` in order (each flush goes through the stages after it), then the output. */
       const completeAfter = (index: number): void => {
         try {
-          for (let i = index + 1; i <= last && !finished; i++) {
-            if (i > endedAt) stages[i].complete(emits[i]);
-          }
+          // A stage that ends during this flush finishes the output itself, which stops the loop.
+          for (let i = index + 1; i <= last && !finished; i++) stages[i].complete(emits[i]);
           if (finished) return;
           finished = true;
           subscriber.complete();

@@ -32,6 +32,13 @@ function rawExchange(port: number, requests: string, until: (text: string) => bo
   });
 }
 
+/** A server that writes `texts` through the sink and ends each response. */
+const serveWrites = (...texts: string[]) =>
+  serve((res, sink) => {
+    for (const text of texts) sink.write(text);
+    res.end();
+  });
+
 const request11 = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
 const bodyOf = (raw: string) => raw.slice(raw.indexOf('\r\n\r\n') + 4);
 
@@ -60,11 +67,7 @@ describe('ResponseSink', () => {
   });
 
   it('should keep a kept-alive connection usable: the next response on it comes whole after the streamed one', async () => {
-    const started = await serve((res, sink) => {
-      sink.write('first\n');
-      sink.write('second\n');
-      res.end();
-    });
+    const started = await serveWrites('first\n', 'second\n');
     server = started.server;
     const raw = await rawExchange(
       started.port,
@@ -77,11 +80,7 @@ describe('ResponseSink', () => {
   });
 
   it('should write an HTTP/1.0 body (not chunked) through res.write, as it is', async () => {
-    const started = await serve((res, sink) => {
-      sink.write('data: a\n\n');
-      sink.write('data: b\n\n');
-      res.end();
-    });
+    const started = await serveWrites('data: a\n\n', 'data: b\n\n');
     server = started.server;
     const raw = await new Promise<string>((resolve, reject) => {
       const socket = connect(started.port, '127.0.0.1', () => socket.write('GET / HTTP/1.0\r\n\r\n'));
