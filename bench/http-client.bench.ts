@@ -1,9 +1,9 @@
 /**
  * Which HTTP client carries the upstream stream more cheaply: (a) undici `Agent.request`, set up as our
- * transport first was, (b) a bare `node:http` request on a keep-alive Agent, as our transport was before it
- * moved to @nestjs/axios, and (c) what we ship: UpstreamTransport through @nestjs/axios's HttpService (axios
- * on the same node:http Agent, the answer handed over as node's own IncomingMessage). All three feed every
- * byte to the same UpstreamStreamParser, as the relay does (`--parse=false`: transport only).
+ * transport first was, (b) a bare `node:http` request on a keep-alive Agent, and (c) what we ship:
+ * UpstreamTransport (node:http through UpstreamAgent, with its envelope checks and timeouts; it went through
+ * @nestjs/axios for a while, see docs/decisions/0006). All three feed every byte to the same
+ * UpstreamStreamParser, as the relay does (`--parse=false`: transport only).
  *
  * Three kinds of process: this one orchestrates; the fake upstream runs in its own child; every measured run
  * is a fresh child that runs one client, so the variants share no JIT or heap state and the CPU counted
@@ -11,7 +11,7 @@
  *
  *   npx ts-node --transpile-only bench/http-client.bench.ts [--trials=3] [--streams=200] [--frames=500]
  *       [--token-delay=10] [--burst-streams=100] [--burst-frames=4000] [--short-streams=2000] [--short-frames=10]
- *       [--scenarios=paced,burst,short] [--parse=false] [--variants=undici,node-http,axios]
+ *       [--scenarios=paced,burst,short] [--parse=false] [--variants=undici,node-http,transport]
  *
  * Scenarios: `paced` = many concurrent streams whose frames arrive one by one, `token-delay` ms apart (the
  * live shape: CPU per frame is what matters); `burst` = the fake writes whole answers at once (throughput);
@@ -23,7 +23,6 @@ import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from
 import { resolve } from 'node:path';
 import { Agent as UndiciAgent } from 'undici';
 import type { DeepSeekConfig } from '../src/config/deepseek.config';
-import { createUpstreamHttp } from '../src/deepseek/http/upstream-http';
 import { UpstreamTransport } from '../src/deepseek/http/upstream-transport';
 import { UpstreamStreamParser } from '../src/deepseek/stream/upstream-stream-parser';
 import { startFakeDeepSeek } from '../test/fake-deepseek';
@@ -32,13 +31,13 @@ const TOKEN = 'tok-bench';
 const CHARS_PER_FRAME = 4;
 const WARMUP_STREAMS = 20;
 const WARMUP_FRAMES = 100;
-const ALL_VARIANTS = ['undici', 'node-http', 'axios'] as const;
+const ALL_VARIANTS = ['undici', 'node-http', 'transport'] as const;
 type Variant = (typeof ALL_VARIANTS)[number];
 
 const LABELS: Record<Variant, string> = {
   undici: '(a) undici Agent.request',
   'node-http': '(b) bare node:http, keep-alive Agent',
-  axios: '(c) @nestjs/axios HttpService (UpstreamTransport)',
+  transport: '(c) UpstreamTransport (what we ship)',
 };
 
 interface Scenario {
@@ -173,7 +172,7 @@ function undiciClient(baseUrl: string): Client {
 }
 
 /**
- * (b) `node:http` with nothing on top, as our transport was before @nestjs/axios: one keep-alive Agent, a
+ * (b) `node:http` with nothing on top: one keep-alive Agent, a
  * signal per request, a headers timer, an idle timeout once the answer starts.
  */
 function nodeHttpClient(baseUrl: string): Client {
@@ -238,8 +237,8 @@ function nodeHttpClient(baseUrl: string): Client {
   };
 }
 
-/** (c) What we ship: UpstreamTransport through @nestjs/axios's HttpService. */
-function axiosClient(baseUrl: string): Client {
+/** (c) What we ship: UpstreamTransport. */
+function transportClient(baseUrl: string): Client {
   const config: DeepSeekConfig = {
     baseUrl,
     userAgent: HEADERS['user-agent'],
@@ -253,7 +252,7 @@ function axiosClient(baseUrl: string): Client {
     closeGraceMs: 10_000,
     powWorkers: 1,
   };
-  const transport = new UpstreamTransport(config, createUpstreamHttp());
+  const transport = new UpstreamTransport(config);
   return {
     createSession: async () => {
       const data = (await transport.json('chat_session/create', TOKEN, {})) as { chat_session: { id: string } };
@@ -286,7 +285,7 @@ async function runClient(): Promise<void> {
   const frames = Number(option('frames', '500'));
   const parse = option('parse', 'true') === 'true';
   const client =
-    variant === 'undici' ? undiciClient(url) : variant === 'node-http' ? nodeHttpClient(url) : axiosClient(url);
+    variant === 'undici' ? undiciClient(url) : variant === 'node-http' ? nodeHttpClient(url) : transportClient(url);
   const sessionId = await client.createSession();
 
   let contentEvents = 0;
@@ -514,7 +513,7 @@ function report(summaries: Summary[]): void {
   for (const scenario of new Set(summaries.map((s) => s.scenario))) {
     const of = (variant: Variant) => summaries.find((s) => s.scenario === scenario && s.variant === variant);
     const bare = of('node-http');
-    for (const variant of ['undici', 'axios'] as const) {
+    for (const variant of ['undici', 'transport'] as const) {
       const other = of(variant);
       if (!bare || !other) continue;
       out.push(

@@ -1,5 +1,5 @@
-import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { childAbortController } from '../common/lifecycle/abort';
 import { MetricsService } from '../common/metrics/metrics.service';
 import { deepseekConfig, DeepSeekConfig } from '../config/deepseek.config';
 import { CompletionRun } from './completion/completion-run';
@@ -12,7 +12,6 @@ import {
   UpstreamCompletion,
   UpstreamFile,
 } from './deepseek.client';
-import { createUpstreamHttp } from './http/upstream-http';
 import { UpstreamTransport } from './http/upstream-transport';
 import { PowChallenge, PowSolver, PowUnsolvableError } from './pow/pow-challenge';
 import { encodePowResponse } from './pow/pow-response';
@@ -33,11 +32,9 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
     @Inject(deepseekConfig.KEY) private readonly config: DeepSeekConfig,
     private readonly pow: PowSolver,
     @Optional() private readonly metrics?: MetricsService,
-    // DeepSeekModule provides it; a client built by hand (specs) gets an identical one of its own.
-    @Optional() http?: HttpService,
   ) {
     super();
-    this.transport = new UpstreamTransport(config, http ?? createUpstreamHttp());
+    this.transport = new UpstreamTransport(config);
   }
 
   async checkToken(token: string, signal?: AbortSignal): Promise<UpstreamAccount> {
@@ -84,7 +81,7 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
   async startCompletion(options: CompletionOptions): Promise<UpstreamCompletion> {
     const { token, signal } = options;
     // Session and PoW overlap; the first failure aborts the other so no work is left behind.
-    const preflight = linkedAbortController(signal);
+    const preflight = childAbortController(signal);
     let sessionId: string;
     let powHeader: string;
     try {
@@ -93,8 +90,10 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
         this.solvePow(token, COMPLETION_PATH, preflight.signal),
       ]);
     } catch (error) {
-      preflight.abort();
       throw signal.aborted ? (signal.reason ?? error) : error;
+    } finally {
+      // Stops the other call after a failure; after success it only unhooks the controller from `signal`.
+      preflight.abort();
     }
     const parentMessageId = options.parentMessageId ?? null;
     // The 2026 web client's body: a typed message (`source`), the model named on a session's first turn only.
@@ -159,7 +158,7 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
   }
 
   private run(token: string, sessionId: string, powHeader: string, request: object, signal: AbortSignal) {
-    const abort = linkedAbortController(signal);
+    const abort = childAbortController(signal);
     const settings = {
       maxContinueRounds: this.config.maxContinueRounds,
       firstByteTimeoutMs: this.config.firstByteTimeoutMs,
@@ -238,14 +237,6 @@ export class HttpDeepSeekClient extends DeepSeekClient implements OnModuleDestro
       throw error;
     }
   }
-}
-
-/** A controller that aborts when `parent` does, and can also be aborted on its own. */
-function linkedAbortController(parent: AbortSignal): AbortController {
-  // AbortSignal.any holds its sources weakly: no listener piles up on the request's signal per attempt.
-  const own = new AbortController();
-  const signal = AbortSignal.any([parent, own.signal]);
-  return { signal, abort: (reason?: unknown) => own.abort(reason) };
 }
 
 /** A file record of upload_file or fetch_files; the id and the status are all we rely on. */

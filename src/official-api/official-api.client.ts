@@ -1,10 +1,8 @@
-import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { firstValueFrom } from 'rxjs';
-import { isAbortError } from '../common/lifecycle/abort';
 import { upstreamConfig, type UpstreamConfig } from '../config/upstream.config';
-import { destroyAgents } from '../deepseek/http/upstream-http';
+import { UpstreamAgent } from '../deepseek/http/upstream-agent';
+import { TransportTimeout } from '../deepseek/http/transport-errors';
 import { APP_VERSION } from '../console/console-files';
 import { OfficialApiError, officialStatusError } from './official-api-error';
 import type { OfficialChatRequest } from './official-request';
@@ -14,19 +12,20 @@ const MAX_ERROR_BYTES = 64 * 1024;
 const MAX_MODELS_BYTES = 256 * 1024;
 
 /**
- * HTTP to the official API (`DEEPSEEK_API_BASE_URL`), through the same axios set-up as the web upstream
+ * HTTP to the official API (`DEEPSEEK_API_BASE_URL`), through the same UpstreamAgent as the web upstream
  * (raw bodies, no proxy, no redirects, our own timers). Knows keys only to send them.
  */
 @Injectable()
 export class OfficialApiClient {
-  private readonly base: string;
+  private readonly http: UpstreamAgent;
+  /** The base URL's path, in front of every endpoint. */
+  private readonly path: string;
   private readonly userAgent = `deepseek-web-gateway/${APP_VERSION}`;
 
-  constructor(
-    private readonly http: HttpService,
-    @Inject(upstreamConfig.KEY) private readonly config: UpstreamConfig,
-  ) {
-    this.base = config.api.baseUrl;
+  constructor(@Inject(upstreamConfig.KEY) private readonly config: UpstreamConfig) {
+    const base = new URL(config.api.baseUrl);
+    this.http = new UpstreamAgent(base);
+    this.path = base.pathname.replace(/\/+$/, '');
   }
 
   /** Sends a chat request; resolves with the SSE body of a 200, or rejects with the OfficialApiError of the answer. */
@@ -38,7 +37,7 @@ export class OfficialApiClient {
 
   /** Closes the kept-alive sockets. */
   close(): void {
-    destroyAgents(this.http);
+    this.http.destroy();
   }
 
   /** The ids `GET /models` lists for this key. */
@@ -58,40 +57,21 @@ export class OfficialApiClient {
     data: string | undefined,
     signal: AbortSignal,
   ): Promise<IncomingMessage> {
-    // A timer cleared once the headers are in: axios listens to the signal for the whole body, and a long
-    // answer must not be cut when the headers' deadline passes.
-    const headersDeadline = new AbortController();
-    const timer = setTimeout(() => headersDeadline.abort(), this.config.api.headersTimeoutMs);
+    const headers = {
+      authorization: `Bearer ${key}`,
+      accept: method === 'POST' ? 'text/event-stream' : 'application/json',
+      'user-agent': this.userAgent,
+      ...(data !== undefined ? { 'content-type': 'application/json' } : {}),
+    };
+    const { headersTimeoutMs } = this.config.api;
     try {
-      const response = await firstValueFrom(
-        this.http.request<IncomingMessage>({
-          url: this.base + path,
-          method,
-          // Per request too: HttpService cancels a non-stream request when its Observable completes.
-          responseType: 'stream',
-          signal: AbortSignal.any([signal, headersDeadline.signal]),
-          data,
-          headers: {
-            authorization: `Bearer ${key}`,
-            accept: method === 'POST' ? 'text/event-stream' : 'application/json',
-            'accept-encoding': false,
-            'user-agent': this.userAgent,
-            ...(data !== undefined ? { 'content-type': 'application/json' } : {}),
-          },
-        }),
-      );
-      return response.data;
+      return await this.http.exchange(this.path + path, method, headers, data, { signal, headersTimeoutMs });
     } catch (error) {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : error;
-      if (headersDeadline.signal.aborted || isAbortError(error)) {
-        throw new OfficialApiError(
-          'timeout',
-          `The official API sent no answer within ${this.config.api.headersTimeoutMs} ms.`,
-        );
+      if (error instanceof TransportTimeout) {
+        throw new OfficialApiError('timeout', `The official API sent no answer within ${headersTimeoutMs} ms.`);
       }
       throw new OfficialApiError('network', `The official API could not be reached (${networkCode(error)}).`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -15,10 +15,9 @@
  *   `application/octet-stream`, the first bytes decide (PNG, JPEG, GIF, WebP, PDF) and anything else is
  *   refused, so an unlabelled body is never guessed to be text.
  *
- * `node:http`/`https` directly rather than axios (decision 0006 is about the DeepSeek upstream): what this
- * needs is exactly their `lookup` and `signal` options and the raw response stream; axios would add its
- * redirect, proxy-environment, decompression and size handling, each to be switched off to keep the checks
- * above the only ones, and errors that carry the request config.
+ * `node:http`/`https` directly, as the upstream calls (UpstreamAgent, decision 0006), but not through
+ * UpstreamAgent: what this needs is their `lookup` option (the address checks) on a fresh socket per fetch,
+ * never a kept-alive one.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';

@@ -1,7 +1,14 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, getEventListeners } from 'node:events';
 import type { Request, Response } from 'express';
 import { ShutdownError } from './inflight-registry';
-import { abortableDelay, abortReason, ClientGoneError, isAbortError, requestAbortController } from './abort';
+import {
+  abortableDelay,
+  abortReason,
+  childAbortController,
+  ClientGoneError,
+  isAbortError,
+  requestAbortController,
+} from './abort';
 
 /** Just what requestAbortController listens to. */
 function fakeExchange(): { req: Request; res: Response & { writableFinished: boolean } } {
@@ -49,5 +56,35 @@ describe('abort helpers', () => {
     res.writableFinished = true;
     res.emit('close');
     expect(signal.aborted).toBe(false);
+  });
+
+  it("should abort a child with its parent's reason, and not the parent with its child's", () => {
+    const parent = new AbortController();
+    const reason = new Error('client gone');
+    const [first, second] = [childAbortController(parent.signal), childAbortController(parent.signal)];
+
+    first.abort(new Error('done with it'));
+    expect(parent.signal.aborted).toBe(false);
+    parent.abort(reason);
+
+    expect(second.signal.reason).toBe(reason);
+    expect((first.signal.reason as Error).message).toBe('done with it');
+  });
+
+  it('should leave no listener on the parent once the child has aborted', () => {
+    const parent = new AbortController();
+    const children = Array.from({ length: 3 }, () => childAbortController(parent.signal));
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(3);
+
+    for (const child of children) child.abort();
+
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('should give a child of an aborted parent that abort at once', () => {
+    const parent = new AbortController();
+    parent.abort(new Error('already gone'));
+
+    expect((childAbortController(parent.signal).signal.reason as Error).message).toBe('already gone');
   });
 });

@@ -60,6 +60,23 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
+ * A controller that aborts, with the parent's reason, when `parent` does, and can also be aborted on its own.
+ * Aborting it unhooks it from `parent`: one listener on the parent while the child lives, none after (cheaper
+ * per call than AbortSignal.any, whose bookkeeping stays until both are collected).
+ */
+export function childAbortController(parent: AbortSignal): AbortController {
+  const child = new AbortController();
+  if (parent.aborted) {
+    child.abort(parent.reason);
+    return child;
+  }
+  const forward = (): void => child.abort(parent.reason);
+  parent.addEventListener('abort', forward, { once: true });
+  child.signal.addEventListener('abort', () => parent.removeEventListener('abort', forward), { once: true });
+  return child;
+}
+
+/**
  * A controller that aborts with a ClientGoneError when the client goes away before we finished answering,
  * so upstream work (queue wait, PoW, generation) stops and the account is released. Others (shutdown) may
  * abort it too, with their own reason.

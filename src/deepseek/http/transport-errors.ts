@@ -1,6 +1,6 @@
 import { UpstreamError } from '../upstream-error';
 
-/** Our own timeouts (axios's is off): one for the wait for the headers, one for a silent body (the socket's idle one). */
+/** Our own timeouts: one for the wait for the headers, one for a silent body (the socket's idle one). */
 export class TransportTimeout extends Error {
   override readonly name = 'TransportTimeout';
 

@@ -11,7 +11,6 @@ import {
   upstreamErrorOf,
   USER_AGENT,
 } from '../../../test/utils/deepseek/client-kit';
-import { createUpstreamHttp } from './upstream-http';
 import { type StreamBody, UpstreamTransport } from './upstream-transport';
 
 jest.setTimeout(30_000);
@@ -19,7 +18,7 @@ jest.setTimeout(30_000);
 const OK_ENVELOPE = '{"code":0,"msg":"","data":{"biz_code":0,"biz_msg":"","biz_data":{"ok":true}}}';
 
 const transportFor = (baseUrl: string, overrides: Parameters<typeof clientConfig>[1] = {}) =>
-  new UpstreamTransport(clientConfig(baseUrl, overrides), createUpstreamHttp());
+  new UpstreamTransport(clientConfig(baseUrl, overrides));
 
 const readAll = (body: StreamBody): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -131,7 +130,7 @@ describe('UpstreamTransport', () => {
       expect(seen.at(-1)?.url).toBe('/deepseek/api/v0/users/current');
     });
 
-    it('should send exactly the web client headers, with no accept-encoding and no axios identity', async () => {
+    it('should send exactly the web client headers, with no accept-encoding and no HTTP library identity', async () => {
       const signal = new AbortController().signal;
       routes.set('/chat/completion', (_req, res) => sendJsonText(res, 200, 'data: {}\n\n', 'text/event-stream'));
 

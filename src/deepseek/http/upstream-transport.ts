@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpService } from '@nestjs/axios';
-import { type AxiosResponse, isAxiosError } from 'axios';
-import { type ClientRequest, type IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { firstValueFrom } from 'rxjs';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { DeepSeekConfig } from '../../config/deepseek.config';
 import { UpstreamError } from '../upstream-error';
 import { readEnvelope } from './envelope';
-import { requestError, toUpstreamError, TransportTimeout } from './transport-errors';
-import { destroyAgents } from './upstream-http';
+import { requestError, toUpstreamError } from './transport-errors';
+import { UpstreamAgent } from './upstream-agent';
 
 export { toUpstreamError } from './transport-errors';
 
@@ -23,28 +20,27 @@ const BLOCKED_PREVIEW_BYTES = 300;
 const MAX_TEXT_BYTES = 4 * 1024 * 1024;
 
 /**
- * HTTP to the upstream through @nestjs/axios's HttpService, set up by upstreamHttpOptions (keep-alive agents,
- * no proxy, no redirects, no decompression, every status accepted, the answer as node's IncomingMessage).
- * Honest web-client headers, envelope checks, a first-byte timeout and an idle timeout, failures mapped to
- * UpstreamError. Knows nothing of chats.
+ * HTTP to the upstream over node:http (UpstreamAgent: keep-alive sockets, no proxy, no redirects, no
+ * decompression; docs/decisions/0006 says why not axios), every status accepted, the answer as node's own
+ * IncomingMessage. Honest web-client headers (no Accept-Encoding: no compressed answer, so no zlib on the
+ * stream), envelope checks, a first-byte timeout and an idle timeout, failures mapped to UpstreamError.
+ * Knows nothing of chats.
  */
 export class UpstreamTransport {
-  private readonly urlPrefix: string;
-  private readonly commonHeaders: Record<string, string | false>;
+  private readonly http: UpstreamAgent;
+  /** The base URL's path and `/api/v0/`, in front of every endpoint. */
+  private readonly path: string;
+  private readonly commonHeaders: Record<string, string>;
   private inFlight = 0;
   private closing: (() => void) | null = null;
 
-  constructor(
-    private readonly config: DeepSeekConfig,
-    private readonly http: HttpService,
-  ) {
+  constructor(private readonly config: DeepSeekConfig) {
     const base = new URL(config.baseUrl);
-    this.urlPrefix = `${base.origin}${base.pathname.replace(/\/+$/, '')}/api/v0/`;
+    this.http = new UpstreamAgent(base);
+    this.path = `${base.pathname.replace(/\/+$/, '')}/api/v0/`;
     const site = base.origin;
     this.commonHeaders = {
       'accept-language': 'en-US,en;q=0.9',
-      // `false` keeps axios from adding its own: we take no compressed answer, so no zlib sits on the stream.
-      'accept-encoding': false,
       origin: site,
       referer: `${site}/`,
       'user-agent': config.userAgent,
@@ -125,7 +121,7 @@ export class UpstreamTransport {
       this.closing = resolve;
       if (this.inFlight === 0) resolve();
     });
-    return settled.then(() => destroyAgents(this.http));
+    return settled.then(() => this.http.destroy());
   }
 
   private async send(
@@ -136,49 +132,23 @@ export class UpstreamTransport {
     signal?: AbortSignal,
   ): Promise<IncomingMessage> {
     if (this.closing) throw new UpstreamError('network', `${endpoint}: the client is closed`, { endpoint });
-    const headersDeadline = new AbortController();
-    const timer = setTimeout(
-      () => headersDeadline.abort(new TransportTimeout('HEADERS_TIMEOUT')),
-      this.config.firstByteTimeoutMs,
-    );
+    const requestHeaders: OutgoingHttpHeaders = { ...this.commonHeaders, ...headers, authorization: `Bearer ${token}` };
+    if (payload) requestHeaders['content-type'] = payload.type;
     this.inFlight++;
-    let response: AxiosResponse<unknown>;
+    let answer: IncomingMessage;
     try {
-      response = await firstValueFrom(
-        this.http.request<unknown>({
-          url: this.urlPrefix + endpoint,
-          method: payload === undefined ? 'GET' : 'POST',
-          // Here, not only in the instance defaults: HttpService reads the request's own config and, unless it
-          // says 'stream', cancels the request once its Observable is done, which would cut the body it returned.
-          responseType: 'stream',
-          // The deadline stays linked after the headers but is never fired then: the caller's signal alone
-          // can cut the body, and axios then destroys the request and its socket.
-          signal: signal ? AbortSignal.any([signal, headersDeadline.signal]) : headersDeadline.signal,
-          headers: {
-            ...this.commonHeaders,
-            ...headers,
-            authorization: `Bearer ${token}`,
-            ...(payload === undefined ? {} : { 'content-type': payload.type }),
-          },
-          data: payload?.data,
-        }),
+      answer = await this.http.exchange(
+        this.path + endpoint,
+        payload === undefined ? 'GET' : 'POST',
+        requestHeaders,
+        payload?.data,
+        { signal, headersTimeoutMs: this.config.firstByteTimeoutMs, idleTimeoutMs: this.config.upstreamTimeoutMs },
       );
     } catch (error) {
       this.settled();
-      const reason: unknown = headersDeadline.signal.aborted ? headersDeadline.signal.reason : transportCause(error);
-      throw requestError(endpoint, reason, signal);
-    } finally {
-      clearTimeout(timer);
-    }
-    const answer = response.data;
-    if (!(answer instanceof IncomingMessage)) {
-      this.settled();
-      throw new UpstreamError('network', `${endpoint}: the HTTP client returned no response stream`, { endpoint });
+      throw requestError(endpoint, error, signal);
     }
     answer.once('close', () => this.settled());
-    // An idle timeout (no byte for this long), never a total one: answers may take many minutes.
-    const request = response.request as ClientRequest;
-    request.setTimeout(this.config.upstreamTimeoutMs, () => answer.destroy(new TransportTimeout('IDLE_TIMEOUT')));
     return answer;
   }
 
@@ -225,16 +195,6 @@ export class UpstreamTransport {
       },
     );
   }
-}
-
-/**
- * What went wrong underneath axios. Never the AxiosError itself: it carries the request's config, headers
- * (the token) included, and must not travel on to a log.
- */
-function transportCause(error: unknown): unknown {
-  if (!isAxiosError(error)) return error;
-  if (error.cause instanceof Error) return error.cause;
-  return Object.assign(new Error(error.message), { code: error.code });
 }
 
 export interface MultipartFile {
