@@ -172,8 +172,8 @@ function undiciClient(baseUrl: string): Client {
 }
 
 /**
- * (b) `node:http` with nothing on top: one keep-alive Agent, a
- * signal per request, a headers timer, an idle timeout once the answer starts.
+ * (b) `node:http` with nothing on top: one keep-alive Agent, a signal per request, a headers timer, an idle
+ * timeout once the answer starts.
  */
 function nodeHttpClient(baseUrl: string): Client {
   const base = new URL(baseUrl);

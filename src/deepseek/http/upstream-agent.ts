@@ -8,7 +8,7 @@ import { TransportTimeout } from './transport-errors';
  * server is closing just then gets reused, and the request dies with ECONNRESET. (A socket in use has the
  * transport's own idle timeout instead.)
  */
-export const keepAliveAgentOptions = { keepAlive: true, timeout: 15_000 };
+const keepAliveAgentOptions = { keepAlive: true, timeout: 15_000 };
 
 export interface ExchangeOptions {
   /** Stops the request; once the headers are in, it cuts the body (and closes its socket). */
@@ -54,10 +54,10 @@ export class UpstreamAgent {
   ): Promise<IncomingMessage> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
     const { protocol, hostname, port, agent } = this;
     return new Promise((resolve, reject) => {
       const request = this.send({ protocol, hostname, port, path, method, headers, agent });
+      if (body !== undefined) request.setHeader('content-length', Buffer.byteLength(body));
       let answer: IncomingMessage | null = null;
       const onAbort = (): void => void (answer ?? request).destroy(signal?.reason as Error);
       const headersDeadline = setTimeout(

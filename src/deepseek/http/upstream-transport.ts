@@ -20,9 +20,8 @@ const BLOCKED_PREVIEW_BYTES = 300;
 const MAX_TEXT_BYTES = 4 * 1024 * 1024;
 
 /**
- * HTTP to the upstream over node:http (UpstreamAgent: keep-alive sockets, no proxy, no redirects, no
- * decompression; docs/decisions/0006 says why not axios), every status accepted, the answer as node's own
- * IncomingMessage. Honest web-client headers (no Accept-Encoding: no compressed answer, so no zlib on the
+ * HTTP to the upstream through UpstreamAgent (node:http, keep-alive sockets, no proxy, no redirects, no
+ * decompression), every status accepted, the answer as node's own IncomingMessage. Honest web-client headers (no Accept-Encoding: no compressed answer, so no zlib on the
  * stream), envelope checks, a first-byte timeout and an idle timeout, failures mapped to UpstreamError.
  * Knows nothing of chats.
  */
