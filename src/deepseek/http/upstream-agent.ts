@@ -1,4 +1,10 @@
-import { Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders, request as httpRequest } from 'node:http';
+import {
+  Agent as HttpAgent,
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  request as httpRequest,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { TransportTimeout } from './transport-errors';
 
@@ -45,7 +51,8 @@ export class UpstreamAgent {
    * Sends one request and resolves with the answer once its headers are in. Rejects with the signal's reason
    * when it aborts, a TransportTimeout('HEADERS_TIMEOUT') when the headers are late, or the socket's error.
    */
-  exchange(
+  // Async so that a throw (an invalid header value, say) rejects like every other failure.
+  async exchange(
     path: string,
     method: string,
     headers: OutgoingHttpHeaders,
@@ -55,37 +62,49 @@ export class UpstreamAgent {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     const { protocol, hostname, port, agent } = this;
-    return new Promise((resolve, reject) => {
-      const request = this.send({ protocol, hostname, port, path, method, headers, agent });
-      if (body !== undefined) request.setHeader('content-length', Buffer.byteLength(body));
-      let answer: IncomingMessage | null = null;
-      const onAbort = (): void => void (answer ?? request).destroy(signal?.reason as Error);
-      const headersDeadline = setTimeout(
-        () => request.destroy(new TransportTimeout('HEADERS_TIMEOUT')),
-        options.headersTimeoutMs,
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      // Stays for the request's life: a socket error after the headers reaches the body as well.
-      request.on('error', (error) => {
-        if (answer) return;
-        clearTimeout(headersDeadline);
-        signal?.removeEventListener('abort', onAbort);
-        reject(error);
-      });
-      request.once('response', (response: IncomingMessage) => {
-        answer = response;
-        clearTimeout(headersDeadline);
-        if (signal) response.once('close', () => signal.removeEventListener('abort', onAbort));
-        const idleMs = options.idleTimeoutMs;
-        if (idleMs) request.setTimeout(idleMs, () => response.destroy(new TransportTimeout('IDLE_TIMEOUT')));
-        resolve(response);
-      });
-      request.end(body);
-    });
+    const request = this.send({ protocol, hostname, port, path, method, headers, agent });
+    if (body !== undefined) request.setHeader('content-length', Buffer.byteLength(body));
+    const answer = awaitAnswer(request, options);
+    request.end(body);
+    return answer;
   }
 
   /** Closes every socket, idle or not. */
   destroy(): void {
     this.agent.destroy();
   }
+}
+
+/**
+ * The answer's headers, with the request's deadline, signal and idle timeout wired. A function of its own so
+ * that the listeners, which live as long as the answer streams, do not hold the request's body and headers
+ * (a prompt-sized string per open stream).
+ */
+function awaitAnswer(request: ClientRequest, options: ExchangeOptions): Promise<IncomingMessage> {
+  const { signal, headersTimeoutMs, idleTimeoutMs } = options;
+  return new Promise((resolve, reject) => {
+    let answer: IncomingMessage | null = null;
+    const onAbort = (): void => void (answer ?? request).destroy(signal?.reason as Error);
+    const headersDeadline = setTimeout(
+      () => request.destroy(new TransportTimeout('HEADERS_TIMEOUT')),
+      headersTimeoutMs,
+    );
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // Stays for the request's life: a socket error after the headers reaches the body as well.
+    request.on('error', (error) => {
+      if (answer) return;
+      clearTimeout(headersDeadline);
+      signal?.removeEventListener('abort', onAbort);
+      reject(error);
+    });
+    request.once('response', (response: IncomingMessage) => {
+      answer = response;
+      clearTimeout(headersDeadline);
+      if (signal) response.once('close', () => signal.removeEventListener('abort', onAbort));
+      if (idleTimeoutMs) {
+        request.setTimeout(idleTimeoutMs, () => response.destroy(new TransportTimeout('IDLE_TIMEOUT')));
+      }
+      resolve(response);
+    });
+  });
 }
