@@ -16,6 +16,7 @@ import { type ChatCall, ChatCallOf } from '../chat/chat-call.decorator';
 import { UpstreamHeadersInterceptor } from '../chat/upstream-headers.interceptor';
 import { DrainingGuard } from '../common/lifecycle/draining.guard';
 import { InflightInterceptor } from '../common/lifecycle/inflight.interceptor';
+import { ReleaseBodyInterceptor } from '../common/http/release-body.interceptor';
 import { SseResponseService } from '../common/sse/sse-response.service';
 import { AccountsGuard } from '../tokens/auth/accounts.guard';
 import { type RequestCredentials, RequestCredentialsOf } from '../tokens/auth/request-credentials.decorator';
@@ -34,7 +35,7 @@ export class ResponsesController {
 
   @Post()
   @HttpCode(200)
-  @UseInterceptors(InflightInterceptor, UpstreamHeadersInterceptor)
+  @UseInterceptors(InflightInterceptor, ReleaseBodyInterceptor, UpstreamHeadersInterceptor)
   async create(
     @Body(ResponsesRequestPipe) body: ResponsesRequest,
     @RequestCredentialsOf() credentials: RequestCredentials,
