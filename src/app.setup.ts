@@ -6,7 +6,7 @@ import { methodNotAllowedMiddleware } from './common/http/method-not-allowed.mid
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { accessLogMiddleware } from './common/logging/access-log.middleware';
 import { ROOT_LOGGER } from './common/logging/logging.constants';
-import { requestLoggerMiddleware } from './common/logging/request-logger.middleware';
+import { exposeRequestLogger } from './common/logging/request-logger';
 import { MetricsService } from './common/metrics/metrics.service';
 import { allowedHostsMiddleware } from './security/allowed-hosts.middleware';
 import { corsOnOpenAiApi, corsOptionsFor, corsOriginsFor } from './security/cors-policy';
@@ -36,7 +36,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.set('trust proxy', security.trustProxy);
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware(app.get(MetricsService), config.logFormat));
-  app.use(requestLoggerMiddleware(app.get<Logger>(ROOT_LOGGER)));
+  exposeRequestLogger(app.getHttpAdapter().getInstance(), app.get<Logger>(ROOT_LOGGER));
   if (security.allowedHosts) app.use(allowedHostsMiddleware(security.allowedHosts));
   const corsOrigins = corsOriginsFor(credentials.mode, security.corsOrigins);
   if (corsOrigins) app.enableCors(corsOnOpenAiApi(corsOptionsFor(corsOrigins)));

@@ -5,7 +5,7 @@ import { JsonLogCapture } from '../../../test/utils/log-capture';
 import { requestIdMiddleware } from '../http/request-id.middleware';
 import { AppLogger } from './app-logger';
 import { pinoLevelFor, pinoOptionsFor } from './pino-options';
-import { requestLoggerMiddleware } from './request-logger.middleware';
+import { exposeRequestLogger } from './request-logger';
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -73,12 +73,12 @@ describe('AppLogger', () => {
     expect(capture.text()).not.toMatch(/tok-hdr|sk-hdr|tok-msg/);
   });
 
-  it("should give each request a logger bound to its request id (pino-http's req.log)", async () => {
+  it('should give each request a logger bound to its request id (req.log)', async () => {
     const capture = new JsonLogCapture();
     const { root, logger } = appLogger(capture);
     const app = express();
     app.use(requestIdMiddleware);
-    app.use(requestLoggerMiddleware(root));
+    exposeRequestLogger(app, root);
     app.get('/work', (req, res) => {
       req.log.warn('with the request at hand');
       res.send('ok');

@@ -13,7 +13,7 @@ const BOOT_CHATTER: ReadonlySet<string> = new Set([
 /**
  * nestjs-pino's PinoLogger bound to one root logger. The stock one keeps the first root it sees for
  * the whole process (tests run several apps, each with its own log destination, in one), and reads
- * a request logger from LoggerModule's middleware, which we do not use (request-logger.middleware.ts).
+ * a request logger from LoggerModule's middleware, which we do not use (request-logger.ts).
  */
 class RootPinoLogger extends PinoLogger {
   constructor(private readonly root: Pino) {

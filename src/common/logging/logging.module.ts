@@ -8,7 +8,7 @@ import { pinoOptionsFor } from './pino-options';
 
 /**
  * The app's pino logger (ROOT_LOGGER) and its Nest logger (AppLogger, which main.ts installs). The
- * per-request child loggers come from requestLoggerMiddleware (app.setup.ts).
+ * per-request child loggers are `req.log` (request-logger.ts).
  */
 @Global()
 @Module({
