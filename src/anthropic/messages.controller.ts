@@ -12,7 +12,6 @@ import {
 import type { Response } from 'express';
 import { DrainingGuard } from '../common/lifecycle/draining.guard';
 import { InflightInterceptor } from '../common/lifecycle/inflight.interceptor';
-import { ReleaseBodyInterceptor } from '../common/http/release-body.interceptor';
 import { SseResponseService } from '../common/sse/sse-response.service';
 import { appConfig, type AppConfig } from '../config/app.config';
 import { type ChatCall, ChatCallOf } from '../chat/chat-call.decorator';
@@ -29,7 +28,7 @@ import type { AnthropicRequest } from './parse-anthropic-request';
 /** Anthropic Messages over the one chat pipeline, at the root and under `/anthropic` (docs/api.md §8). */
 @Controller(['v1/messages', 'anthropic/v1/messages'])
 @UseGuards(DrainingGuard, AccountsGuard)
-@UseInterceptors(InflightInterceptor, ReleaseBodyInterceptor, UpstreamHeadersInterceptor)
+@UseInterceptors(InflightInterceptor, UpstreamHeadersInterceptor)
 export class MessagesController {
   constructor(
     private readonly chat: ChatService,

@@ -2,7 +2,6 @@ import { Body, Controller, HttpCode, Post, Res, StreamableFile, UseGuards, UseIn
 import type { Response } from 'express';
 import { DrainingGuard } from '../common/lifecycle/draining.guard';
 import { InflightInterceptor } from '../common/lifecycle/inflight.interceptor';
-import { ReleaseBodyInterceptor } from '../common/http/release-body.interceptor';
 import { SseResponseService } from '../common/sse/sse-response.service';
 import { AccountsGuard } from '../tokens/auth/accounts.guard';
 import { type RequestCredentials, RequestCredentialsOf } from '../tokens/auth/request-credentials.decorator';
@@ -16,7 +15,7 @@ import type { ChatCompletion } from './openai/openai-types';
 
 @Controller('v1/chat')
 @UseGuards(DrainingGuard, AccountsGuard)
-@UseInterceptors(InflightInterceptor, ReleaseBodyInterceptor, UpstreamHeadersInterceptor)
+@UseInterceptors(InflightInterceptor, UpstreamHeadersInterceptor)
 export class ChatController {
   constructor(
     private readonly chat: ChatService,

@@ -16,7 +16,6 @@ import { type ChatCall, ChatCallOf } from '../chat/chat-call.decorator';
 import { UpstreamHeadersInterceptor } from '../chat/upstream-headers.interceptor';
 import { DrainingGuard } from '../common/lifecycle/draining.guard';
 import { InflightInterceptor } from '../common/lifecycle/inflight.interceptor';
-import { ReleaseBodyInterceptor } from '../common/http/release-body.interceptor';
 import { SseResponseService } from '../common/sse/sse-response.service';
 import { AccountsGuard } from '../tokens/auth/accounts.guard';
 import { type RequestCredentials, RequestCredentialsOf } from '../tokens/auth/request-credentials.decorator';
@@ -35,7 +34,7 @@ export class ResponsesController {
 
   @Post()
   @HttpCode(200)
-  @UseInterceptors(InflightInterceptor, ReleaseBodyInterceptor, UpstreamHeadersInterceptor)
+  @UseInterceptors(InflightInterceptor, UpstreamHeadersInterceptor)
   async create(
     @Body(ResponsesRequestPipe) body: ResponsesRequest,
     @RequestCredentialsOf() credentials: RequestCredentials,
