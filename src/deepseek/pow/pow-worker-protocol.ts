@@ -37,11 +37,16 @@ export function createControl(difficulty: number): Int32Array<SharedArrayBuffer>
   return control;
 }
 
+/** Slices not claimed yet that start below the best answer so far; 0 once the job is cancelled. */
+export function unclaimedSlices(control: Int32Array, difficulty: number): number {
+  if (Atomics.load(control, ControlSlot.Cancelled) !== 0) return 0;
+  const limit = Math.min(difficulty, Atomics.load(control, ControlSlot.Best));
+  return Math.max(0, Math.ceil(limit / POW_SLICE) - Atomics.load(control, ControlSlot.NextSlice));
+}
+
 /** True while some nonce below the best answer so far is still unclaimed. */
 export function hasUnclaimedWork(control: Int32Array, difficulty: number): boolean {
-  if (Atomics.load(control, ControlSlot.Cancelled) !== 0) return false;
-  const limit = Math.min(difficulty, Atomics.load(control, ControlSlot.Best));
-  return Atomics.load(control, ControlSlot.NextSlice) * POW_SLICE < limit;
+  return unclaimedSlices(control, difficulty) > 0;
 }
 
 /**

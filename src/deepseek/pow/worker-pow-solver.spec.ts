@@ -5,7 +5,7 @@ import { PowUnsolvableError } from './pow-challenge';
 import { PowEngineChoice } from './pow-engine';
 import { MAX_POW_DIFFICULTY } from './pow-search';
 import { POW_NO_ANSWER, POW_SOLVE_VECTORS, POW_WORST_CASE } from '../../../test/utils/deepseek/pow-test-vectors';
-import { PowWorkerData, PowWorkerReply } from './pow-worker-protocol';
+import { POW_SLICE, PowWorkerData, PowWorkerJob, PowWorkerReply } from './pow-worker-protocol';
 import { startPowWorker, WorkerPowSolver } from './worker-pow-solver';
 
 // Worker threads compile TypeScript through ts-node on start, which is slow on a busy machine.
@@ -171,6 +171,31 @@ describe('WorkerPowSolver', () => {
 
     afterEach(() => {
       jest.restoreAllMocks();
+    });
+
+    it('should give a job of one slice of nonces to one thread, and a bigger one to every thread', async () => {
+      const jobsByThread: number[][] = [];
+      const solver = new WorkerPowSolver(2, () => {
+        const worker = startPowWorker();
+        const jobs: number[] = [];
+        jobsByThread.push(jobs);
+        const post = worker.postMessage.bind(worker);
+        worker.postMessage = (job: PowWorkerJob) => {
+          jobs.push(job.jobId);
+          post(job);
+        };
+        return worker;
+      });
+      const small = POW_SOLVE_VECTORS.find(({ challenge }) => challenge.difficulty <= POW_SLICE);
+      if (!small) throw new Error('no PoW vector of one slice');
+
+      await expect(solver.solve(small.challenge)).resolves.toBe(small.answer);
+      const afterSmall = jobsByThread.flat().length;
+      await expect(solver.solve(POW_WORST_CASE.challenge)).resolves.toBe(POW_WORST_CASE.answer);
+      await solver.close();
+
+      expect(afterSmall).toBe(1);
+      expect(jobsByThread.map((jobs) => jobs.length).sort()).toEqual([1, 2]);
     });
 
     it('should queue jobs beyond its size and run them in order', async () => {

@@ -13,6 +13,7 @@ import {
   PowWorkerData,
   PowWorkerJob,
   PowWorkerReply,
+  unclaimedSlices,
 } from './pow-worker-protocol';
 
 /**
@@ -139,7 +140,11 @@ export class WorkerPowSolver extends PowSolver implements OnModuleDestroy {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (!slot || slot.job) continue;
-      const job = this.jobs.find((candidate) => hasUnclaimedWork(candidate.control, candidate.challenge.difficulty));
+      // No more threads on a job than it has slices left: a second thread on a one-slice job (small difficulty)
+      // would only wake, set up its search and find nothing to claim.
+      const job = this.jobs.find(
+        (candidate) => candidate.workers < unclaimedSlices(candidate.control, candidate.challenge.difficulty),
+      );
       if (!job) return;
       slot.job = job;
       job.workers++;
