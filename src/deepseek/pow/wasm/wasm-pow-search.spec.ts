@@ -156,6 +156,19 @@ describe('WasmPowSearch', () => {
     expect(search.scan(0, 1000)).toBe(42);
   });
 
+  it('should give each search its own answers when searches on one thread take turns', () => {
+    const [first, second] = [POW_SOLVE_VECTORS[2], POW_SOLVE_VECTORS[6]];
+    const a = new WasmPowSearch(first.challenge);
+    const b = new WasmPowSearch(second.challenge);
+
+    expect(a.scan(0, first.answer)).toBe(-1);
+    expect(b.scan(0, second.answer)).toBe(-1);
+    expect(b.digest(3)).toBe(deepSeekHashV1(`${second.challenge.salt}_${second.challenge.expireAt}_3`));
+    expect(a.scan(first.answer, first.challenge.difficulty)).toBe(first.answer);
+    expect(b.scan(second.answer, second.challenge.difficulty)).toBe(second.answer);
+    expect(a.digest(3)).toBe(deepSeekHashV1(`${first.challenge.salt}_${first.challenge.expireAt}_3`));
+  });
+
   it('should reject an unsupported challenge like PowSearch', () => {
     expect(() => new WasmPowSearch({ ...ANSWER_42, algorithm: 'DeepSeekHashV2' })).toThrow(PowUnsolvableError);
     expect(() => new WasmPowSearch({ ...ANSWER_42, difficulty: MAX_POW_DIFFICULTY + 1 })).toThrow(PowUnsolvableError);

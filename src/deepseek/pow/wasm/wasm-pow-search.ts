@@ -59,6 +59,17 @@ function instantiate(): KeccakWasmExports {
   return { memory: exports[KECCAK_WASM_MEMORY], scan: exports[KECCAK_WASM_SCAN] } as KeccakWasmExports;
 }
 
+let threadInstance: KeccakWasmExports | undefined;
+
+/**
+ * One instance per thread, shared by the thread's searches: instantiating took about a quarter of a one-slice
+ * job. Each search loads its own state and target into the memory before every run (runs never interleave on
+ * one thread: they are synchronous).
+ */
+function sharedInstance(): KeccakWasmExports {
+  return (threadInstance ??= instantiate());
+}
+
 /** Throws the reason the WebAssembly search cannot run on this thread, if any. */
 export function assertWasmPowAvailable(): void {
   compiledModule();
@@ -82,33 +93,37 @@ export function isWasmPowAvailable(): boolean {
 export class WasmPowSearch implements PowScanner {
   readonly difficulty: number;
   private readonly module: KeccakWasmExports;
+  /** The whole memory, and the final block's place in it. */
+  private readonly memory: Buffer;
   private readonly block: Buffer;
+  /** The sponge state after the prefix's full blocks, as the module reads it (little-endian words). */
+  private readonly state: Buffer;
+  /** The challenge's digest; null when no digest can match (the search then finds nothing). */
+  private readonly target: Buffer | null;
   /** Prefix bytes in the final block. */
   private readonly rest: Buffer;
-  private readonly matchable: boolean;
   private typescript?: PowSearch;
 
   constructor(private readonly challenge: PowChallenge) {
     assertSupportedChallenge(challenge);
     this.difficulty = challenge.difficulty;
-    this.module = instantiate();
+    this.module = sharedInstance();
     const { buffer } = this.module.memory;
+    this.memory = Buffer.from(buffer);
     this.block = Buffer.from(buffer, KeccakWasmLayout.block, RATE_BYTES);
 
     const { state, rest } = absorbFullBlocks(powPrefix(challenge));
     this.rest = rest;
+    this.state = Buffer.alloc(4 * state.length);
     // Wasm memory is little-endian whatever the host is.
-    const memory = new DataView(buffer);
-    state.forEach((word, i) => memory.setUint32(KeccakWasmLayout.state + 4 * i, word, true));
-    const digest = challengeDigest(challenge);
-    this.matchable = digest !== null;
-    if (digest) Buffer.from(buffer).set(digest, KeccakWasmLayout.target);
+    state.forEach((word, i) => this.state.writeUInt32LE(word, 4 * i));
+    this.target = challengeDigest(challenge);
   }
 
   scan(from: number, to: number): number {
     let start = Math.max(0, Math.ceil(from));
     const end = Math.min(this.difficulty, to);
-    if (!this.matchable) return -1;
+    if (!this.target) return -1;
     while (start < end) {
       const digits = String(start).length;
       const segmentEnd = Math.min(end, 10 ** digits);
@@ -139,6 +154,8 @@ export class WasmPowSearch implements PowScanner {
   private scanFinalBlock(from: number, to: number, digits: number): number {
     // The final block exactly as §6.1 pads it; 0x06 and 0x80 make one 0x86 byte when they meet.
     const { block, rest } = this;
+    this.memory.set(this.state, KeccakWasmLayout.state);
+    if (this.target) this.memory.set(this.target, KeccakWasmLayout.target);
     block.fill(0);
     rest.copy(block);
     block.write(String(from), rest.length, 'latin1');
