@@ -50,8 +50,8 @@ export class UpstreamAgent {
   /**
    * Sends one request and resolves with the answer once its headers are in. Rejects with the signal's reason
    * when it aborts, a TransportTimeout('HEADERS_TIMEOUT') when the headers are late, or the socket's error.
+   * Async so that a throw (an invalid header value, say) rejects like every other failure.
    */
-  // Async so that a throw (an invalid header value, say) rejects like every other failure.
   async exchange(
     path: string,
     method: string,

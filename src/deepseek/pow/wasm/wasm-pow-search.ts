@@ -59,15 +59,31 @@ function instantiate(): KeccakWasmExports {
   return { memory: exports[KECCAK_WASM_MEMORY], scan: exports[KECCAK_WASM_SCAN] } as KeccakWasmExports;
 }
 
-let threadInstance: KeccakWasmExports | undefined;
+/** An instance and views on its memory: the whole of it, and the final block's place in it. */
+interface ThreadInstance {
+  exports: KeccakWasmExports;
+  memory: Buffer;
+  block: Buffer;
+}
+
+let threadInstance: ThreadInstance | undefined;
 
 /**
  * One instance per thread, shared by the thread's searches: instantiating took about a quarter of a one-slice
  * job. Each search loads its own state and target into the memory before every run (runs never interleave on
  * one thread: they are synchronous).
  */
-function sharedInstance(): KeccakWasmExports {
-  return (threadInstance ??= instantiate());
+function sharedInstance(): ThreadInstance {
+  if (!threadInstance) {
+    const exports = instantiate();
+    const { buffer } = exports.memory;
+    threadInstance = {
+      exports,
+      memory: Buffer.from(buffer),
+      block: Buffer.from(buffer, KeccakWasmLayout.block, RATE_BYTES),
+    };
+  }
+  return threadInstance;
 }
 
 /** Throws the reason the WebAssembly search cannot run on this thread, if any. */
@@ -92,10 +108,7 @@ export function isWasmPowAvailable(): boolean {
  */
 export class WasmPowSearch implements PowScanner {
   readonly difficulty: number;
-  private readonly module: KeccakWasmExports;
-  /** The whole memory, and the final block's place in it. */
-  private readonly memory: Buffer;
-  private readonly block: Buffer;
+  private readonly module: ThreadInstance;
   /** The sponge state after the prefix's full blocks, as the module reads it (little-endian words). */
   private readonly state: Buffer;
   /** The challenge's digest; null when no digest can match (the search then finds nothing). */
@@ -108,9 +121,6 @@ export class WasmPowSearch implements PowScanner {
     assertSupportedChallenge(challenge);
     this.difficulty = challenge.difficulty;
     this.module = sharedInstance();
-    const { buffer } = this.module.memory;
-    this.memory = Buffer.from(buffer);
-    this.block = Buffer.from(buffer, KeccakWasmLayout.block, RATE_BYTES);
 
     const { state, rest } = absorbFullBlocks(powPrefix(challenge));
     this.rest = rest;
@@ -143,7 +153,7 @@ export class WasmPowSearch implements PowScanner {
     const digits = String(nonce).length;
     if (!this.fitsFinalBlock(digits)) return null;
     this.scanFinalBlock(nonce, nonce + 1, digits);
-    return Buffer.from(this.module.memory.buffer, KeccakWasmLayout.digest, 32).toString('hex');
+    return this.module.memory.toString('hex', KeccakWasmLayout.digest, KeccakWasmLayout.digest + 32);
   }
 
   // The digits and the 0x06 after them must both fall into the final block.
@@ -153,14 +163,15 @@ export class WasmPowSearch implements PowScanner {
 
   private scanFinalBlock(from: number, to: number, digits: number): number {
     // The final block exactly as §6.1 pads it; 0x06 and 0x80 make one 0x86 byte when they meet.
-    const { block, rest } = this;
-    this.memory.set(this.state, KeccakWasmLayout.state);
-    if (this.target) this.memory.set(this.target, KeccakWasmLayout.target);
+    const { rest } = this;
+    const { memory, block } = this.module;
+    memory.set(this.state, KeccakWasmLayout.state);
+    if (this.target) memory.set(this.target, KeccakWasmLayout.target);
     block.fill(0);
     rest.copy(block);
     block.write(String(from), rest.length, 'latin1');
     block[rest.length + digits] = 0x06;
     block[RATE_BYTES - 1] ^= 0x80;
-    return this.module.scan(from, to, rest.length + digits - 1);
+    return this.module.exports.scan(from, to, rest.length + digits - 1);
   }
 }
