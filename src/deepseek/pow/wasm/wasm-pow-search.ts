@@ -108,7 +108,7 @@ export function isWasmPowAvailable(): boolean {
  */
 export class WasmPowSearch implements PowScanner {
   readonly difficulty: number;
-  private readonly module: ThreadInstance;
+  private readonly instance: ThreadInstance;
   /** The sponge state after the prefix's full blocks, as the module reads it (little-endian words). */
   private readonly state: Buffer;
   /** The challenge's digest; null when no digest can match (the search then finds nothing). */
@@ -120,7 +120,7 @@ export class WasmPowSearch implements PowScanner {
   constructor(private readonly challenge: PowChallenge) {
     assertSupportedChallenge(challenge);
     this.difficulty = challenge.difficulty;
-    this.module = sharedInstance();
+    this.instance = sharedInstance();
 
     const { state, rest } = absorbFullBlocks(powPrefix(challenge));
     this.rest = rest;
@@ -153,7 +153,7 @@ export class WasmPowSearch implements PowScanner {
     const digits = String(nonce).length;
     if (!this.fitsFinalBlock(digits)) return null;
     this.scanFinalBlock(nonce, nonce + 1, digits);
-    return this.module.memory.toString('hex', KeccakWasmLayout.digest, KeccakWasmLayout.digest + 32);
+    return this.instance.memory.toString('hex', KeccakWasmLayout.digest, KeccakWasmLayout.digest + 32);
   }
 
   // The digits and the 0x06 after them must both fall into the final block.
@@ -164,7 +164,7 @@ export class WasmPowSearch implements PowScanner {
   private scanFinalBlock(from: number, to: number, digits: number): number {
     // The final block exactly as §6.1 pads it; 0x06 and 0x80 make one 0x86 byte when they meet.
     const { rest } = this;
-    const { memory, block } = this.module;
+    const { memory, block } = this.instance;
     memory.set(this.state, KeccakWasmLayout.state);
     if (this.target) memory.set(this.target, KeccakWasmLayout.target);
     block.fill(0);
@@ -172,6 +172,6 @@ export class WasmPowSearch implements PowScanner {
     block.write(String(from), rest.length, 'latin1');
     block[rest.length + digits] = 0x06;
     block[RATE_BYTES - 1] ^= 0x80;
-    return this.module.exports.scan(from, to, rest.length + digits - 1);
+    return this.instance.exports.scan(from, to, rest.length + digits - 1);
   }
 }
